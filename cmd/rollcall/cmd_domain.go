@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+)
+
+func init() {
+	register(
+		command{"domain add", "ORG DOMAIN", "claim an email domain; prints the DNS TXT record to publish", cmdDomainAdd},
+		command{"domain list", "ORG", "list the org's domains", cmdDomainList},
+		command{"domain verify", "ORG DOMAIN", "check the domain's DNS TXT record now", cmdDomainVerify},
+		command{"domain remove", "ORG DOMAIN", "remove a domain", cmdDomainRemove},
+	)
+}
+
+// domainView is the part of a domain the CLI prints.
+type domainView struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	State       string `json:"state"`
+	Reason      string `json:"reason"`
+	AutoJoin    bool   `json:"autoJoin"`
+	JoinRole    string `json:"role"`
+	Record      struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"record"`
+}
+
+func domainCmd(ctx context.Context, e *env, args []string, name, method string, argc int, path func(pos []string) string) int {
+	fs := newFlags(e, name)
+	c := clientFlags(e, fs)
+	pos, ok := parse(e, fs, args, argc, name)
+	if !ok {
+		return exitUsage
+	}
+	var body any
+	if method == "POST" && argc == 2 && name == "domain add" {
+		body = map[string]string{"name": pos[1]}
+	}
+	var raw json.RawMessage
+	return c.call(ctx, name, method, path(pos), body, &raw, func() { printDomains(c, raw) })
+}
+
+func printDomains(c *client, raw json.RawMessage) {
+	var many struct {
+		Domains []domainView `json:"domains"`
+	}
+	var one struct {
+		Domain domainView `json:"domain"`
+	}
+	if json.Unmarshal(raw, &many) == nil && many.Domains != nil {
+		var rows [][]string
+		for _, d := range many.Domains {
+			rows = append(rows, []string{d.DisplayName, d.State, fmt.Sprint(d.AutoJoin), d.JoinRole, d.Reason})
+		}
+		c.table([]string{"DOMAIN", "STATE", "AUTO-JOIN", "ROLE", "REASON"}, rows)
+		return
+	}
+	if json.Unmarshal(raw, &one) == nil && one.Domain.Name != "" {
+		d := one.Domain
+		fmt.Fprintf(c.e.stdout, "%s: %s %s\n", d.DisplayName, d.State, d.Reason)
+		if d.State != "verified" && d.Record.Name != "" {
+			fmt.Fprintf(c.e.stdout, "Publish this DNS TXT record, then run rollcall domain verify:\n  %s  TXT  %q\n", d.Record.Name, d.Record.Value)
+		}
+		return
+	}
+	fmt.Fprintln(c.e.stdout, "done")
+}
+
+func cmdDomainAdd(ctx context.Context, e *env, args []string) int {
+	return domainCmd(ctx, e, args, "domain add", "POST", 2, func(p []string) string { return orgPath(p[0], "/domains") })
+}
+
+func cmdDomainList(ctx context.Context, e *env, args []string) int {
+	return domainCmd(ctx, e, args, "domain list", "GET", 1, func(p []string) string { return orgPath(p[0], "/domains") })
+}
+
+func cmdDomainVerify(ctx context.Context, e *env, args []string) int {
+	return domainCmd(ctx, e, args, "domain verify", "POST", 2, func(p []string) string {
+		return orgPath(p[0], "/domains/", url.PathEscape(p[1]), "/verify")
+	})
+}
+
+func cmdDomainRemove(ctx context.Context, e *env, args []string) int {
+	return domainCmd(ctx, e, args, "domain remove", "DELETE", 2, func(p []string) string {
+		return orgPath(p[0], "/domains/", url.PathEscape(p[1]))
+	})
+}

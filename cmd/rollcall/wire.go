@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/rollcall/rollcall/api"
+	"github.com/rollcall/rollcall/domains"
+	"github.com/rollcall/rollcall/invites"
+	"github.com/rollcall/rollcall/outbox"
+	"github.com/rollcall/rollcall/scim"
+	"github.com/rollcall/rollcall/server"
+	"github.com/rollcall/rollcall/sso"
+	"github.com/rollcall/rollcall/web"
+	"github.com/rollcall/rollcall/webhooks"
+)
+
+// entrances builds every entrance on the core and returns the HTTP surfaces to mount.
+func (a *app) entrances() ([]server.Mount, error) {
+	cfg := a.cfg
+	// Discovery asks SSO whether an org has a connection; SSO asks domains who holds a domain.
+	var single *sso.Service
+	dom, err := domains.New(a.svc, domains.Options{ResolverAddr: cfg.DNSResolver, LookupTimeout: cfg.DNSTimeout,
+		ReverifyInterval: cfg.DomainReverify, Logger: a.logger,
+		Connections: hasSSO(func(ctx context.Context, orgID string) (bool, error) { return single.HasSSO(ctx, orgID) })})
+	if err != nil {
+		return nil, err
+	}
+	a.run(func(ctx context.Context) { _ = dom.Run(ctx) })
+	var secretKey []byte
+	if cfg.SecretKey != "" {
+		secretKey = sso.KeyFromPassphrase(cfg.SecretKey)
+	}
+	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom, Domains: dom, Logger: a.logger})
+	if err != nil {
+		return nil, err
+	}
+	a.run(func(ctx context.Context) { single.Run(ctx, 10*time.Minute) })
+	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Logger: a.logger})
+	inv.AfterSignIn = append(inv.AfterSignIn, dom.OnSignIn)
+	directory := scim.New(a.svc, scim.Options{RateLimitPerMinute: cfg.SCIMRateLimit, Logger: a.logger})
+	apiHandler := api.New(api.Options{Service: a.svc, Logger: a.logger, Domains: dom, Invites: inv, SSO: single,
+		Extensions: []func(*api.Router){api.SCIMRoutes(directory)}})
+	mounts := []server.Mount{
+		{Pattern: "/api/v1", Handler: apiHandler},
+		{Pattern: "/scim/v2", Handler: http.StripPrefix("/scim/v2", scim.NewHandler(directory))},
+		{Pattern: sso.MountPath, Handler: single.Handler()},
+	}
+	signIn := inv.Handler()
+	for _, p := range invites.Mounts {
+		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
+	}
+	home := web.Handler(web.Options{Service: a.svc, SessionCookie: invites.SessionCookie,
+		SSOStartPath: sso.MountPath + "/start", Logger: a.logger})
+	return append(mounts, server.Mount{Pattern: "/", Handler: home}), nil
+}
+
+// outbox starts the delivery workers: email (SMTP, or the log with no SMTP host) and webhooks
+// (the configured URL, or the log).
+func (a *app) outbox() error {
+	cfg := a.cfg
+	sender, err := invites.NewSender(invites.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort,
+		Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS, From: cfg.SMTPFrom}, a.logger)
+	if err != nil {
+		return err
+	}
+	opts := outbox.Options{MaxAttempts: cfg.OutboxMaxAttempt, Logger: a.logger}
+	mailer := invites.NewWorker(a.svc, sender, opts)
+	var hooks outbox.Deliverer = webhooks.LogDeliverer{Logger: a.logger}
+	if cfg.WebhookURL != "" {
+		hooks = webhooks.NewSender(cfg.WebhookURL, []byte(cfg.WebhookSecret))
+	}
+	events := outbox.NewWorker(a.svc, hooks, opts)
+	a.run(func(ctx context.Context) { _ = mailer.Run(ctx) })
+	a.run(func(ctx context.Context) { _ = events.Run(ctx) })
+	return nil
+}
+
+// run adds a background worker that runs until the server stops.
+func (a *app) run(w func(ctx context.Context)) { a.workers = append(a.workers, w) }

@@ -1,0 +1,152 @@
+package config
+
+import (
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || !c.AutoMigrate || c.ShutdownTimeout != 15*time.Second ||
+		c.PublicURL != "" || c.SMTPPort != 587 || c.SMTPTLS != "starttls" ||
+		c.SMTPFrom != "Rollcall <no-reply@localhost>" || c.LogFormat != "text" || c.IsPostgres() {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestFlagsWinOverEnvironment(t *testing.T) {
+	c, err := Load([]string{"--addr", ":9999"}, env(map[string]string{"ROLLCALL_ADDR": ":7777", "ROLLCALL_LOG_FORMAT": "json"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9999" || c.LogFormat != "json" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestBooleanFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  string
+		want bool
+	}{
+		{nil, "", true},
+		{nil, "false", false},
+		{[]string{"--auto-migrate=false"}, "", false},
+		{[]string{"--auto-migrate"}, "false", true},
+	}
+	for _, c := range cases {
+		cfg, err := Load(c.args, env(map[string]string{"ROLLCALL_AUTO_MIGRATE": c.env}))
+		if err != nil || cfg.AutoMigrate != c.want {
+			t.Errorf("%v with ROLLCALL_AUTO_MIGRATE=%q: got %v, %v; want %v", c.args, c.env, cfg.AutoMigrate, err, c.want)
+		}
+	}
+}
+
+func TestDatabaseURLs(t *testing.T) {
+	for _, ok := range []string{"", "postgres://u:p@db:5432/rollcall?sslmode=require", "postgresql://db/x", "sqlite:/tmp/x.db", "./x.db"} {
+		cfg, err := Load([]string{"--database-url", ok}, env(nil))
+		if err != nil || cfg.DatabaseURL != ok {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	_, err := Load(nil, env(map[string]string{"ROLLCALL_DATABASE_URL": "mysql://root:hunter2@db/x"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), `"mysql"`) {
+		t.Errorf("an unsupported URL must name its scheme and hide the rest: %v", err)
+	}
+}
+
+func TestInvalidValuesNameTheSetting(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--log-level", "loud"}, nil, `invalid --log-level (ROLLCALL_LOG_LEVEL) "loud": use debug, info, warn or error`},
+		{nil, map[string]string{"ROLLCALL_LOG_LEVEL": "loud"}, `invalid --log-level (ROLLCALL_LOG_LEVEL, set in the environment) "loud"`},
+		{nil, map[string]string{"ROLLCALL_DATABASE_URL": "mysql://x"}, "invalid --database-url (ROLLCALL_DATABASE_URL, set in the environment): "},
+		{[]string{"--database-url", "postgres://%zz"}, nil, "invalid --database-url (ROLLCALL_DATABASE_URL): malformed"},
+		{[]string{"--database-url", "rollcall.db"}, nil, "--database-url"},
+		{[]string{"--addr", "nope"}, nil, "--addr"},
+		{[]string{"--log-format", "xml"}, nil, "--log-format"},
+		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+		{[]string{"--auto-migrate=maybe"}, nil, "--auto-migrate"},
+		{[]string{"--operator-key", "short"}, nil, "--operator-key"},
+		{[]string{"--public-url", "ftp://x"}, nil, "--public-url"},
+		{[]string{"--smtp-port", "70000"}, nil, "--smtp-port"},
+		{[]string{"--smtp-tls", "maybe"}, nil, "--smtp-tls"},
+		{[]string{"--dns-resolver", "8.8.8.8"}, nil, "--dns-resolver"},
+		{[]string{"--no-such-flag"}, nil, "unknown setting --no-such-flag"},
+		{[]string{"--addr"}, nil, "--addr needs a value"},
+		{[]string{"stray"}, nil, `unexpected argument "stray"`},
+	}
+	for _, c := range cases {
+		_, err := Load(c.args, env(c.env))
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%v %v: got %v, want one line containing %q", c.args, c.env, err, c.want)
+		}
+	}
+}
+
+// TestREADMEListsEverySetting keeps README.md's configuration table and the settings table equal:
+// every setting has a row with its flag, variable and default, and every row is a setting.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `--([a-z-]+)` \\| `([A-Z_]+)` \\| ([^|]+) \\|").FindAllStringSubmatch(string(readme), -1) {
+		rows[m[1]] = m[2] + " " + strings.TrimSpace(m[3])
+	}
+	known := map[string]bool{}
+	for _, s := range Settings {
+		known[s.Flag] = true
+		def := "—"
+		if s.Default != "" {
+			def = "`" + s.Default + "`"
+		}
+		if want := s.Env + " " + def; rows[s.Flag] != want {
+			t.Errorf("README.md row for --%s: got %q, want %q", s.Flag, rows[s.Flag], want)
+		}
+	}
+	for flag := range rows {
+		if !known[flag] {
+			t.Errorf("README.md lists --%s, which is not a setting", flag)
+		}
+	}
+}
+
+func TestUsageListsEverySetting(t *testing.T) {
+	u := Usage()
+	for _, s := range Settings {
+		if !strings.Contains(u, "--"+s.Flag) || !strings.Contains(u, s.Env) {
+			t.Errorf("usage lacks --%s", s.Flag)
+		}
+	}
+}
+
+func TestDefaultPublicURLFollowsTheListener(t *testing.T) {
+	for addr, want := range map[string]string{"127.0.0.1:4321": "http://127.0.0.1:4321", "[::]:80": "http://localhost:80", "0.0.0.0:8080": "http://localhost:8080"} {
+		var c Config
+		tcp, _ := net.ResolveTCPAddr("tcp", addr)
+		c.DefaultPublicURL(tcp)
+		if c.PublicURL != want {
+			t.Errorf("%s: %s, want %s", addr, c.PublicURL, want)
+		}
+	}
+	c := Config{PublicURL: "https://id.example.com"}
+	c.DefaultPublicURL(&net.TCPAddr{Port: 1})
+	if c.PublicURL != "https://id.example.com" {
+		t.Fatal("a configured public URL must stay")
+	}
+}

@@ -1,0 +1,179 @@
+package invites
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// RequestSignIn emails a one-time sign-in link to email. Whether an account exists changes
+// nothing in the answer or the work done: the account is made when the link is followed.
+// Requests are limited per address and per client IP with counters in the database, so every
+// instance enforces the same limits. next, when set, is a local path to land on afterwards; it
+// travels in the emailed link, never in the database.
+func (s *Service) RequestSignIn(ctx context.Context, email, next, clientIP string) error {
+	email, err := provisioning.NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	if next, err = cleanNext(next); err != nil {
+		return err
+	}
+	limited := false
+	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		now := s.svc.Now()
+		ipHits, err := tx.HitRateLimit(ctx, "signin:ip:"+clientIP, s.opts.SignInWindow, now)
+		if err != nil {
+			return err
+		}
+		emailHits, err := tx.HitRateLimit(ctx, "signin:email:"+email, s.opts.SignInWindow, now)
+		if err != nil {
+			return err
+		}
+		if ipHits > s.opts.SignInPerIP || emailHits > s.opts.SignInPerEmail {
+			limited = true
+			return nil
+		}
+		secret, hash := provisioning.NewSecret(SignInPrefix)
+		l := provisioning.EmailLogin{ID: provisioning.NewID(), Email: email, CreatedAt: now, ExpiresAt: now.Add(s.opts.SignInTTL)}
+		if err := tx.InsertEmailLogin(ctx, l, hash); err != nil {
+			return err
+		}
+		link := s.url("/auth/email/verify?token=" + secret)
+		if next != "" {
+			link += "&next=" + url.QueryEscape(next)
+		}
+		m, err := render("signin", email, "Your Rollcall sign-in link", mailData{Link: link, Minutes: int(s.opts.SignInTTL.Minutes())})
+		if err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, "", m)
+	})
+	if err == nil && limited {
+		return provisioning.Errorf(provisioning.CodeRateLimited, "too many sign-in requests: wait a few minutes, then ask again")
+	}
+	return err
+}
+
+// cleanNext accepts only a local absolute path, so a sign-in link cannot send anyone elsewhere.
+func cleanNext(next string) (string, error) {
+	next = strings.TrimSpace(next)
+	if next == "" {
+		return "", nil
+	}
+	bad := len(next) > 500 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n\t")
+	if bad {
+		return "", provisioning.Invalidf("next", "next must be a path on this site, such as /join/…")
+	}
+	return next, nil
+}
+
+// SignedIn is a completed email sign-in: the user, the session secret for the cookie, and
+// where to land (the link's next, else the pending invitation, else /).
+type SignedIn struct {
+	User    provisioning.User    `json:"user"`
+	Session provisioning.Session `json:"session"`
+	Secret  string               `json:"-"`
+	Landing string               `json:"redirect"`
+	// Invitations are the user's pending invitations; with one, Landing opens it.
+	Invitations []View `json:"invitations"`
+}
+
+// CompleteSignIn consumes a sign-in link: it proves the address, finds or creates its user (one
+// per normalized email), marks the email verified and opens a session. Then it runs the
+// AfterSignIn hooks.
+func (s *Service) CompleteSignIn(ctx context.Context, secret, next string) (SignedIn, error) {
+	var out SignedIn
+	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		l, err := s.useLogin(ctx, tx, secret)
+		if err != nil {
+			return err
+		}
+		now := s.svc.Now()
+		u, _, err := tx.EnsureUser(ctx, provisioning.User{ID: provisioning.NewID(), Email: l.Email, EmailVerified: true, CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			return err
+		}
+		if !u.EmailVerified {
+			u.EmailVerified, u.UpdatedAt = true, now
+			if err := tx.UpdateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		out.Secret, out.Session, err = s.svc.StartSession(ctx, tx, u.ID, "")
+		out.User = u
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	for _, hook := range s.AfterSignIn {
+		if err := hook(ctx, out.User); err != nil {
+			s.logger.ErrorContext(ctx, "after sign-in hook failed", "user", out.User.ID, "err", err)
+		}
+	}
+	if out.Invitations, err = s.Mine(ctx, out.User); err != nil {
+		return out, err
+	}
+	if out.Landing, _ = cleanNext(next); out.Landing == "" {
+		out.Landing = landing(out.Invitations)
+	}
+	return out, nil
+}
+
+func landing(pending []View) string {
+	switch len(pending) {
+	case 0:
+		return "/"
+	case 1:
+		return "/invitations/" + pending[0].ID
+	}
+	return "/invitations"
+}
+
+var errBadSignIn = provisioning.Errorf(provisioning.CodeNotFound, "this sign-in link is not valid: request a new one")
+
+func (s *Service) useLogin(ctx context.Context, tx provisioning.Tx, secret string) (provisioning.EmailLogin, error) {
+	if !strings.HasPrefix(secret, SignInPrefix) || len(secret) > 200 {
+		return provisioning.EmailLogin{}, errBadSignIn
+	}
+	l, err := tx.GetEmailLoginByHash(ctx, provisioning.HashSecret(secret))
+	if provisioning.IsCode(err, provisioning.CodeNotFound) {
+		return l, errBadSignIn
+	}
+	if err != nil {
+		return l, err
+	}
+	now := s.svc.Now()
+	if l.UsedAt != nil {
+		return l, provisioning.Errorf(provisioning.CodeGone, "this sign-in link was already used: request a new one")
+	}
+	if !now.Before(l.ExpiresAt) {
+		return l, provisioning.Errorf(provisioning.CodeGone, "this sign-in link expired: request a new one")
+	}
+	used, err := tx.UseEmailLogin(ctx, l.ID, now)
+	if err == nil && !used {
+		err = provisioning.Errorf(provisioning.CodeGone, "this sign-in link was already used: request a new one")
+	}
+	return l, err
+}
+
+// CurrentUser returns the signed-in user behind a session secret.
+func (s *Service) CurrentUser(ctx context.Context, sessionSecret string) (provisioning.User, error) {
+	if sessionSecret == "" {
+		return provisioning.User{}, provisioning.Errorf(provisioning.CodeUnauthorized, "sign in first: ask for an email sign-in link")
+	}
+	_, u, err := s.svc.SessionUser(ctx, sessionSecret)
+	return u, err
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, sessionSecret string) error {
+	if sessionSecret == "" {
+		return nil
+	}
+	return s.svc.EndSession(ctx, sessionSecret)
+}

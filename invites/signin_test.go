@@ -1,0 +1,213 @@
+package invites_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rollcall/rollcall/invites"
+	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/store/storetest"
+)
+
+// follow opens a mailed link on the test server without following the redirect.
+func (b *browser) follow(link string) *http.Response {
+	b.e.t.Helper()
+	req, _ := http.NewRequest("GET", b.e.srv.URL+pathOf(link), nil)
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+// TestEmailSignIn: the same answer for any address, one-time links, one user per email, a
+// hardened session cookie, the sign-in hook, next, and sign-out.
+func TestEmailSignIn(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		var hooked []provisioning.User
+		var mu sync.Mutex
+		e.inv.AfterSignIn = append(e.inv.AfterSignIn, func(_ context.Context, u provisioning.User) error {
+			mu.Lock()
+			defer mu.Unlock()
+			hooked = append(hooked, u)
+			return nil
+		})
+		b := e.browser()
+		known := b.do("POST", "/auth/email", map[string]string{"email": "owner@acme.com"})
+		unknown := b.do("POST", "/auth/email", map[string]string{"email": "Nobody@New.com"})
+		if known.Status != http.StatusAccepted || known.Raw != unknown.Raw || known.Status != unknown.Status {
+			t.Fatalf("answers differ: %d %s / %d %s", known.Status, known.Raw, unknown.Status, unknown.Raw)
+		}
+		if n := e.deliver(); n != 2 {
+			t.Fatalf("delivered %d sign-in mails, want 2", n)
+		}
+		link := e.lastLink("nobody@new.com")
+		if !strings.Contains(link, "/auth/email/verify?token=esl_") {
+			t.Fatalf("sign-in link %q", link)
+		}
+		res := b.follow(link)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+			t.Fatalf("verify: %d -> %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		cookie := res.Cookies()[0]
+		if cookie.Name != invites.SessionCookie || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
+			t.Fatalf("cookie %+v", cookie)
+		}
+		if r := b.do("GET", "/invitations", nil); r.Status != 200 {
+			t.Fatalf("signed-in page: %d %s", r.Status, r.Raw)
+		}
+		if res := e.browser().follow(link); res.StatusCode != http.StatusGone {
+			t.Fatalf("second use of a sign-in link: %d", res.StatusCode)
+		}
+		if res := e.browser().follow(link[:len(link)-2] + "xx"); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("tampered sign-in link: %d", res.StatusCode)
+		}
+		var user provisioning.User
+		e.h.Tx(func(tx provisioning.Tx) error {
+			var err error
+			user, err = tx.GetUserByEmail(e.h.Ctx, "nobody@new.com")
+			return err
+		})
+		if !user.EmailVerified || len(hooked) != 1 || hooked[0].ID != user.ID || !hooked[0].EmailVerified {
+			t.Fatalf("user %+v, hook saw %+v", user, hooked)
+		}
+		again, _ := e.signIn("NOBODY@new.com")
+		if r := again.do("GET", "/invitations", nil); r.Status != 200 {
+			t.Fatalf("second sign-in: %d", r.Status)
+		}
+		e.h.Tx(func(tx provisioning.Tx) error {
+			u, err := tx.GetUserByEmail(e.h.Ctx, "nobody@new.com")
+			if err == nil && u.ID != user.ID {
+				t.Errorf("a second sign-in made another user")
+			}
+			return err
+		})
+
+		if r := b.do("POST", "/auth/logout", nil); r.Status != http.StatusNoContent {
+			t.Fatalf("logout: %d", r.Status)
+		}
+		if r := b.do("GET", "/invitations", nil); r.Status != http.StatusUnauthorized {
+			t.Fatalf("after logout: %d", r.Status)
+		}
+		if r := again.do("GET", "/invitations", nil); r.Status != 200 {
+			t.Fatalf("logout ended another session: %d", r.Status)
+		}
+
+		if r := b.do("POST", "/auth/email", map[string]string{"email": "n@x.com", "next": "//evil.example/x"}); r.Status != http.StatusBadRequest {
+			t.Fatalf("off-site next: %d", r.Status)
+		}
+		if r := b.do("POST", "/auth/email", map[string]string{"email": "n@x.com", "next": "/join/abc"}); r.Status != http.StatusAccepted {
+			t.Fatalf("next: %d %s", r.Status, r.Raw)
+		}
+		e.deliver()
+		if res := b.follow(e.lastLink("n@x.com")); res.Header.Get("Location") != "/join/abc" {
+			t.Fatalf("landed on %q, want /join/abc", res.Header.Get("Location"))
+		}
+
+		if r := b.do("POST", "/auth/email", map[string]string{"email": "late@x.com"}); r.Status != http.StatusAccepted {
+			t.Fatal(r.Raw)
+		}
+		e.deliver()
+		e.h.Clock.Advance(16 * time.Minute)
+		if res := b.follow(e.lastLink("late@x.com")); res.StatusCode != http.StatusGone {
+			t.Fatalf("expired sign-in link: %d", res.StatusCode)
+		}
+		var limited response
+		for range 6 {
+			limited = b.do("POST", "/auth/email", map[string]string{"email": "often@x.com"})
+		}
+		if limited.Status != http.StatusTooManyRequests || limited.code() != "rate_limited" || limited.Header.Get("Retry-After") == "" {
+			t.Fatalf("sixth request in the window: %d %s", limited.Status, limited.Raw)
+		}
+		for _, bad := range []any{map[string]string{"email": "nope"}, map[string]any{"email": 3}, map[string]string{"mail": "a@x.com"}} {
+			if r := b.do("POST", "/auth/email", bad); r.Status != http.StatusBadRequest {
+				t.Errorf("bad request %v: %d %s", bad, r.Status, r.Raw)
+			}
+		}
+	})
+}
+
+// TestSignInHTML: browsers get pages and redirects, and HTTPS deployments get Secure cookies.
+func TestSignInHTML(t *testing.T) {
+	e := newEnv(t, storetest.Backends()[0], envOptions{public: "https://rollcall.example"})
+	form := strings.NewReader("email=html%40x.com")
+	res, err := http.Post(e.srv.URL+"/auth/email", "application/x-www-form-urlencoded", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("form post: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	e.deliver()
+	link := e.lastLink("html@x.com")
+	if !strings.HasPrefix(link, "https://rollcall.example/auth/email/verify?token=") {
+		t.Fatalf("link %q does not use the public URL", link)
+	}
+	got := e.browser().follow(link)
+	if c := got.Cookies(); got.StatusCode != http.StatusSeeOther || len(c) != 1 || !c[0].Secure {
+		t.Fatalf("verify over https public URL: %d %+v", got.StatusCode, c)
+	}
+	_, inviteLink := e.mustInvite("html@x.com", provisioning.RoleMember)
+	for _, path := range []string{pathOf(inviteLink), "/invitations"} {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		req.AddCookie(got.Cookies()[0])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), "acme Inc") || !strings.Contains(string(body), "<form") && path != "/invitations" {
+			t.Fatalf("html %s: %d %s", path, res.StatusCode, body)
+		}
+	}
+	page, err := http.Get(e.srv.URL + "/invitations/inv_nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	if page.StatusCode != http.StatusNotFound || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("html error page: %d %s", page.StatusCode, page.Header.Get("Content-Type"))
+	}
+}
+
+// TestSignInRateLimits: limits per address and per client IP live in the database, so two
+// instances over one database share them.
+func TestSignInRateLimits(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		o := invites.Options{SignInPerEmail: 3, SignInPerIP: 5}
+		a, b := invites.NewService(e.h.Service, o), invites.NewService(e.h.Service, o)
+		instances := []*invites.Service{a, b}
+		for i := range 3 {
+			if err := instances[i%2].RequestSignIn(e.h.Ctx, "x@x.com", "", "10.0.0.1"); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+		}
+		err := b.RequestSignIn(e.h.Ctx, "x@x.com", "", "10.0.0.9")
+		storetest.WantCode(t, err, provisioning.CodeRateLimited)
+		for i := range 2 {
+			if err := instances[i%2].RequestSignIn(e.h.Ctx, "y@x.com", "", "10.0.0.1"); err != nil {
+				t.Fatalf("other address %d: %v", i, err)
+			}
+		}
+		// 10.0.0.1 has made 5 requests; the 6th is refused for any address.
+		storetest.WantCode(t, a.RequestSignIn(e.h.Ctx, "z@x.com", "", "10.0.0.1"), provisioning.CodeRateLimited)
+		if err := a.RequestSignIn(e.h.Ctx, "z@x.com", "", "10.0.0.2"); err != nil {
+			t.Fatalf("another IP: %v", err)
+		}
+		if n := e.deliver(); n != 6 {
+			t.Fatalf("delivered %d sign-in mails, want 6 (refused requests send nothing)", n)
+		}
+		e.h.Clock.Advance(15 * time.Minute)
+		if err := a.RequestSignIn(e.h.Ctx, "x@x.com", "", "10.0.0.1"); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}

@@ -1,0 +1,37 @@
+package invites
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/rollcall/rollcall/outbox"
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// WorkerOptions tune email delivery.
+type WorkerOptions = outbox.Options
+
+// Worker delivers invitation and sign-in emails from the outbox.
+type Worker = outbox.Worker
+
+// NewWorker builds an outbox worker that sends email with sender.
+func NewWorker(svc *provisioning.Service, sender Sender, o WorkerOptions) *Worker {
+	return outbox.NewWorker(svc, mailDeliverer{sender}, o)
+}
+
+// mailDeliverer sends outbox emails and keeps only recipient and subject once sent, so the
+// one-time link does not outlive its delivery.
+type mailDeliverer struct{ sender Sender }
+
+func (mailDeliverer) Kind() string { return provisioning.OutboxEmail }
+
+func (d mailDeliverer) Deliver(ctx context.Context, it provisioning.OutboxItem) ([]byte, error) {
+	var m Mail
+	if err := json.Unmarshal(it.Payload, &m); err != nil {
+		return nil, err
+	}
+	if err := d.sender.Send(ctx, m); err != nil {
+		return nil, err
+	}
+	return json.Marshal(Mail{To: m.To, Subject: m.Subject, Template: m.Template})
+}

@@ -1,0 +1,341 @@
+package provisioning
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/rollcall/rollcall/seats"
+)
+
+// Identity is who an entrance says is arriving.
+type Identity struct {
+	Email string
+	// EmailVerified is true when the email is proven: an email link, or an IdP that vouches for it.
+	EmailVerified bool
+	FirstName     string
+	LastName      string
+	// Issuer and Subject name a linked external identity, e.g. "saml:<connection id>" and a NameID.
+	Issuer  string
+	Subject string
+	// ExternalID is the directory's id for the person (SCIM externalId).
+	ExternalID string
+	// Groups are the IdP groups; nil leaves the stored groups untouched.
+	Groups []string
+}
+
+// ProvisionRequest is what every entrance hands to the core.
+type ProvisionRequest struct {
+	OrgID    string
+	Entrance Entrance
+	Actor    Actor
+	Identity Identity
+	// Role is the requested role (invitation, mapping rule); empty means the org's default role.
+	Role Role
+	// Reactivate lets the request bring back a suspended membership (SCIM active=true).
+	Reactivate bool
+	// Reason is recorded in the audit log beside the core's own reasons.
+	Reason string
+}
+
+// Outcome says what the pipeline did.
+type Outcome string
+
+// Pipeline outcomes.
+const (
+	OutcomeCreated     Outcome = "created"
+	OutcomeResurfaced  Outcome = "resurfaced"
+	OutcomeReactivated Outcome = "reactivated"
+	OutcomeUpdated     Outcome = "updated"
+	OutcomeUnchanged   Outcome = "unchanged"
+)
+
+// ProvisionResult is the user and membership after the pipeline ran.
+type ProvisionResult struct {
+	User        User
+	Membership  Membership
+	Outcome     Outcome
+	UserCreated bool
+	// SeatWithheld explains why a seat role came in as viewer, when it did.
+	SeatWithheld seats.Reason
+}
+
+// Provision runs the pipeline in its own transaction.
+func (s *Service) Provision(ctx context.Context, req ProvisionRequest) (ProvisionResult, error) {
+	var res ProvisionResult
+	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		res, err = s.ProvisionTx(ctx, tx, req)
+		return err
+	})
+	return res, err
+}
+
+// ProvisionTx runs the pipeline inside tx, so an entrance can commit its own rows (an accepted
+// invitation, SCIM attributes) atomically with the membership. An entrance that consumes a seat
+// it reserved (an invitation) must release that reservation in tx before calling.
+func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) (ProvisionResult, error) {
+	if err := req.validate(); err != nil {
+		return ProvisionResult{}, err
+	}
+	user, created, err := s.findOrCreateUser(ctx, tx, req)
+	if err != nil {
+		return ProvisionResult{}, err
+	}
+	// The org lock comes after the user, which needs none: it is held only for the seat and
+	// membership decision and the writes that follow, so joins into one org queue briefly.
+	org, err := tx.LockOrg(ctx, req.OrgID)
+	if err != nil {
+		return ProvisionResult{}, err
+	}
+	res := ProvisionResult{User: user, UserCreated: created}
+	m, err := tx.GetMembership(ctx, org.ID, user.ID)
+	switch {
+	case IsCode(err, CodeNotFound):
+		return s.join(ctx, tx, org, req, res, Membership{})
+	case err != nil:
+		return res, err
+	case m.Status == StatusRemoved:
+		if !req.Entrance.MayResurface() {
+			return res, Errorf(CodeForbidden, "%s was removed from %s; only an admin's invitation or the directory can bring them back", user.Email, org.Name)
+		}
+		return s.join(ctx, tx, org, req, res, m)
+	case m.Status == StatusSuspended:
+		if !req.Reactivate {
+			return res, Errorf(CodeForbidden, "the membership of %s in %s is suspended", user.Email, org.Name)
+		}
+		return s.reactivate(ctx, tx, org, req, res, m)
+	}
+	return s.update(ctx, tx, org, req, res, m)
+}
+
+func (r *ProvisionRequest) validate() error {
+	if r.OrgID == "" {
+		return Invalidf("org", "org is required")
+	}
+	if !r.Entrance.Valid() {
+		return Invalidf("entrance", "unknown entrance %q", r.Entrance)
+	}
+	email, err := NormalizeEmail(r.Identity.Email)
+	if err != nil {
+		return err
+	}
+	r.Identity.Email = email
+	if r.Role != "" && !r.Role.Valid() {
+		return Invalidf("role", "unknown role %q", r.Role)
+	}
+	if r.Role == RoleOwner && r.Entrance != EntranceBootstrap && r.Entrance != EntranceManual && r.Entrance != EntranceInvite {
+		return Invalidf("role", "the %s entrance cannot grant the owner role", r.Entrance)
+	}
+	if (r.Identity.Issuer == "") != (r.Identity.Subject == "") {
+		return Invalidf("subject", "an external identity needs both issuer and subject")
+	}
+	r.Identity.FirstName = strings.TrimSpace(r.Identity.FirstName)
+	r.Identity.LastName = strings.TrimSpace(r.Identity.LastName)
+	return nil
+}
+
+// findOrCreateUser matches by linked identity first, then by normalized email. An identity is
+// linked to an existing user found by email only when the email is verified.
+func (s *Service) findOrCreateUser(ctx context.Context, tx Tx, req ProvisionRequest) (User, bool, error) {
+	id := req.Identity
+	if id.Issuer != "" {
+		u, err := tx.FindIdentity(ctx, id.Issuer, id.Subject)
+		if err == nil {
+			return s.refreshUser(ctx, tx, req, u)
+		}
+		if !IsCode(err, CodeNotFound) {
+			return User{}, false, err
+		}
+	}
+	now := s.Now()
+	u, created, err := tx.EnsureUser(ctx, User{
+		ID: NewID(), Email: id.Email, FirstName: id.FirstName, LastName: id.LastName,
+		EmailVerified: id.EmailVerified, CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		return User{}, false, err
+	}
+	if id.Issuer != "" {
+		if !created && !id.EmailVerified {
+			return User{}, false, Errorf(CodeForbidden, "%s already has an account and the identity provider does not vouch for this email, so the sign-in cannot be linked to it", id.Email)
+		}
+		if err := tx.LinkIdentity(ctx, LinkedIdentity{UserID: u.ID, Issuer: id.Issuer, Subject: id.Subject}); err != nil {
+			return User{}, false, err
+		}
+	}
+	if created {
+		return u, true, nil
+	}
+	return s.refreshUser(ctx, tx, req, u)
+}
+
+// refreshUser applies names from authoritative entrances and records a newly proven email.
+func (s *Service) refreshUser(ctx context.Context, tx Tx, req ProvisionRequest, u User) (User, bool, error) {
+	id := req.Identity
+	next := u
+	if req.Entrance.MapsRoles() || req.Entrance == EntranceManual {
+		if id.FirstName != "" {
+			next.FirstName = id.FirstName
+		}
+		if id.LastName != "" {
+			next.LastName = id.LastName
+		}
+	}
+	if id.EmailVerified && id.Email == u.Email {
+		next.EmailVerified = true
+	}
+	if next == u {
+		return u, false, nil
+	}
+	next.UpdatedAt = s.Now()
+	return next, false, tx.UpdateUser(ctx, next)
+}
+
+// decideSeat returns the role a join or reactivation actually gets under the seat rules.
+func (s *Service) decideSeat(ctx context.Context, tx Tx, org Org, role Role, e Entrance) (Role, seats.Reason, error) {
+	if !role.NeedsSeat() {
+		return role, seats.ReasonNone, nil
+	}
+	usage, err := s.usage(ctx, tx, org)
+	if err != nil {
+		return "", "", err
+	}
+	decision, reason := seats.Decide(usage, seats.Join{
+		Automatic:       e.Automatic(),
+		DegradeWhenFull: e == EntranceInvite,
+		AutoAssign:      org.Settings.AutoAssignSeats,
+	})
+	switch decision {
+	case seats.Grant:
+		return role, seats.ReasonNone, nil
+	case seats.Viewer:
+		return RoleViewer, reason, nil
+	}
+	return "", reason, seatLimitError(usage)
+}
+
+func seatLimitError(u seats.Usage) error {
+	return Errorf(CodeSeatLimit, "no free seat: %s seats used; raise the seat limit or free a seat", u)
+}
+
+func (s *Service) usage(ctx context.Context, tx Tx, org Org) (seats.Usage, error) {
+	used, err := tx.CountSeatsUsed(ctx, org.ID, org.Settings.ReserveSeatsForInvites, s.Now())
+	return seats.Usage{Used: used, Limit: org.SeatLimit}, err
+}
+
+func (req ProvisionRequest) wantedRole(org Org) Role {
+	if req.Role != "" {
+		return req.Role
+	}
+	return org.Settings.DefaultRole
+}
+
+// join creates a membership, or resurfaces a removed one with its old data.
+func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
+	role, reason, err := s.decideSeat(ctx, tx, org, req.wantedRole(org), req.Entrance)
+	if err != nil {
+		return res, err
+	}
+	now := s.Now()
+	m := old
+	m.Role, m.Status, m.Source, m.UpdatedAt = role, StatusActive, req.Entrance, now
+	if req.Identity.ExternalID != "" {
+		m.ExternalID = req.Identity.ExternalID
+	}
+	if req.Identity.Groups != nil {
+		m.Groups = req.Identity.Groups
+	}
+	action := "member.resurfaced"
+	res.Outcome = OutcomeResurfaced
+	if old.ID == "" {
+		m.ID, m.OrgID, m.UserID, m.JoinedAt = NewID(), org.ID, res.User.ID, now
+		action, res.Outcome = "member.joined", OutcomeCreated
+		err = tx.InsertMembership(ctx, m)
+	} else {
+		err = tx.UpdateMembership(ctx, m)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Membership, res.SeatWithheld = m, reason
+	return res, s.recordMember(ctx, tx, req, action, old, m, res.User.Email, reason)
+}
+
+// reactivate brings back a suspended membership under the seat rules of its entrance.
+func (s *Service) reactivate(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
+	want := old.Role
+	if req.Role != "" && req.Entrance.MapsRoles() && old.Role != RoleOwner {
+		want = req.Role
+	}
+	role, reason, err := s.decideSeat(ctx, tx, org, want, req.Entrance)
+	if err != nil {
+		return res, err
+	}
+	m := old
+	m.Role, m.Status, m.UpdatedAt = role, StatusActive, s.Now()
+	applyIdentity(&m, req.Identity)
+	if err := tx.UpdateMembership(ctx, m); err != nil {
+		return res, err
+	}
+	res.Membership, res.SeatWithheld, res.Outcome = m, reason, OutcomeReactivated
+	return res, s.recordMember(ctx, tx, req, "member.reactivated", old, m, res.User.Email, reason)
+}
+
+func applyIdentity(m *Membership, id Identity) {
+	if id.ExternalID != "" {
+		m.ExternalID = id.ExternalID
+	}
+	if id.Groups != nil {
+		m.Groups = id.Groups
+	}
+}
+
+// update refreshes an active membership: external ids, groups and, for entrances that map
+// roles from the IdP, the role (never an owner's).
+func (s *Service) update(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
+	switch req.Entrance {
+	case EntranceManual, EntranceInvite, EntranceBootstrap:
+		return res, Errorf(CodeConflict, "%s is already a member of %s", res.User.Email, org.Name)
+	}
+	m := old
+	applyIdentity(&m, req.Identity)
+	var reason seats.Reason
+	if req.Entrance.MapsRoles() && req.Role != "" && req.Role != old.Role && old.Role != RoleOwner {
+		role := req.Role
+		if role.NeedsSeat() && !old.Role.NeedsSeat() {
+			var err error
+			if role, reason, err = s.decideSeat(ctx, tx, org, role, req.Entrance); err != nil {
+				return res, err
+			}
+		}
+		m.Role = role
+	}
+	res.Membership, res.SeatWithheld = old, reason
+	if m.Role == old.Role && m.ExternalID == old.ExternalID && slices.Equal(m.Groups, old.Groups) {
+		res.Outcome = OutcomeUnchanged
+		return res, nil
+	}
+	m.UpdatedAt = s.Now()
+	if err := tx.UpdateMembership(ctx, m); err != nil {
+		return res, err
+	}
+	res.Membership, res.Outcome = m, OutcomeUpdated
+	action := "member.updated"
+	if m.Role != old.Role {
+		action = "member.role_changed"
+	}
+	return res, s.recordMember(ctx, tx, req, action, old, m, res.User.Email, reason)
+}
+
+func (s *Service) recordMember(ctx context.Context, tx Tx, req ProvisionRequest, action string, old, m Membership, email string, reason seats.Reason) error {
+	why := req.Reason
+	if reason != seats.ReasonNone {
+		why = strings.TrimPrefix(why+"; joined as viewer: "+string(reason), "; ")
+	}
+	return s.Record(ctx, tx, Change{
+		Actor: req.Actor, OrgID: m.OrgID, Entrance: req.Entrance, Action: action,
+		TargetType: "member", TargetID: m.ID, Before: snapshot(old, email), After: snapshot(m, email),
+		Reason: why, Webhook: true,
+	})
+}

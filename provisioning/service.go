@@ -1,0 +1,113 @@
+package provisioning
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Service is the provisioning core. Every entrance and transport calls it; it decides users,
+// memberships, roles and seats and has the store apply each decision in one transaction.
+type Service struct {
+	store  Store
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// Options configure a Service.
+type Options struct {
+	// Now is the clock; tests inject one. Defaults to time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// NewService builds the core over a store.
+func NewService(store Store, o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, now: o.Now, logger: o.Logger}
+}
+
+// Store exposes the store so entrances can run their own writes and the pipeline in one
+// transaction (see ProvisionTx).
+func (s *Service) Store() Store { return s.store }
+
+// Now is the service clock, truncated to microseconds as the stores keep it.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// NewID returns a new time-ordered unique id.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Change describes one audited change, recorded with Record.
+type Change struct {
+	Actor      Actor
+	OrgID      string
+	Entrance   Entrance
+	Action     string
+	TargetType string
+	TargetID   string
+	Before     any
+	After      any
+	Reason     string
+	// Webhook also enqueues the change as an outgoing webhook event.
+	Webhook bool
+}
+
+// Record appends the audit event of a change and, when asked, its webhook event, inside tx.
+func (s *Service) Record(ctx context.Context, tx Tx, c Change) error {
+	now := s.Now()
+	e := AuditEvent{
+		ID: NewID(), OrgID: c.OrgID, At: now, ActorKind: c.Actor.Kind, ActorID: c.Actor.ID,
+		ActorLabel: c.Actor.Label, Entrance: c.Entrance, Action: c.Action,
+		TargetType: c.TargetType, TargetID: c.TargetID, Before: marshal(c.Before),
+		After: marshal(c.After), Reason: c.Reason,
+	}
+	if err := tx.AppendAudit(ctx, e); err != nil {
+		return err
+	}
+	if !c.Webhook {
+		return nil
+	}
+	payload, _ := json.Marshal(map[string]any{
+		"type": c.Action, "orgId": c.OrgID, "at": now, "entrance": c.Entrance,
+		"actor": c.Actor, "target": map[string]string{"type": c.TargetType, "id": c.TargetID},
+		"before": e.Before, "after": e.After, "reason": c.Reason,
+	})
+	return tx.EnqueueOutbox(ctx, OutboxMessage{
+		ID: NewID(), OrgID: c.OrgID, Kind: OutboxWebhook, Topic: c.Action, Payload: payload, CreatedAt: now,
+	})
+}
+
+func marshal(v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// memberSnapshot is what the audit log records of a membership before and after a change.
+type memberSnapshot struct {
+	Role    Role     `json:"role"`
+	Status  Status   `json:"status"`
+	HasSeat bool     `json:"hasSeat"`
+	Source  Entrance `json:"source,omitempty"`
+	Email   string   `json:"email,omitempty"`
+}
+
+func snapshot(m Membership, email string) *memberSnapshot {
+	if m.ID == "" {
+		return nil
+	}
+	return &memberSnapshot{Role: m.Role, Status: m.Status, HasSeat: m.HasSeat(), Source: m.Source, Email: email}
+}

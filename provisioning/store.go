@@ -1,0 +1,116 @@
+package provisioning
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence boundary of the core. The core decides; the store applies a whole
+// decision atomically: Update runs fn in one transaction and commits only if fn returns nil.
+// Implementations: store/sqlite and store/postgres, both proved by store/storetest.
+type Store interface {
+	// Update runs fn in a read-write transaction. Serialization failures are retried inside.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is what the core may do inside one transaction.
+type Tx interface {
+	OrgTx
+	UserTx
+	MembershipTx
+	AuditTx
+	TokenTx
+	SettingTx
+	SessionTx
+	DirectoryTx
+	DomainTx
+	SSOTx
+	InviteTx
+	OutboxTx
+	RateLimitTx
+}
+
+// OrgTx reads and writes orgs.
+type OrgTx interface {
+	// CreateOrg inserts an org; a taken slug is a conflict.
+	CreateOrg(ctx context.Context, o Org) error
+	GetOrg(ctx context.Context, id string) (Org, error)
+	GetOrgBySlug(ctx context.Context, slug string) (Org, error)
+	// LockOrg reads an org and holds a write lock on it until the transaction ends, so that every
+	// seat and owner decision of that org is taken one at a time, on any number of instances.
+	LockOrg(ctx context.Context, id string) (Org, error)
+	ListOrgs(ctx context.Context) ([]Org, error)
+	UpdateOrg(ctx context.Context, o Org) error
+	DeleteOrg(ctx context.Context, id string) error
+}
+
+// UserTx reads and writes users and their linked identities.
+type UserTx interface {
+	GetUser(ctx context.Context, id string) (User, error)
+	GetUserByEmail(ctx context.Context, email string) (User, error)
+	// EnsureUser inserts u unless a user with its email exists; it returns the stored user and
+	// whether it was created. Concurrent calls for one email yield one user.
+	EnsureUser(ctx context.Context, u User) (User, bool, error)
+	UpdateUser(ctx context.Context, u User) error
+	// FindIdentity returns the user linked to (issuer, subject).
+	FindIdentity(ctx context.Context, issuer, subject string) (User, error)
+	// LinkIdentity links (issuer, subject) to a user; linking it again to the same user is a no-op.
+	LinkIdentity(ctx context.Context, id LinkedIdentity) error
+}
+
+// MembershipTx reads and writes memberships and seat counts.
+type MembershipTx interface {
+	GetMembership(ctx context.Context, orgID, userID string) (Membership, error)
+	GetMembershipByID(ctx context.Context, orgID, id string) (Membership, error)
+	InsertMembership(ctx context.Context, m Membership) error
+	UpdateMembership(ctx context.Context, m Membership) error
+	GetMember(ctx context.Context, orgID, membershipID string) (Member, error)
+	// ListUserOrgs lists a user's active and suspended memberships with their orgs, by org name.
+	ListUserOrgs(ctx context.Context, userID string) ([]UserOrg, error)
+	ListMembers(ctx context.Context, q MemberQuery) ([]Member, error)
+	// EachMember streams the members matching q to fn, one row at a time.
+	EachMember(ctx context.Context, q MemberQuery, fn func(Member) error) error
+	// CountSeatsUsed counts active non-viewer memberships plus, when withInvites, pending
+	// invitations for seat roles that have not expired at now.
+	CountSeatsUsed(ctx context.Context, orgID string, withInvites bool, now time.Time) (int, error)
+	CountOwners(ctx context.Context, orgID string) (int, error)
+	// ListWaitingViewers returns active viewers, earliest joined first, at most limit (0: all).
+	ListWaitingViewers(ctx context.Context, orgID string, limit int) ([]Membership, error)
+	CountWaitingViewers(ctx context.Context, orgID string) (int, error)
+	// TouchMembership records activity; it never moves last-active backwards.
+	TouchMembership(ctx context.Context, id string, at time.Time) error
+	// EndSessions ends the console sessions a user holds in an org.
+	EndSessions(ctx context.Context, userID, orgID string, at time.Time) error
+}
+
+// AuditTx appends to and reads the audit log and the outbox.
+type AuditTx interface {
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+	EnqueueOutbox(ctx context.Context, m OutboxMessage) error
+}
+
+// TokenTx reads and writes member API tokens.
+type TokenTx interface {
+	CreateToken(ctx context.Context, t APIToken) error
+	GetTokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	GetToken(ctx context.Context, orgID, id string) (APIToken, error)
+	// ListTokens lists an org's tokens; with membershipID set, only that member's.
+	ListTokens(ctx context.Context, orgID, membershipID string) ([]APIToken, error)
+	RevokeToken(ctx context.Context, orgID, id string, at time.Time) error
+	RevokeMembershipTokens(ctx context.Context, membershipID string, at time.Time) error
+	TouchToken(ctx context.Context, id string, at time.Time) error
+	// ConsumeToken counts one call at now in the token's minute, day and total counters,
+	// atomically, and returns the counters after it.
+	ConsumeToken(ctx context.Context, id string, now time.Time) (TokenCounts, error)
+}
+
+// SettingTx keeps installation-wide values such as the operator key hash.
+type SettingTx interface {
+	GetSetting(ctx context.Context, key string) (string, error)
+	// PutSettingIfAbsent stores a value unless the key exists; it reports whether it stored it.
+	PutSettingIfAbsent(ctx context.Context, key, value string) (bool, error)
+	PutSetting(ctx context.Context, key, value string) error
+}

@@ -1,0 +1,5 @@
+package provisioning
+
+import "strings"
+
+func lowerTrim(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

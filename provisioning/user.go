@@ -1,0 +1,64 @@
+package provisioning
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// User is one person, global across orgs, identified by a normalized email.
+type User struct {
+	ID            string    `json:"id"`
+	Email         string    `json:"email"`
+	FirstName     string    `json:"firstName"`
+	LastName      string    `json:"lastName"`
+	EmailVerified bool      `json:"emailVerified"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+}
+
+// DisplayName is "First Last", or the email when no name is known.
+func (u User) DisplayName() string {
+	if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
+		return n
+	}
+	return u.Email
+}
+
+// LinkedIdentity ties a user to a subject at an external issuer (an SSO connection or a SCIM
+// directory), so that later sign-ins match by subject before email.
+type LinkedIdentity struct {
+	UserID  string
+	Issuer  string
+	Subject string
+}
+
+// NormalizeEmail trims and lower-cases an address and checks that it is a plain addr-spec.
+func NormalizeEmail(s string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(s))
+	if e == "" {
+		return "", Invalidf("email", "email is required")
+	}
+	if len(e) > 254 {
+		return "", Invalidf("email", "email is longer than 254 characters")
+	}
+	addr, err := mail.ParseAddress(e)
+	if err != nil || addr.Address != e || addr.Name != "" {
+		return "", Invalidf("email", "%q is not a valid email address", s)
+	}
+	at := strings.LastIndexByte(e, '@')
+	if at < 1 || !strings.Contains(e[at+1:], ".") {
+		return "", Invalidf("email", "%q is not a valid email address", s)
+	}
+	return e, nil
+}
+
+// EmailDomain returns the part after the @ of a normalized email.
+func EmailDomain(email string) string {
+	return email[strings.LastIndexByte(email, '@')+1:]
+}
+
+// SortName is the key members sort by under "name": lower-cased first name, last name and email.
+func SortName(first, last, email string) string {
+	return lowerTrim(first + " " + last + " " + email)
+}

@@ -1,0 +1,162 @@
+package scim
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/scim2/filter-parser/v2"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Schema URIs the directory serves.
+const (
+	userSchema       = "urn:ietf:params:scim:schemas:core:2.0:User"
+	groupSchema      = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+)
+
+// multiValued are the attributes kept as rows of their own; a sub-attribute comparison on them
+// means "some element matches".
+var multiValued = map[string]bool{"emails": true, "members": true}
+
+// parseFilter parses a SCIM filter. Entra sends `emails[type eq "work"].value eq "x"`, a PATCH
+// path used as a filter, which the RFC grammar (and the parser) lacks: the trailing comparison is
+// cut out before parsing and joined to its value filter with "and" afterwards.
+func parseFilter(raw string) (filter.Expression, error) {
+	text, extras := splitValuePathCompares(raw)
+	e, err := filter.ParseFilter([]byte(text))
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	var join func(e filter.Expression) error
+	join = func(e filter.Expression) error {
+		switch e := e.(type) {
+		case *filter.LogicalExpression:
+			if err := join(e.Left); err != nil {
+				return err
+			}
+			return join(e.Right)
+		case *filter.NotExpression:
+			return join(e.Expression)
+		case *filter.ValuePath:
+			extra := ""
+			if n < len(extras) {
+				extra = extras[n]
+			}
+			n++
+			if extra == "" {
+				return nil
+			}
+			cmp, err := filter.ParseFilter([]byte(extra))
+			if err != nil {
+				return err
+			}
+			e.ValueFilter = &filter.LogicalExpression{Left: e.ValueFilter, Right: cmp, Operator: filter.AND}
+		}
+		return nil
+	}
+	return e, join(e)
+}
+
+var trailingCompare = regexp.MustCompile(`^\]\.([A-Za-z][\w$-]*)\s+(?i:(eq|ne|co|sw|ew|gt|lt|ge|le)\s+("(?:[^"\\]|\\.)*"|true|false|null|[-+0-9.eE]+)|(pr))`)
+
+// splitValuePathCompares removes the ".sub op value" after each value path's closing bracket and
+// returns it, one entry per value path in order ("" when there is none).
+func splitValuePathCompares(s string) (string, []string) {
+	var out strings.Builder
+	var extras []string
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inQuote:
+			if c == '\\' && i+1 < len(s) {
+				out.WriteByte(c)
+				i++
+				c = s[i]
+			} else if c == '"' {
+				inQuote = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == ']':
+			m := trailingCompare.FindStringSubmatch(s[i:])
+			if m == nil {
+				extras = append(extras, "")
+				break
+			}
+			cond := m[1] + " " + m[2] + " " + m[3]
+			if m[4] != "" {
+				cond = m[1] + " pr"
+			}
+			extras = append(extras, cond)
+			out.WriteByte(']')
+			i += len(m[0]) - 1
+			continue
+		}
+		out.WriteByte(c)
+	}
+	return out.String(), extras
+}
+
+// translate turns a parsed filter into the store's filter; the store rejects attributes it cannot
+// filter on, which becomes invalidFilter.
+func translate(e filter.Expression, coreURI string) (*provisioning.DirectoryFilter, error) {
+	switch e := e.(type) {
+	case *filter.LogicalExpression:
+		l, err := translate(e.Left, coreURI)
+		if err != nil {
+			return nil, err
+		}
+		r, err := translate(e.Right, coreURI)
+		if err != nil {
+			return nil, err
+		}
+		return &provisioning.DirectoryFilter{Op: strings.ToLower(string(e.Operator)), Left: l, Right: r}, nil
+	case *filter.NotExpression:
+		inner, err := translate(e.Expression, coreURI)
+		if err != nil {
+			return nil, err
+		}
+		return &provisioning.DirectoryFilter{Op: "not", Left: inner}, nil
+	case *filter.ValuePath:
+		name, err := attrName(e.AttributePath, coreURI)
+		if err != nil {
+			return nil, err
+		}
+		inner, err := translate(e.ValueFilter, coreURI)
+		if err != nil {
+			return nil, err
+		}
+		return &provisioning.DirectoryFilter{Op: "each", Each: name, Left: inner}, nil
+	case *filter.AttributeExpression:
+		name, err := attrName(e.AttributePath, coreURI)
+		if err != nil {
+			return nil, err
+		}
+		cmp := &provisioning.DirectoryFilter{Op: "cmp", Attr: name, Cmp: strings.ToLower(string(e.Operator)), Value: e.CompareValue}
+		if head, sub, ok := strings.Cut(name, "."); ok && multiValued[head] {
+			cmp.Attr = sub
+			return &provisioning.DirectoryFilter{Op: "each", Each: head, Left: cmp}, nil
+		}
+		if multiValued[name] {
+			cmp.Attr = "value"
+			return &provisioning.DirectoryFilter{Op: "each", Each: name, Left: cmp}, nil
+		}
+		return cmp, nil
+	}
+	return nil, provisioning.Invalidf("filter", "unsupported filter expression")
+}
+
+func attrName(p filter.AttributePath, coreURI string) (string, error) {
+	if uri := p.URI(); uri != "" && !strings.EqualFold(uri, coreURI) {
+		return "", provisioning.Invalidf("filter", "filtering on %s attributes is not supported", uri)
+	}
+	name := strings.ToLower(p.AttributeName)
+	if sub := p.SubAttributeName(); sub != "" {
+		name += "." + strings.ToLower(sub)
+	}
+	return name, nil
+}

@@ -1,0 +1,201 @@
+package scim
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/elimity-com/scim"
+	"github.com/elimity-com/scim/errors"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// groups is the ResourceHandler of /Groups. Members are rows of their own, written in batches;
+// any change of a mapped group's members re-decides those members' roles through the pipeline.
+type groups struct{ s *Service }
+
+// memberIDs reads the "value" of each member object.
+func memberIDs(v any) ([]string, error) {
+	if v == nil {
+		return []string{}, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		if m, isMap := v.(map[string]any); isMap {
+			list = []any{m}
+		} else {
+			return nil, badValue("members must be a list of {\"value\": \"<user id>\"}")
+		}
+	}
+	ids := make([]string, 0, len(list))
+	for _, el := range list {
+		m, ok := el.(map[string]any)
+		id, _ := document(m).get("value")
+		s, isString := id.(string)
+		if !ok || !isString || s == "" {
+			return nil, badValue("each member needs a value: the id of a user")
+		}
+		ids = append(ids, s)
+	}
+	return ids, nil
+}
+
+// Create makes a group and adds the members it carries (Okta and Entra may send them).
+func (h groups) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resource, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	d, err := requestDocument(r, groupSchema)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	rawMembers, _ := d.get("members")
+	ids, err := memberIDs(rawMembers)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	d.del("members")
+	name := strings.TrimSpace(d.str("displayName"))
+	if name == "" {
+		return scim.Resource{}, badValue("displayName is required")
+	}
+	now := h.s.core.Now()
+	g := provisioning.DirectoryGroup{ID: provisioning.NewID(), OrgID: actor.OrgID, DisplayName: name,
+		ExternalID: d.str("externalId"), Attributes: d.marshal(), Version: 1, CreatedAt: now, UpdatedAt: now}
+	var members []provisioning.DirectoryMember
+	err = h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+		if err := tx.InsertDirectoryGroup(ctx, g); err != nil {
+			return err
+		}
+		if _, err := h.s.changeMembers(ctx, tx, actor, g, "add", ids); err != nil {
+			return err
+		}
+		var err error
+		members, err = tx.ListDirectoryGroupMembers(ctx, actor.OrgID, g.ID)
+		return err
+	})
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, err)
+	}
+	return groupResource(g, members, true), nil
+}
+
+// changeMembers adds, removes (ids nil: all) or replaces members and applies mapped roles to
+// those whose membership changed. It reports whether anything changed.
+func (s *Service) changeMembers(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, g provisioning.DirectoryGroup, op string, ids []string) (bool, error) {
+	var changed []string
+	switch op {
+	case "add":
+		added, err := tx.AddDirectoryGroupMembers(ctx, actor.OrgID, g.ID, ids)
+		if err != nil {
+			return false, err
+		}
+		changed = added
+	case "remove":
+		removed, err := tx.RemoveDirectoryGroupMembers(ctx, actor.OrgID, g.ID, ids)
+		if err != nil {
+			return false, err
+		}
+		changed = removed
+	case "replace":
+		removed, err := tx.RemoveDirectoryGroupMembers(ctx, actor.OrgID, g.ID, nil)
+		if err != nil {
+			return false, err
+		}
+		added, err := tx.AddDirectoryGroupMembers(ctx, actor.OrgID, g.ID, ids)
+		if err != nil {
+			return false, err
+		}
+		changed = symmetricDifference(removed, added)
+	}
+	rules, err := tx.ListGroupRoleMappings(ctx, actor.OrgID)
+	if err != nil {
+		return false, err
+	}
+	_, mapped := groupRole(rules, g)
+	return len(changed) > 0, s.applyGroupRoles(ctx, tx, actor, mapped, changed)
+}
+
+func symmetricDifference(a, b []string) []string {
+	in := map[string]int{}
+	for _, x := range a {
+		in[x]++
+	}
+	for _, x := range b {
+		in[x]--
+	}
+	var out []string
+	for x, n := range in {
+		if n != 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Get returns a group; members only when not excluded (excludedAttributes=members).
+func (h groups) Get(r *http.Request, id string) (scim.Resource, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	withMembers := wantsAttribute(r, "members")
+	var g provisioning.DirectoryGroup
+	var members []provisioning.DirectoryMember
+	err := h.s.store().View(ctx, func(tx provisioning.Tx) error {
+		var err error
+		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
+			return notFoundAs(err, id)
+		}
+		if withMembers {
+			members, err = tx.ListDirectoryGroupMembers(ctx, actor.OrgID, id)
+		}
+		return err
+	})
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, err)
+	}
+	res := groupResource(g, members, withMembers)
+	project(r, res.Attributes)
+	return res, nil
+}
+
+// GetAll lists groups through the library's parameters (see users.GetAll).
+func (h groups) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
+	var expr *provisioning.DirectoryFilter
+	if p.FilterValidator != nil {
+		var err error
+		if expr, err = translate(p.FilterValidator.GetFilter(), groupSchema); err != nil {
+			return scim.Page{}, errors.ScimErrorInvalidFilter
+		}
+	}
+	res, total, err := h.s.listGroups(r, expr, p.StartIndex, p.Count)
+	if err != nil {
+		return scim.Page{}, h.s.scimError(r.Context(), err)
+	}
+	return scim.Page{TotalResults: total, Resources: res}, nil
+}
+
+func (s *Service) listGroups(r *http.Request, f *provisioning.DirectoryFilter, start, count int) ([]scim.Resource, int, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	withMembers := wantsAttribute(r, "members")
+	out := []scim.Resource{}
+	var total int
+	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+		list, n, err := tx.ListDirectoryGroups(ctx, provisioning.DirectoryQuery{OrgID: actor.OrgID, Filter: f,
+			Offset: max(start, 1) - 1, Limit: count})
+		if err != nil {
+			return err
+		}
+		total = n
+		for _, g := range list {
+			var members []provisioning.DirectoryMember
+			if withMembers {
+				if members, err = tx.ListDirectoryGroupMembers(ctx, actor.OrgID, g.ID); err != nil {
+					return err
+				}
+			}
+			res := groupResource(g, members, withMembers)
+			project(r, res.Attributes)
+			out = append(out, res)
+		}
+		return nil
+	})
+	return out, total, err
+}

@@ -1,0 +1,230 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/elimity-com/scim"
+	"github.com/scim2/filter-parser/v2"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Replace is a PUT: displayName, externalId and other attributes are replaced; members are
+// replaced when the body carries them and kept when it does not.
+func (h groups) Replace(r *http.Request, id string, _ scim.ResourceAttributes) (scim.Resource, error) {
+	d, err := requestDocument(r, groupSchema)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	rawMembers, hasMembers := d.get("members")
+	ids, err := memberIDs(rawMembers)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	d.del("members")
+	return h.update(r, id, func(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup) (document, bool, error) {
+		if !hasMembers {
+			return d, false, nil
+		}
+		changed, err := h.s.changeMembers(ctx, tx, actorFrom(ctx), *g, "replace", ids)
+		return d, changed, err
+	}, true)
+}
+
+// Patch applies member operations in SQL batches and the others to the stored document. It
+// answers 204 unless the request asks for attributes (attributes or excludedAttributes).
+func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
+	q := r.URL.Query()
+	respond := q.Has("attributes") || q.Has("excludedAttributes")
+	return h.update(r, id, func(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup) (document, bool, error) {
+		d := copyDocument(g.Attributes)
+		d.set("displayName", g.DisplayName)
+		changed := false
+		for _, op := range ops {
+			c, err := h.patchOne(ctx, tx, g, d, op)
+			if err != nil {
+				return nil, false, err
+			}
+			changed = changed || c
+		}
+		return d, changed, nil
+	}, respond)
+}
+
+func (h groups) patchOne(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup, d document, op scim.PatchOperation) (bool, error) {
+	actor := actorFrom(ctx)
+	if op.Path == nil {
+		values, ok := op.Value.(map[string]any)
+		if !ok {
+			return false, badValue("an operation without a path needs an object value")
+		}
+		changed := false
+		if raw, ok := document(values).get("members"); ok {
+			ids, err := memberIDs(raw)
+			if err != nil {
+				return false, err
+			}
+			if changed, err = h.s.changeMembers(ctx, tx, actor, *g, op.Op, ids); err != nil {
+				return false, err
+			}
+			document(values).del("members")
+		}
+		return changed, applyOp(d, op, groupSchema)
+	}
+	if !strings.EqualFold(op.Path.AttributePath.AttributeName, "members") {
+		return false, applyOp(d, op, groupSchema)
+	}
+	if op.Path.ValueExpression != nil {
+		if op.Op != "remove" || op.Path.SubAttribute != nil {
+			return false, badPath("members[...] paths are supported for remove only")
+		}
+		ids, ok := filterValues(op.Path.ValueExpression)
+		if !ok {
+			return false, badPath(`use members[value eq "<user id>"] to remove a member`)
+		}
+		return h.s.changeMembers(ctx, tx, actor, *g, "remove", ids)
+	}
+	if op.Path.AttributePath.SubAttribute != nil {
+		return false, badPath("members sub-attributes cannot be changed")
+	}
+	if op.Op == "remove" && op.Value == nil {
+		return h.s.changeMembers(ctx, tx, actor, *g, "remove", nil)
+	}
+	ids, err := memberIDs(op.Value)
+	if err != nil {
+		return false, err
+	}
+	return h.s.changeMembers(ctx, tx, actor, *g, op.Op, ids)
+}
+
+// filterValues reads the ids of members[value eq "a" or value eq "b"].
+func filterValues(e filter.Expression) ([]string, bool) {
+	switch e := e.(type) {
+	case *filter.AttributeExpression:
+		s, ok := e.CompareValue.(string)
+		if !ok || !strings.EqualFold(e.AttributePath.AttributeName, "value") || !strings.EqualFold(string(e.Operator), "eq") {
+			return nil, false
+		}
+		return []string{s}, true
+	case *filter.LogicalExpression:
+		if !strings.EqualFold(string(e.Operator), "or") {
+			return nil, false
+		}
+		l, ok := filterValues(e.Left)
+		if !ok {
+			return nil, false
+		}
+		r, ok := filterValues(e.Right)
+		return append(l, r...), ok
+	}
+	return nil, false
+}
+
+type groupChange func(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup) (document, bool, error)
+
+func (h groups) update(r *http.Request, id string, change groupChange, respond bool) (scim.Resource, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	withMembers := respond && wantsAttribute(r, "members")
+	var g provisioning.DirectoryGroup
+	var members []provisioning.DirectoryMember
+	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+		var err error
+		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
+			return notFoundAs(err, id)
+		}
+		if err := checkIfMatch(r, g.Version); err != nil {
+			return err
+		}
+		d, membersChanged, err := change(ctx, tx, &g)
+		if err != nil {
+			return err
+		}
+		if g, err = h.s.saveGroup(ctx, tx, actor, g, d, membersChanged); err != nil {
+			return err
+		}
+		if withMembers {
+			members, err = tx.ListDirectoryGroupMembers(ctx, actor.OrgID, id)
+		}
+		return err
+	})
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, err)
+	}
+	if !respond {
+		return scim.Resource{}, nil
+	}
+	res := groupResource(g, members, withMembers)
+	project(r, res.Attributes)
+	return res, nil
+}
+
+// saveGroup writes a group's new attributes. A rename that changes which rule maps the group
+// re-decides every member's role.
+func (s *Service) saveGroup(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old provisioning.DirectoryGroup, d document, membersChanged bool) (provisioning.DirectoryGroup, error) {
+	d.clean().del("members")
+	next := old
+	next.DisplayName = strings.TrimSpace(d.str("displayName"))
+	if next.DisplayName == "" {
+		return old, badValue("displayName is required")
+	}
+	next.ExternalID = d.str("externalId")
+	d.del("displayName")
+	next.Attributes = d.marshal()
+	same := next.DisplayName == old.DisplayName && next.ExternalID == old.ExternalID && bytes.Equal(next.Attributes, old.Attributes)
+	if same && !membersChanged {
+		return old, nil
+	}
+	if !same {
+		if err := s.remapGroup(ctx, tx, actor, old, next); err != nil {
+			return old, err
+		}
+	}
+	next.Version, next.UpdatedAt = old.Version+1, s.core.Now()
+	return next, tx.UpdateDirectoryGroup(ctx, next)
+}
+
+func (s *Service) remapGroup(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old, next provisioning.DirectoryGroup) error {
+	rules, err := tx.ListGroupRoleMappings(ctx, actor.OrgID)
+	if err != nil || len(rules) == 0 {
+		return err
+	}
+	before, _ := groupRole(rules, old)
+	after, _ := groupRole(rules, next)
+	if before == after {
+		return nil
+	}
+	if err := tx.UpdateDirectoryGroup(ctx, next); err != nil {
+		return err
+	}
+	members, err := tx.ListDirectoryGroupMembers(ctx, actor.OrgID, old.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.UserID
+	}
+	return s.applyGroupRoles(ctx, tx, actor, true, ids)
+}
+
+// Delete deletes a group; its members leave it, which re-decides their roles if it was mapped.
+func (h groups) Delete(r *http.Request, id string) error {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+		g, err := tx.GetDirectoryGroup(ctx, actor.OrgID, id)
+		if err != nil {
+			return notFoundAs(err, id)
+		}
+		if err := checkIfMatch(r, g.Version); err != nil {
+			return err
+		}
+		if _, err := h.s.changeMembers(ctx, tx, actor, g, "remove", nil); err != nil {
+			return err
+		}
+		return tx.DeleteDirectoryGroup(ctx, actor.OrgID, id)
+	})
+	return h.s.scimError(ctx, err)
+}

@@ -1,0 +1,112 @@
+package scim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/elimity-com/scim"
+	"github.com/elimity-com/scim/errors"
+	"github.com/elimity-com/scim/optional"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+func etag(version int64) string { return fmt.Sprintf(`W/"%d"`, version) }
+
+// userResource renders a user as stored, with a fresh map (the library writes into it).
+func userResource(u provisioning.DirectoryUser) scim.Resource {
+	d := copyDocument(u.Attributes)
+	d.set("userName", u.UserName)
+	d.set("active", u.Active)
+	created, modified := u.CreatedAt, u.UpdatedAt
+	res := scim.Resource{ID: u.ID, Attributes: scim.ResourceAttributes(d),
+		Meta: scim.Meta{Created: &created, LastModified: &modified, Version: etag(u.Version)}}
+	if u.ExternalID != "" {
+		res.ExternalID = optional.NewString(u.ExternalID)
+	}
+	return res
+}
+
+// groupResource renders a group; members is nil when they were not asked for.
+func groupResource(g provisioning.DirectoryGroup, members []provisioning.DirectoryMember, withMembers bool) scim.Resource {
+	d := copyDocument(g.Attributes)
+	d.set("displayName", g.DisplayName)
+	if withMembers {
+		list := make([]any, 0, len(members))
+		for _, m := range members {
+			list = append(list, map[string]any{"value": m.UserID, "display": m.UserName, "type": "User", "$ref": "Users/" + m.UserID})
+		}
+		d.set("members", list)
+	}
+	created, modified := g.CreatedAt, g.UpdatedAt
+	res := scim.Resource{ID: g.ID, Attributes: scim.ResourceAttributes(d),
+		Meta: scim.Meta{Created: &created, LastModified: &modified, Version: etag(g.Version)}}
+	if g.ExternalID != "" {
+		res.ExternalID = optional.NewString(g.ExternalID)
+	}
+	return res
+}
+
+// wantsAttribute reports whether the attributes / excludedAttributes parameters ask for name.
+func wantsAttribute(r *http.Request, name string) bool {
+	q := r.URL.Query()
+	for _, ex := range splitList(q.Get("excludedAttributes")) {
+		if strings.EqualFold(ex, name) {
+			return false
+		}
+	}
+	only := splitList(q.Get("attributes"))
+	if len(only) == 0 {
+		return true
+	}
+	for _, a := range only {
+		if strings.EqualFold(a, name) || strings.HasPrefix(strings.ToLower(a), strings.ToLower(name)+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// project drops the top-level attributes the request excluded or did not ask for; id, schemas
+// and meta are always returned (the library adds them).
+func project(r *http.Request, attrs scim.ResourceAttributes) {
+	for k := range attrs {
+		if !wantsAttribute(r, k) && !strings.EqualFold(k, "userName") {
+			delete(attrs, k)
+		}
+	}
+}
+
+// checkIfMatch refuses a change when If-Match names another version.
+func checkIfMatch(r *http.Request, version int64) error {
+	want := strings.TrimSpace(r.Header.Get("If-Match"))
+	if want == "" || want == "*" {
+		return nil
+	}
+	for _, v := range strings.Split(want, ",") {
+		v = strings.TrimSpace(v)
+		if v == etag(version) || "W/"+v == etag(version) {
+			return nil
+		}
+	}
+	return errors.ScimError{Status: http.StatusPreconditionFailed, Detail: "the resource has changed: its version is " + etag(version)}
+}
+
+// notFoundAs turns the store's not-found into SCIM's 404 naming the id.
+func notFoundAs(err error, id string) error {
+	if provisioning.IsCode(err, provisioning.CodeNotFound) {
+		return errors.ScimErrorResourceNotFound(id)
+	}
+	return err
+}

@@ -1,0 +1,162 @@
+// Package scim is Rollcall's SCIM 2.0 directory (RFC 7643/7644) for Okta, Microsoft Entra ID
+// and other IdPs. It serves /scim/v2 on github.com/elimity-com/scim, keeps users and groups in
+// the store and sends every membership change through the provisioning pipeline with the
+// entrance scim. Directory tokens (scim_…) select the org.
+package scim
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Options configure the directory.
+type Options struct {
+	// RateLimitPerMinute caps the requests of one org's directory per minute, counted in the
+	// database so every instance agrees. 0 means DefaultRateLimit; negative disables the limit.
+	RateLimitPerMinute int
+	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBody.
+	MaxBodyBytes int64
+	// MaxResults caps a list page (the count parameter); 0 means DefaultMaxResults.
+	MaxResults int
+	Logger     *slog.Logger
+}
+
+// Defaults of Options.
+const (
+	DefaultRateLimit  = 1200
+	DefaultMaxBody    = 4 << 20
+	DefaultMaxResults = 200
+)
+
+// Service is the SCIM directory over the provisioning core.
+type Service struct {
+	core *provisioning.Service
+	opts Options
+	log  *slog.Logger
+}
+
+// New builds the directory service.
+func New(core *provisioning.Service, o Options) *Service {
+	if o.RateLimitPerMinute == 0 {
+		o.RateLimitPerMinute = DefaultRateLimit
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBody
+	}
+	if o.MaxResults <= 0 {
+		o.MaxResults = DefaultMaxResults
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{core: core, opts: o, log: o.Logger}
+}
+
+func (s *Service) store() provisioning.Store { return s.core.Store() }
+
+// CreateToken issues a directory token for the org (owners and admins). The secret is in the
+// answer only; the store keeps its hash.
+func (s *Service) CreateToken(ctx context.Context, actor provisioning.Actor, orgID, name string) (provisioning.DirectoryToken, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "SCIM directory"
+	}
+	if len(name) > 100 {
+		return provisioning.DirectoryToken{}, provisioning.Invalidf("name", "name is longer than 100 characters")
+	}
+	secret, hash := provisioning.NewSecret(provisioning.DirectoryTokenPrefix)
+	tok := provisioning.DirectoryToken{ID: provisioning.NewID(), OrgID: orgID, Name: name,
+		Hint: provisioning.SecretHint(secret), Hash: hash, CreatedAt: s.core.Now()}
+	err := s.store().Update(ctx, func(tx provisioning.Tx) error {
+		a, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory")
+		if err != nil {
+			return err
+		}
+		tok.CreatedBy = a.ID
+		if err := tx.CreateDirectoryToken(ctx, tok); err != nil {
+			return err
+		}
+		return s.core.Record(ctx, tx, provisioning.Change{Actor: a, OrgID: orgID, Entrance: provisioning.EntranceSCIM,
+			Action: "scim_token.created", TargetType: "scim_token", TargetID: tok.ID, After: tok})
+	})
+	tok.Secret = secret
+	return tok, err
+}
+
+// ListTokens lists the org's directory tokens, live and revoked (owners and admins).
+func (s *Service) ListTokens(ctx context.Context, actor provisioning.Actor, orgID string) ([]provisioning.DirectoryToken, error) {
+	var out []provisioning.DirectoryToken
+	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+		if _, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory"); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.ListDirectoryTokens(ctx, orgID)
+		return err
+	})
+	return out, err
+}
+
+// RevokeToken revokes a directory token at once (owners and admins).
+func (s *Service) RevokeToken(ctx context.Context, actor provisioning.Actor, orgID, id string) error {
+	return s.store().Update(ctx, func(tx provisioning.Tx) error {
+		a, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory")
+		if err != nil {
+			return err
+		}
+		if err := tx.RevokeDirectoryToken(ctx, orgID, id, s.core.Now()); err != nil {
+			return err
+		}
+		return s.core.Record(ctx, tx, provisioning.Change{Actor: a, OrgID: orgID, Entrance: provisioning.EntranceSCIM,
+			Action: "scim_token.revoked", TargetType: "scim_token", TargetID: id})
+	})
+}
+
+// touchEvery bounds how often a token's last use is written.
+const touchEvery = 30 * time.Second
+
+// authenticate turns a bearer token into the directory actor of its org and counts the request
+// against the org's rate limit. retryAfter > 0 means the limit is exceeded.
+func (s *Service) authenticate(ctx context.Context, bearer string) (actor provisioning.Actor, retryAfter time.Duration, err error) {
+	bad := provisioning.Errorf(provisioning.CodeUnauthorized, "invalid or revoked directory token")
+	if !strings.HasPrefix(bearer, provisioning.DirectoryTokenPrefix) {
+		return actor, 0, bad
+	}
+	now := s.core.Now()
+	err = s.store().Update(ctx, func(tx provisioning.Tx) error {
+		tok, err := tx.GetDirectoryTokenByHash(ctx, provisioning.HashSecret(bearer))
+		if provisioning.IsCode(err, provisioning.CodeNotFound) {
+			return bad
+		}
+		if err != nil {
+			return err
+		}
+		if !tok.Active() || !provisioning.SecretMatches(bearer, tok.Hash) {
+			return bad
+		}
+		actor = provisioning.Actor{Kind: provisioning.ActorDirectory, ID: tok.ID, OrgID: tok.OrgID,
+			TokenID: tok.ID, Label: "directory: " + tok.Name}
+		if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
+			if err := tx.TouchDirectoryToken(ctx, tok.ID, now); err != nil {
+				return err
+			}
+		}
+		if s.opts.RateLimitPerMinute < 0 {
+			return nil
+		}
+		window := now.Truncate(time.Minute)
+		hits, err := tx.HitDirectoryRate(ctx, tok.OrgID, window)
+		if err != nil {
+			return err
+		}
+		if hits > s.opts.RateLimitPerMinute {
+			retryAfter = max(time.Second, window.Add(time.Minute).Sub(now))
+		}
+		return nil
+	})
+	return actor, retryAfter, err
+}

@@ -1,0 +1,128 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/elimity-com/scim/errors"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// saveUser writes a new version of a directory user and sends what changed through the core:
+// active true→false suspends (seat freed), false→true reactivates under the seat rules, and any
+// other change of an active member updates names, externalId and the mapped role. An unchanged
+// document is a no-op (Entra's periodic PATCHes).
+func (s *Service) saveUser(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old provisioning.DirectoryUser, d document) (provisioning.DirectoryUser, error) {
+	f, err := readUser(d)
+	if err != nil {
+		return old, err
+	}
+	active := old.Active
+	if f.active != nil {
+		active = *f.active
+	}
+	d.del("active")
+	next := old
+	next.Active = active
+	f.apply(&next, d)
+	if bytes.Equal(next.Attributes, old.Attributes) && next.Active == old.Active {
+		return old, nil
+	}
+	if next.UserNameKey != old.UserNameKey {
+		if _, found, err := findUserByKey(ctx, tx, old.OrgID, next.UserNameKey); err != nil || found {
+			return old, firstErr(err, errors.ScimErrorUniqueness)
+		}
+	}
+	if err := s.syncMember(ctx, tx, actor, old, next); err != nil {
+		return old, err
+	}
+	next.Version, next.UpdatedAt = old.Version+1, s.core.Now()
+	return next, tx.UpdateDirectoryUser(ctx, next)
+}
+
+func (s *Service) syncMember(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old, next provisioning.DirectoryUser) error {
+	m, err := tx.GetMembershipByID(ctx, old.OrgID, old.MembershipID)
+	if err != nil {
+		return err
+	}
+	reactivate := next.Active && !old.Active
+	if m.Status == provisioning.StatusActive || reactivate {
+		if err := s.provisionUser(ctx, tx, actor, next, "", reactivate); err != nil {
+			return err
+		}
+	}
+	if old.Active && !next.Active {
+		_, _, err := s.core.SuspendByDirectoryTx(ctx, tx, actor, old.OrgID, old.MembershipID)
+		return err
+	}
+	return nil
+}
+
+// provisionUser runs the pipeline for a directory user with their mapped role; fallback is the
+// role to use when no mapping applies (empty: keep the current role).
+func (s *Service) provisionUser(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, u provisioning.DirectoryUser, fallback provisioning.Role, reactivate bool) error {
+	user, err := tx.GetUser(ctx, u.UserID)
+	if err != nil {
+		return err
+	}
+	role, err := s.roleOf(ctx, tx, u)
+	if err != nil {
+		return err
+	}
+	if role == "" {
+		role = fallback
+	}
+	_, err = s.core.ProvisionTx(ctx, tx, provisioning.ProvisionRequest{
+		OrgID: u.OrgID, Entrance: provisioning.EntranceSCIM, Actor: actor, Role: role, Reactivate: reactivate,
+		Identity: provisioning.Identity{Email: user.Email, FirstName: u.GivenName, LastName: u.FamilyName, ExternalID: u.ExternalID},
+	})
+	return err
+}
+
+// roleOf is the highest role the org's rules give the user's groups, or "" when none applies.
+func (s *Service) roleOf(ctx context.Context, tx provisioning.Tx, u provisioning.DirectoryUser) (provisioning.Role, error) {
+	rules, err := tx.ListGroupRoleMappings(ctx, u.OrgID)
+	if err != nil || len(rules) == 0 {
+		return "", err
+	}
+	groups, err := tx.ListUserDirectoryGroups(ctx, u.OrgID, u.ID)
+	if err != nil {
+		return "", err
+	}
+	role, _ := mappedRole(rules, groups)
+	return role, nil
+}
+
+// applyGroupRoles re-decides, through the pipeline, the role of each user whose membership of a
+// mapped group changed: highest mapped role, or the org's default role when none is left.
+// Members who are not active keep their state; their role is decided when they come back.
+func (s *Service) applyGroupRoles(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, mapped bool, userIDs []string) error {
+	if !mapped || len(userIDs) == 0 {
+		return nil
+	}
+	org, err := tx.GetOrg(ctx, actor.OrgID)
+	if err != nil {
+		return err
+	}
+	for _, id := range userIDs {
+		u, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
+		if provisioning.IsCode(err, provisioning.CodeNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		m, err := tx.GetMembershipByID(ctx, u.OrgID, u.MembershipID)
+		if err != nil {
+			return err
+		}
+		if m.Status != provisioning.StatusActive || !u.Active {
+			continue
+		}
+		if err := s.provisionUser(ctx, tx, actor, u, org.Settings.DefaultRole, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}

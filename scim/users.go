@@ -1,0 +1,213 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/elimity-com/scim"
+	"github.com/elimity-com/scim/errors"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// users is the ResourceHandler of /Users.
+type users struct{ s *Service }
+
+func requestDocument(r *http.Request, core string) (document, error) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, errors.ScimErrorInvalidSyntax
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	d, err := parseDocument(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchemas(d, core); err != nil {
+		return nil, err
+	}
+	return d.clean(), nil
+}
+
+// Create provisions a person: the pipeline finds or creates the user by email and joins (or
+// links, or brings back) their membership; the SCIM user row commits with it.
+func (h users) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resource, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	d, err := requestDocument(r, userSchema)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	f, err := readUser(d)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	var out provisioning.DirectoryUser
+	err = h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+		if _, found, err := findUserByKey(ctx, tx, actor.OrgID, f.key); err != nil || found {
+			return firstErr(err, errors.ScimErrorUniqueness)
+		}
+		res, err := h.s.core.ProvisionTx(ctx, tx, provisioning.ProvisionRequest{
+			OrgID: actor.OrgID, Entrance: provisioning.EntranceSCIM, Actor: actor, Reactivate: true,
+			Identity: provisioning.Identity{Email: f.email, FirstName: f.givenName, LastName: f.familyName, ExternalID: f.externalID},
+		})
+		if err != nil {
+			return err
+		}
+		active := f.active == nil || *f.active
+		if !active {
+			if _, _, err := h.s.core.SuspendByDirectoryTx(ctx, tx, actor, actor.OrgID, res.Membership.ID); err != nil {
+				return err
+			}
+		}
+		now := h.s.core.Now()
+		out = provisioning.DirectoryUser{ID: provisioning.NewID(), OrgID: actor.OrgID, UserID: res.User.ID,
+			MembershipID: res.Membership.ID, Active: active, Version: 1, CreatedAt: now, UpdatedAt: now}
+		f.apply(&out, d)
+		return tx.InsertDirectoryUser(ctx, out)
+	})
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, err)
+	}
+	return userResource(out), nil
+}
+
+func (f userFields) apply(u *provisioning.DirectoryUser, d document) {
+	u.UserName, u.UserNameKey, u.ExternalID, u.DisplayName = f.userName, f.key, f.externalID, f.displayName
+	u.GivenName, u.FamilyName, u.Emails, u.Attributes = f.givenName, f.familyName, f.emails, d.marshal()
+}
+
+func firstErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+func findUserByKey(ctx context.Context, tx provisioning.Tx, orgID, key string) (provisioning.DirectoryUser, bool, error) {
+	list, _, err := tx.ListDirectoryUsers(ctx, provisioning.DirectoryQuery{OrgID: orgID, Limit: 1,
+		Filter: &provisioning.DirectoryFilter{Op: "cmp", Attr: "username", Cmp: "eq", Value: key}})
+	if err != nil || len(list) == 0 {
+		return provisioning.DirectoryUser{}, false, err
+	}
+	return list[0], true, nil
+}
+
+// Get returns one user of the token's org.
+func (h users) Get(r *http.Request, id string) (scim.Resource, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	var u provisioning.DirectoryUser
+	err := h.s.store().View(ctx, func(tx provisioning.Tx) error {
+		var err error
+		u, err = tx.GetDirectoryUser(ctx, actor.OrgID, id)
+		return err
+	})
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, notFoundAs(err, id))
+	}
+	res := userResource(u)
+	project(r, res.Attributes)
+	return res, nil
+}
+
+// GetAll lists users through the library's parameters; /Users lists are normally served by
+// Service.list, which also accepts the filters the library's validator refuses.
+func (h users) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
+	var expr *provisioning.DirectoryFilter
+	if p.FilterValidator != nil {
+		var err error
+		if expr, err = translate(p.FilterValidator.GetFilter(), userSchema); err != nil {
+			return scim.Page{}, errors.ScimErrorInvalidFilter
+		}
+	}
+	list, total, err := h.s.listUsers(r.Context(), expr, p.StartIndex, p.Count)
+	if err != nil {
+		return scim.Page{}, h.s.scimError(r.Context(), err)
+	}
+	page := scim.Page{TotalResults: total, Resources: []scim.Resource{}}
+	for _, u := range list {
+		page.Resources = append(page.Resources, userResource(u))
+	}
+	return page, nil
+}
+
+func (s *Service) listUsers(ctx context.Context, f *provisioning.DirectoryFilter, start, count int) ([]provisioning.DirectoryUser, int, error) {
+	actor := actorFrom(ctx)
+	var list []provisioning.DirectoryUser
+	var total int
+	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+		var err error
+		list, total, err = tx.ListDirectoryUsers(ctx, provisioning.DirectoryQuery{OrgID: actor.OrgID, Filter: f,
+			Offset: max(start, 1) - 1, Limit: count})
+		return err
+	})
+	return list, total, err
+}
+
+// Replace is a full PUT (Okta): the document replaces the stored one; a PUT without active keeps
+// the current state instead of suspending.
+func (h users) Replace(r *http.Request, id string, _ scim.ResourceAttributes) (scim.Resource, error) {
+	d, err := requestDocument(r, userSchema)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	return h.update(r, id, func(provisioning.DirectoryUser) (document, error) { return d, nil })
+}
+
+// Patch applies the operations to the stored document, then saves it like a PUT.
+func (h users) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
+	return h.update(r, id, func(old provisioning.DirectoryUser) (document, error) {
+		d := copyDocument(old.Attributes)
+		d.set("active", old.Active)
+		for _, op := range ops {
+			if err := applyOp(d, op, userSchema); err != nil {
+				return nil, err
+			}
+		}
+		return d.clean(), nil
+	})
+}
+
+func (h users) update(r *http.Request, id string, next func(provisioning.DirectoryUser) (document, error)) (scim.Resource, error) {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	var out provisioning.DirectoryUser
+	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+		old, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
+		if err != nil {
+			return notFoundAs(err, id)
+		}
+		if err := checkIfMatch(r, old.Version); err != nil {
+			return err
+		}
+		d, err := next(old)
+		if err != nil {
+			return err
+		}
+		out, err = h.s.saveUser(ctx, tx, actor, old, d)
+		return err
+	})
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, err)
+	}
+	return userResource(out), nil
+}
+
+// Delete removes the membership through the core (data kept) and forgets the SCIM user.
+func (h users) Delete(r *http.Request, id string) error {
+	ctx, actor := r.Context(), actorFrom(r.Context())
+	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+		u, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
+		if err != nil {
+			return notFoundAs(err, id)
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
+			return err
+		}
+		if _, _, err := h.s.core.RemoveByDirectoryTx(ctx, tx, actor, actor.OrgID, u.MembershipID); err != nil {
+			return err
+		}
+		return tx.DeleteDirectoryUser(ctx, actor.OrgID, id)
+	})
+	return h.s.scimError(ctx, err)
+}

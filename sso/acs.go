@@ -1,0 +1,173 @@
+package sso
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/crewjam/saml"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// maxACSBody bounds the form an IdP posts to the ACS.
+const maxACSBody = 2 << 20
+
+// handleACS is the Assertion Consumer Service: POST /sso/saml/{connection}/acs.
+func (s *Service) handleACS(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxACSBody)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, nil, nil, "read response", provisioning.Errorf(provisioning.CodeInvalid, "The sign-in response could not be read (it is malformed or larger than 2 MB)."))
+		return
+	}
+	conn, err := s.activeConnection(ctx, chi.URLParam(r, "connection"), ProtocolSAML)
+	if err != nil {
+		s.fail(w, r, conn.orNil(), nil, "connection", err)
+		return
+	}
+	a, err := s.verifySAML(ctx, r, conn)
+	if err != nil {
+		s.fail(w, r, &conn, a.flowHash, "SAML response", err)
+		return
+	}
+	out, err := s.finish(ctx, a)
+	if err != nil {
+		s.fail(w, r, &conn, a.flowHash, "sign-in", err)
+		return
+	}
+	s.deliver(w, r, a, out)
+}
+
+// activeConnection loads an enabled connection of the given protocol (any when empty).
+func (s *Service) activeConnection(ctx context.Context, id, protocol string) (connection, error) {
+	var c connection
+	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+		var err error
+		c, err = getConnection(ctx, tx, "", id)
+		return err
+	})
+	if provisioning.IsCode(err, provisioning.CodeNotFound) || (err == nil && protocol != "" && c.Protocol != protocol) {
+		return c, provisioning.Errorf(provisioning.CodeNotFound, "There is no such single sign-on connection (%q).", truncate(id))
+	}
+	if err == nil && !c.Enabled {
+		return c, provisioning.Errorf(provisioning.CodeForbidden, "Single sign-on through %s is turned off. Ask an administrator of your organization.", c.Name)
+	}
+	return c, err
+}
+
+// verifySAML checks a posted response completely and returns who arrives. The returned arrival
+// carries the flow's hash even on failure, so the failure burns the flow.
+func (s *Service) verifySAML(ctx context.Context, r *http.Request, c connection) (arrival, error) {
+	a := arrival{conn: c}
+	if r.PostForm.Get("SAMLart") != "" {
+		return a, refuse(provisioning.CodeInvalid, nil, "This connection accepts SAML responses by HTTP-POST only, not by artifact.")
+	}
+	relay := r.PostForm.Get("RelayState")
+	idpInitiated := !strings.HasPrefix(relay, flowPrefix)
+	var requestIDs []string
+	switch {
+	case !idpInitiated:
+		f, hash, err := s.loadFlow(ctx, r, relay, c.ID)
+		a.flowHash = hash
+		if err != nil {
+			return a, err
+		}
+		a.flow, requestIDs = f, []string{f.RequestID}
+	case !c.cfg.SAML.AllowIDPInitiated:
+		return a, refuse(provisioning.CodeForbidden, nil, "This connection accepts only sign-ins started at Rollcall; sign-ins started at the identity provider are turned off. Use your organization's Rollcall sign-in link.")
+	case relay != "" && slices.Contains(c.cfg.RedirectURIs, relay):
+		a.flow.RedirectURI = relay
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.PostForm.Get("SAMLResponse")))
+	if err != nil || len(raw) == 0 {
+		return a, refuse(provisioning.CodeInvalid, err, "The sign-in response has no SAMLResponse, or it is not base64.")
+	}
+	sh, err := inspectResponse(raw)
+	if err != nil {
+		return a, err
+	}
+	if idpInitiated && sh.inResponseTo != "" {
+		return a, refuse(provisioning.CodeUnauthorized, nil, "The SAML response answers a sign-in request, but it arrived without that sign-in.")
+	}
+	as, err := s.parseResponse(ctx, c, raw, sh, requestIDs, idpInitiated)
+	if err != nil {
+		return a, err
+	}
+	if err := s.checkAssertion(as, idpInitiated); err != nil {
+		return a, err
+	}
+	a.assertionID, a.assertionExpiry = as.ID, s.replayExpiry(as)
+	a.identity, err = s.samlIdentity(ctx, c, as)
+	return a, err
+}
+
+// samlIdentity maps the assertion's attributes and NameID to the pipeline's identity.
+func (s *Service) samlIdentity(ctx context.Context, c connection, as *saml.Assertion) (provisioning.Identity, error) {
+	attrs := attributes{}
+	for _, st := range as.AttributeStatements {
+		for _, at := range st.Attributes {
+			values := make([]string, 0, len(at.Values))
+			for _, v := range at.Values {
+				values = append(values, v.Value)
+			}
+			attrs.add(at.Name, values...)
+			if !strings.EqualFold(at.FriendlyName, at.Name) {
+				attrs.add(at.FriendlyName, values...)
+			}
+		}
+	}
+	nameID := strings.TrimSpace(as.Subject.NameID.Value)
+	id := c.cfg.Mapping.person(attrs, samlNames)
+	if id.Email == "" && strings.Contains(nameID, "@") {
+		id.Email = nameID
+	}
+	id.Issuer, id.Subject = c.issuer(), nameID
+	return s.vouch(ctx, c, id, false)
+}
+
+// vouch normalizes the email and decides whether the IdP vouches for it (EmailVerified), which
+// is what lets a sign-in link to an existing account with that email:
+//   - the email's domain is verified by this org: yes;
+//   - the domain is verified by another org: the sign-in is refused, whatever the IdP claims (an
+//     org's IdP never speaks for another org's domain, not even to create a new account there);
+//   - otherwise: yes when the IdP says so (OIDC email_verified) or the connection's owner chose
+//     trustEmails; no otherwise (a SAML assertion alone does not prove an email).
+func (s *Service) vouch(ctx context.Context, c connection, id provisioning.Identity, claimed bool) (provisioning.Identity, error) {
+	if id.Email == "" {
+		return id, refuse(provisioning.CodeInvalid, nil, "The identity provider sent no email address. An administrator must map the email attribute of the %s connection.", c.Name)
+	}
+	email, err := provisioning.NormalizeEmail(id.Email)
+	if err != nil {
+		return id, refuse(provisioning.CodeInvalid, nil, "The identity provider sent %q as the email address, which is not a valid address.", truncate(id.Email))
+	}
+	id.Email = email
+	switch {
+	case s.realms != nil:
+		org, err := s.realms.FindOrgByEmail(ctx, email)
+		if err == nil && org != c.OrgID {
+			return id, refuse(provisioning.CodeForbidden, nil, "The domain of %s is verified by another organization, so this organization's identity provider cannot sign in people with that address.", email)
+		}
+		if err == nil {
+			id.EmailVerified = true
+			return id, nil
+		}
+		if !provisioning.IsCode(err, provisioning.CodeNotFound) && !provisioning.IsCode(err, provisioning.CodeInvalid) {
+			return id, err
+		}
+	case s.domains != nil:
+		ok, err := s.domains.VerifiedFor(ctx, c.OrgID, email)
+		if err != nil {
+			return id, err
+		}
+		if ok {
+			id.EmailVerified = true
+			return id, nil
+		}
+	}
+	id.EmailVerified = claimed || c.cfg.TrustEmails
+	return id, nil
+}

@@ -1,0 +1,204 @@
+package sso
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/crewjam/saml/samlsp"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Protocols of a connection.
+const (
+	ProtocolSAML = "saml"
+	ProtocolOIDC = "oidc"
+)
+
+// Config is a connection's settings, stored as JSON in sso_connections.config.
+type Config struct {
+	SAML *SAMLConfig `json:"saml,omitempty"`
+	OIDC *OIDCConfig `json:"oidc,omitempty"`
+	// JIT provisions people the IdP vouches for on first sign-in; off, only existing members may
+	// sign in.
+	JIT bool `json:"jit"`
+	// DefaultRole is the role of people no group rule matches; empty means the org's default.
+	DefaultRole provisioning.Role `json:"defaultRole,omitempty"`
+	// GroupRoles map IdP groups to roles; the highest matching role wins. With rules, every
+	// sign-in sets the role (a member who left the group falls back to DefaultRole); without
+	// rules, the role is set only when the member joins.
+	GroupRoles []GroupRole `json:"groupRoles,omitempty"`
+	// Mapping names the attributes (SAML) or claims (OIDC) to read; empty names use the defaults.
+	Mapping Mapping `json:"mapping"`
+	// TrustEmails makes the IdP's email count as proven at any domain no other org has verified,
+	// so a sign-in may link to an existing account with that email. Off by default; owners only.
+	TrustEmails bool `json:"trustEmails"`
+	// RedirectURIs are the SaaS app's registered redirect URIs, matched exactly.
+	RedirectURIs []string `json:"redirectUris,omitempty"`
+}
+
+// SAMLConfig is the IdP side of a SAML connection.
+type SAMLConfig struct {
+	// IDPMetadataURL is where the metadata was fetched from, if it was.
+	IDPMetadataURL string `json:"idpMetadataUrl,omitempty"`
+	// IDPMetadataXML is the IdP's metadata (fetched, given, or built from entity ID, SSO URL and
+	// certificate); sign-ins use only this stored copy.
+	IDPMetadataXML string `json:"idpMetadataXml"`
+	IDPEntityID    string `json:"idpEntityId"`
+	// SPEntityID overrides the SP entity ID (default: the connection's metadata URL).
+	SPEntityID string `json:"spEntityId,omitempty"`
+	// AllowIDPInitiated accepts responses no sign-in here asked for. Off by default.
+	AllowIDPInitiated bool `json:"allowIdpInitiated"`
+}
+
+// OIDCConfig is the provider side of an OIDC connection; the client secret is sealed apart.
+type OIDCConfig struct {
+	Issuer   string   `json:"issuer"`
+	ClientID string   `json:"clientId"`
+	Scopes   []string `json:"scopes"`
+}
+
+// GroupRole maps one IdP group (name or id, compared case-insensitively) to a role.
+type GroupRole struct {
+	Group string            `json:"group"`
+	Role  provisioning.Role `json:"role"`
+}
+
+// Mapping names the attribute or claim holding each field.
+type Mapping struct {
+	Email     string `json:"email,omitempty"`
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+	Groups    string `json:"groups,omitempty"`
+}
+
+// connection is a stored connection with its decoded settings.
+type connection struct {
+	provisioning.SSOConnection
+	cfg Config
+}
+
+func decodeConnection(c provisioning.SSOConnection) (connection, error) {
+	var cfg Config
+	if err := json.Unmarshal(c.Config, &cfg); err != nil {
+		return connection{}, provisioning.Internal(fmt.Errorf("connection %s config: %w", c.ID, err))
+	}
+	if (c.Protocol == ProtocolSAML && cfg.SAML == nil) || (c.Protocol == ProtocolOIDC && cfg.OIDC == nil) {
+		return connection{}, provisioning.Internal(fmt.Errorf("connection %s has no %s settings", c.ID, c.Protocol))
+	}
+	return connection{SSOConnection: c, cfg: cfg}, nil
+}
+
+// orNil is c, or nil when no connection was loaded (so a failure has no org to be audited in).
+func (c *connection) orNil() *connection {
+	if c.ID == "" {
+		return nil
+	}
+	return c
+}
+
+// idpActor is the audit actor of everything a connection's IdP causes.
+func (c connection) idpActor() provisioning.Actor {
+	return provisioning.Actor{Kind: provisioning.ActorIdP, ID: c.ID, OrgID: c.OrgID, Label: c.Name}
+}
+
+func (c connection) entrance() provisioning.Entrance {
+	if c.Protocol == ProtocolSAML {
+		return provisioning.EntranceSAML
+	}
+	return provisioning.EntranceOIDC
+}
+
+// issuer is the Identity.Issuer of the connection's subjects: "saml:<id>" or "oidc:<id>".
+func (c connection) issuer() string { return c.Protocol + ":" + c.ID }
+
+// Connection is a connection as admins see it: settings, the URLs to give the IdP, never the
+// client secret.
+type Connection struct {
+	ID           string            `json:"id"`
+	OrgID        string            `json:"orgId"`
+	Protocol     string            `json:"protocol"`
+	Name         string            `json:"name"`
+	Enabled      bool              `json:"enabled"`
+	SAML         *SAMLView         `json:"saml,omitempty"`
+	OIDC         *OIDCView         `json:"oidc,omitempty"`
+	JIT          bool              `json:"jit"`
+	DefaultRole  provisioning.Role `json:"defaultRole,omitempty"`
+	GroupRoles   []GroupRole       `json:"groupRoles"`
+	Mapping      Mapping           `json:"mapping"`
+	TrustEmails  bool              `json:"trustEmails"`
+	RedirectURIs []string          `json:"redirectUris"`
+	// SignInURL starts an SP-initiated sign-in through this connection.
+	SignInURL string    `json:"signInUrl"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SAMLView is the SAML part of a Connection.
+type SAMLView struct {
+	IDPEntityID    string `json:"idpEntityId"`
+	IDPMetadataURL string `json:"idpMetadataUrl,omitempty"`
+	IDPSSOURL      string `json:"idpSsoUrl"`
+	// IDPCertificates are the SHA-256 fingerprints of the IdP signing certificates trusted.
+	IDPCertificates   []string `json:"idpCertificateFingerprints"`
+	SPEntityID        string   `json:"spEntityId"`
+	ACSURL            string   `json:"acsUrl"`
+	MetadataURL       string   `json:"metadataUrl"`
+	AllowIDPInitiated bool     `json:"allowIdpInitiated"`
+}
+
+// OIDCView is the OIDC part of a Connection.
+type OIDCView struct {
+	Issuer          string   `json:"issuer"`
+	ClientID        string   `json:"clientId"`
+	HasClientSecret bool     `json:"hasClientSecret"`
+	Scopes          []string `json:"scopes"`
+	// RedirectURL is the callback to register at the provider.
+	RedirectURL string `json:"redirectUrl"`
+}
+
+func (s *Service) view(c connection) Connection {
+	v := Connection{
+		ID: c.ID, OrgID: c.OrgID, Protocol: c.Protocol, Name: c.Name, Enabled: c.Enabled,
+		JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
+		Mapping: c.cfg.Mapping, TrustEmails: c.cfg.TrustEmails, RedirectURIs: nonNil(c.cfg.RedirectURIs),
+		SignInURL: s.url(MountPath + "/start?connection=" + c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if sc := c.cfg.SAML; sc != nil {
+		v.SAML = &SAMLView{IDPEntityID: sc.IDPEntityID, IDPMetadataURL: sc.IDPMetadataURL,
+			IDPCertificates: []string{}, SPEntityID: s.spEntityID(c), ACSURL: s.acsURL(c.ID),
+			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated}
+		if md, err := samlsp.ParseMetadata([]byte(sc.IDPMetadataXML)); err == nil {
+			_, v.SAML.IDPSSOURL = ssoEndpoint(md)
+			v.SAML.IDPCertificates = append(v.SAML.IDPCertificates, idpFingerprints(md)...)
+		}
+	}
+	if oc := c.cfg.OIDC; oc != nil {
+		v.OIDC = &OIDCView{Issuer: oc.Issuer, ClientID: oc.ClientID, HasClientSecret: c.Secret != nil,
+			Scopes: oc.Scopes, RedirectURL: s.callbackURL(c.ID)}
+	}
+	return v
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (s *Service) acsURL(id string) string { return s.url(MountPath + "/saml/" + id + "/acs") }
+func (s *Service) metadataURL(id string) string {
+	return s.url(MountPath + "/saml/" + id + "/metadata")
+}
+func (s *Service) callbackURL(id string) string {
+	return s.url(MountPath + "/oidc/" + id + "/callback")
+}
+
+func (s *Service) spEntityID(c connection) string {
+	if c.cfg.SAML != nil && c.cfg.SAML.SPEntityID != "" {
+		return c.cfg.SAML.SPEntityID
+	}
+	return s.metadataURL(c.ID)
+}

@@ -1,0 +1,68 @@
+// Package sso is Rollcall's single sign-on entrance: per-org SAML 2.0 (crewjam/saml) and OIDC
+// (coreos/go-oidc + x/oauth2, authorization code with PKCE) connections, sign-in from an email
+// (home-realm discovery through verified domains), an org or a connection, and just-in-time
+// provisioning through the pipeline (entrances saml and oidc). A sign-in ends in a console
+// session, or for the SaaS app in a redirect to a registered redirect URI with a one-time code
+// the app exchanges through the REST API for the profile.
+//
+// Instances are stateless: sign-in flows (SAML request id, OIDC state, nonce and PKCE verifier,
+// the app's redirect), accepted assertion ids, codes, the sealing key (when generated) and the
+// SP key pair live in the database.
+//
+// Decisions:
+//   - Email trust. A sign-in links to an existing account by email only when the email counts
+//     as proven (Identity.EmailVerified; the pipeline refuses the link otherwise). It does when
+//     the email's domain is verified by the connection's own org; when the IdP asserts it
+//     (OIDC email_verified=true on the standard email claim); or when an owner turned on the
+//     connection's trustEmails (off by default: a SAML assertion alone proves nothing about
+//     an address, and users are global across orgs). An email whose domain another org has
+//     verified is refused outright, whatever the IdP claims, so no org's IdP can sign in — or
+//     pre-create an account for — people at another org's domain.
+//   - Roles. With group rules, every sign-in sets the role (highest matching rule, else the
+//     connection's default role, else the org's) — leaving a group demotes. Without rules the
+//     default role applies only when the member joins. SSO never grants owner and never changes
+//     an owner's role; rules granting admin, an admin default role and trustEmails need an owner.
+//     A full org gives automatic joins a viewer seat (the core's seat rules).
+//   - JIT off: only people with an active membership may sign in (matched by linked identity,
+//     or by a proven email). Suspended and removed members are always refused by the core.
+//   - SAML checks: only HTTP-POST responses (no artifact resolution); no DOCTYPE or other XML
+//     directive; exactly one assertion, directly under the Response (wrapping attacks); the
+//     signature on the response or the assertion by a certificate in the connection's stored
+//     IdP metadata; issuer, destination, recipient, audience (present and ours in every
+//     restriction); InResponseTo equal to the request id stored with the flow; the time window
+//     with the configured skew on Rollcall's clock (default 1 minute, at most crewjam's fixed
+//     3); a NameID and a bearer confirmation with an expiry. Each assertion id is accepted once
+//     per connection on any instance (primary key of sso_assertions, kept until the assertion
+//     could no longer be accepted). IdP-initiated sign-in is off by default; when on, it
+//     accepts only responses that answer no request, and a RelayState equal to a registered
+//     redirect URI sends the person to the app.
+//   - OIDC checks: state names a flow of this connection (a callback at another connection is
+//     refused), the PKCE verifier, the ID token's signature, issuer, audience (and azp when
+//     several audiences), expiry (with the skew) and nonce; discovery refuses a document that
+//     names another issuer. Claims missing from the ID token are read from userinfo, whose
+//     subject must match.
+//   - Flows are bound to the browser that started them by the rollcall_sso cookie (login
+//     CSRF); over https it is SameSite=None; Secure, because the IdP's POST to the ACS is
+//     cross-site. A flow lives FlowTTL (10 minutes) and is used once: a success consumes it in
+//     the sign-in's transaction, a failure burns it.
+//   - All-or-nothing: consuming the flow, recording the assertion id, the pipeline (user,
+//     identity link, membership, seat, audit, webhooks) and the session or code commit in one
+//     transaction. A failure writes only its audit event (sso.sign_in_failed, actor: the
+//     connection's IdP, with the library's reason) and shows a page saying what went wrong.
+//   - The app's code (rcc_…) lives CodeTTL (1 minute), is stored hashed, works once, and only
+//     with the redirect URI it was issued for. It is exchanged at POST /api/v1/sso/exchange with
+//     the operator key or an API token of an owner or admin of the code's org (the app's back
+//     end holds one); a token of another org is refused and leaves the code usable. The profile
+//     is read at exchange time (current role and seat).
+//   - Secrets at rest: OIDC client secrets and the SP private key are sealed with AES-256-GCM
+//     (bound to what they belong to). The key comes from Options.SecretKey; without one, a
+//     random key is generated into the settings table — weaker, since a database copy then
+//     holds the key too. The SP key pair is one per installation, generated on first use,
+//     rotated by the operator; the previous key still decrypts assertions encrypted to it.
+//   - IdP metadata given by URL is fetched when the connection is saved (by an owner or admin
+//     only); sign-ins use only the stored copy.
+//
+// Known limit: a person whose email is not proven still gets a new account linked to the IdP
+// subject. If the real owner of that address later proves it (an email link), the core should
+// drop or review identities linked while the email was unproven.
+package sso

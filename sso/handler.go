@@ -1,0 +1,47 @@
+package sso
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Handler serves the browser side of SSO. Mount it at /sso (MountPath):
+//
+//	GET  /sso/start?email=|org=|connection=[&redirect_uri=…&state=…]  begin a sign-in
+//	GET  /sso/saml/{connection}/metadata                             SP metadata for the IdP
+//	POST /sso/saml/{connection}/acs                                  SAML Assertion Consumer Service
+//	GET  /sso/oidc/{connection}/callback                             OIDC redirect URI
+//
+// The ACS receives a cross-site form POST from the IdP: keep CSRF middleware off these routes.
+func (s *Service) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Get("/start", s.handleStart)
+	r.Get("/saml/{connection}/metadata", s.handleMetadata)
+	r.Post("/saml/{connection}/acs", s.handleACS)
+	r.Get("/oidc/{connection}/callback", s.handleCallback)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.page(w, http.StatusNotFound, "Not found", "There is no single sign-on page at this address.", "")
+	})
+	return r
+}
+
+// handleMetadata serves a SAML connection's SP metadata.
+func (s *Service) handleMetadata(w http.ResponseWriter, r *http.Request) {
+	conn, err := s.activeConnection(r.Context(), chi.URLParam(r, "connection"), ProtocolSAML)
+	if provisioning.IsCode(err, provisioning.CodeForbidden) {
+		err = nil
+	}
+	var md []byte
+	if err == nil {
+		md, err = s.metadata(r.Context(), conn)
+	}
+	if err != nil {
+		s.page(w, statusOf(err), "No metadata", provisioning.ErrorMessage(err), "")
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	_, _ = w.Write(md)
+}

@@ -1,0 +1,136 @@
+package sso
+
+import (
+	"strings"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Default attribute (SAML) names, tried in order, covering Okta, Entra ID, Google Workspace and
+// the standard LDAP/eduPerson OIDs many IdPs send. Names compare case-insensitively against
+// both an attribute's Name and its FriendlyName.
+var (
+	samlEmailNames = []string{"email", "emailaddress", "mail", "user.email",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "urn:oid:0.9.2342.19200300.100.1.3"}
+	samlFirstNames = []string{"firstName", "givenName", "given_name", "first_name", "user.firstName",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "urn:oid:2.5.4.42"}
+	samlLastNames = []string{"lastName", "surname", "sn", "family_name", "last_name", "user.lastName",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "urn:oid:2.5.4.4"}
+	samlGroupNames = []string{"groups", "group", "memberOf",
+		"http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+		"http://schemas.xmlsoap.org/claims/Group", "eduPersonAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"}
+)
+
+// Default OIDC claims (Okta, Entra ID and Google all use the standard names; Entra and Okta
+// send groups as "groups" when configured to).
+var (
+	oidcEmailNames  = []string{"email"}
+	oidcFirstNames  = []string{"given_name"}
+	oidcLastNames   = []string{"family_name"}
+	oidcGroupsNames = []string{"groups"}
+)
+
+// attributes is what the IdP said about a person: lower-cased name → values.
+type attributes map[string][]string
+
+func (a attributes) add(name string, values ...string) {
+	if name == "" {
+		return
+	}
+	key := strings.ToLower(name)
+	a[key] = append(a[key], values...)
+}
+
+// lookup returns the values of the configured name, or of the first default name present.
+func (a attributes) lookup(configured string, defaults []string) ([]string, bool) {
+	names := defaults
+	if configured != "" {
+		names = []string{configured}
+	}
+	for _, n := range names {
+		if v, ok := a[strings.ToLower(n)]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func (a attributes) first(configured string, defaults []string) string {
+	v, _ := a.lookup(configured, defaults)
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// groups returns the person's groups, or nil when the IdP sent no groups attribute at all (so
+// the stored groups stay as they are).
+func (a attributes) groups(configured string, defaults []string) []string {
+	v, ok := a.lookup(configured, defaults)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(v))
+	for _, g := range v {
+		if g = strings.TrimSpace(g); g != "" && len(g) <= maxAttribute && len(out) < 1000 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// names picks the attribute names for a protocol.
+type names struct{ email, first, last, groups []string }
+
+var (
+	samlNames = names{samlEmailNames, samlFirstNames, samlLastNames, samlGroupNames}
+	oidcNames = names{oidcEmailNames, oidcFirstNames, oidcLastNames, oidcGroupsNames}
+)
+
+// person maps attributes to the pipeline's identity fields (EmailVerified is decided later).
+func (m Mapping) person(a attributes, n names) provisioning.Identity {
+	return provisioning.Identity{
+		Email:     a.first(m.Email, n.email),
+		FirstName: truncate(a.first(m.FirstName, n.first)),
+		LastName:  truncate(a.first(m.LastName, n.last)),
+		Groups:    a.groups(m.Groups, n.groups),
+	}
+}
+
+func truncate(s string) string {
+	if r := []rune(s); len(r) > 200 {
+		return string(r[:200])
+	}
+	return s
+}
+
+// mappedRole is the highest role of the group rules matching groups, if any matches.
+func (cfg Config) mappedRole(groups []string) (provisioning.Role, bool) {
+	var best provisioning.Role
+	for _, rule := range cfg.GroupRoles {
+		for _, g := range groups {
+			if strings.EqualFold(g, rule.Group) && rule.Role.Rank() > best.Rank() {
+				best = rule.Role
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// roleFor is the role to ask the pipeline for. With group rules, every sign-in sets the role:
+// the highest matching rule, else the connection's default role, else the org's. Without rules,
+// a newcomer gets the default role and an existing member's role is left alone (empty).
+func (cfg Config) roleFor(groups []string, org provisioning.Org, existing bool) provisioning.Role {
+	if r, ok := cfg.mappedRole(groups); ok {
+		return r
+	}
+	if len(cfg.GroupRoles) == 0 && existing {
+		return ""
+	}
+	if cfg.DefaultRole != "" {
+		return cfg.DefaultRole
+	}
+	return org.Settings.DefaultRole
+}

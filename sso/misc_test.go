@@ -1,0 +1,124 @@
+package sso_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rollcall/rollcall/domains"
+	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/sso"
+)
+
+// TestSPKeyRotation: the operator rotates the SP key; metadata carries the new certificate; an
+// IdP that still encrypts to the old certificate keeps working until it reloads the metadata.
+func TestSPKeyRotation(t *testing.T) {
+	s := newSAMLEnv(t, onSQLite, nil, true)
+	s.idp.setUser(idpUser{name: "alice", email: "alice@acme.com"})
+	get := func(token string) apiResponse { return s.call(token, "GET", "/sso/sp-certificate", nil) }
+	old := decode[struct{ Certificate sso.Certificate }](t, get(s.op).Raw).Certificate
+	admin := s.token(s.acme.Org.ID, "admin@acme.com", provisioning.RoleAdmin)
+	if res := s.call(admin, "POST", "/sso/sp-certificate/rotate", nil); res.Status != http.StatusForbidden {
+		t.Fatalf("an org admin rotated the installation's key: %d", res.Status)
+	}
+	res := s.call(s.op, "POST", "/sso/sp-certificate/rotate", nil)
+	fresh := decode[struct{ Certificate sso.Certificate }](t, res.Raw).Certificate
+	if res.Status != http.StatusOK || fresh.FingerprintSHA256 == old.FingerprintSHA256 || fresh.PEM == "" {
+		t.Fatalf("rotate: %d %s", res.Status, res.Raw)
+	}
+	md := fetch(t, s.conn.SAML.MetadataURL)
+	certBody := strings.Join(strings.Split(strings.TrimSpace(fresh.PEM), "\n")[1:len(strings.Split(strings.TrimSpace(fresh.PEM), "\n"))-1], "")
+	if !strings.Contains(md, certBody) {
+		t.Fatal("the SP metadata does not carry the new certificate")
+	}
+	if p, _ := s.signIn("alice"); p.url.Path != "/" {
+		t.Fatalf("sign-in with an IdP still on the old certificate: %d %s", p.status, p.message())
+	}
+	s.idp.register(s.conn, true)
+	if p, _ := s.signIn("alice"); p.url.Path != "/" {
+		t.Fatalf("sign-in after the IdP reloaded the metadata: %d %s", p.status, p.message())
+	}
+}
+
+func fetch(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return string(raw)
+}
+
+// TestStartDiscovery: sign-in starts from an email (home-realm discovery through verified
+// domains), an org slug, or a connection id; anything else gets a clear page.
+func TestStartDiscovery(t *testing.T) {
+	s := newSAMLEnv(t, onSQLite, nil, true)
+	s.verifyDomain(s.acme.Org.ID, "acme.com")
+	idpHost := mustURL(s.idp.srv.URL).Host
+	for _, q := range []string{"email=Alice@ACME.com", "org=acme", "org=" + s.acme.Org.ID, "connection=" + s.conn.ID} {
+		if p := newBrowser(t).get(s.srv.URL + "/sso/start?" + q); p.url.Host != idpHost {
+			t.Fatalf("start?%s stayed at %s (%d): %s", q, p.url, p.status, p.message())
+		}
+	}
+	for q, want := range map[string]int{"": 400, "email=bob@elsewhere.com": 404, "email=not-an-email": 400,
+		"org=nope": 404, "connection=nope": 404} {
+		if p := newBrowser(t).get(s.srv.URL + "/sso/start?" + q); p.status != want || p.message() == "" {
+			t.Fatalf("start?%s: %d %q, want %d", q, p.status, p.message(), want)
+		}
+	}
+
+	// The domains capability's discovery learns from HasSSO whether to send people here.
+	dom, err := domains.New(s.h.Service, domains.Options{Resolver: lazyDNS{s.env}, Connections: s.sso})
+	if err != nil {
+		t.Fatal(err)
+	}
+	realm, err := dom.Discover(s.h.Ctx, "alice@acme.com")
+	if err != nil || !realm.SSO || realm.StartURL != "/sso/start?org=acme" {
+		t.Fatalf("discover: %+v %v", realm, err)
+	}
+	off := false
+	if _, err := s.sso.Update(s.h.Ctx, provisioning.Operator(), s.acme.Org.ID, s.conn.ID, sso.ConnectionInput{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if realm, _ := dom.Discover(s.h.Ctx, "alice@acme.com"); realm.SSO {
+		t.Fatal("discovery still sends people to a disabled connection")
+	}
+	if p := newBrowser(t).get(s.srv.URL + "/sso/start?org=acme"); p.status != http.StatusNotFound {
+		t.Fatalf("start with only a disabled connection: %d %s", p.status, p.message())
+	}
+}
+
+// TestGeneratedSecretKey: without a configured key, one is generated once into the settings
+// table, and the sealed client secret opens again (the OIDC sign-in authenticates with it).
+func TestGeneratedSecretKey(t *testing.T) {
+	e := newEnvWith(t, onSQLite, func(o *sso.Options) { o.SecretKey = nil })
+	o := newTestOP(t)
+	conn := e.connection(map[string]any{"protocol": "oidc", "issuer": o.srv.URL, "clientId": opClientID, "clientSecret": opClientSecret})
+	if n := e.count("SELECT COUNT(*) FROM settings WHERE key = 'sso.secret_key'"); n != 1 {
+		t.Fatalf("%d generated keys stored", n)
+	}
+	o.client(conn.OIDC.RedirectURL)
+	o.setUser("u1", "alice", "alice@example.com", true, "Alice", "")
+	if p := o.signIn(newBrowser(t), conn.SignInURL, "alice"); p.url.Path != "/" {
+		t.Fatalf("sign-in with the generated key: %d %s", p.status, p.message())
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestPurge removes expired flows and codes but keeps live ones.
+func TestPurge(t *testing.T) {
+	s := newOIDCEnv(t, onSQLite, nil)
+	newBrowser(t).get(s.conn.SignInURL)
+	if n, err := s.sso.Purge(s.h.Ctx); err != nil || n != 0 {
+		t.Fatalf("purge of a live flow: %d %v", n, err)
+	}
+	s.h.Clock.Advance(sso.DefaultFlowTTL + time.Second)
+	if n, err := s.sso.Purge(s.h.Ctx); err != nil || n != 1 {
+		t.Fatalf("purge of an expired flow: %d %v", n, err)
+	}
+}

@@ -1,0 +1,162 @@
+package sso_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/sso"
+)
+
+// oidcEnv is Rollcall with one OIDC connection in acme to a real zitadel OP.
+type oidcEnv struct {
+	*env
+	op   *testOP
+	conn sso.Connection
+}
+
+func newOIDCEnv(t *testing.T, b backend, settings map[string]any) *oidcEnv {
+	t.Helper()
+	e := newEnv(t, b)
+	o := newTestOP(t)
+	in := map[string]any{"protocol": "oidc", "name": "Zitadel", "issuer": o.srv.URL, "clientId": opClientID,
+		"clientSecret": opClientSecret, "scopes": []string{"email", "profile"}}
+	for k, v := range settings {
+		in[k] = v
+	}
+	conn := e.connection(in)
+	o.client(conn.OIDC.RedirectURL)
+	return &oidcEnv{env: e, op: o, conn: conn}
+}
+
+func (s *oidcEnv) signIn(username string) (page, *browser) {
+	s.t.Helper()
+	b := newBrowser(s.t)
+	return s.op.signIn(b, s.conn.SignInURL, username), b
+}
+
+func TestOIDCSignInProvisionsAndUpdates(t *testing.T) {
+	for _, b := range []backend{onSQLite, onPostgres} {
+		t.Run(b.name, func(t *testing.T) {
+			s := newOIDCEnv(t, b, map[string]any{"groupRoles": groupRules})
+			s.op.setUser("u1", "alice", "alice@example.com", true, "Alice", "Doe", "engineering")
+
+			landing, br := s.signIn("alice")
+			if landing.url.Path != "/" || landing.body != "console home" {
+				t.Fatalf("sign-in landed on %s (%d): %s", landing.url, landing.status, landing.body)
+			}
+			m := s.member(s.acme.Org.ID, "alice@example.com")
+			if m.Role != provisioning.RoleMember || !m.HasSeat || m.Source != provisioning.EntranceOIDC ||
+				m.FirstName != "Alice" || !slices.Equal(m.Groups, []string{"engineering"}) {
+				t.Fatalf("first sign-in: %+v", m)
+			}
+			_, u, err := s.h.Service.SessionUser(s.h.Ctx, br.cookie(s.srv.URL, sso.DefaultSessionCookie))
+			if err != nil || u.Email != "alice@example.com" || !u.EmailVerified {
+				t.Fatalf("session user %+v %v", u, err)
+			}
+
+			s.op.setUser("u1", "alice", "alice@example.com", true, "Alicia", "Doe", "engineering", "admins")
+			s.signIn("alice")
+			m = s.member(s.acme.Org.ID, "alice@example.com")
+			if m.FirstName != "Alicia" || m.Role != provisioning.RoleAdmin {
+				t.Fatalf("second sign-in (new name, admins group): %+v", m)
+			}
+			if c := s.counts(); c.users != 2 || c.identities != 1 || c.sessions != 2 {
+				t.Fatalf("rows after two sign-ins: %+v", c)
+			}
+		})
+	}
+}
+
+func TestOIDCJITOffRefusesStranger(t *testing.T) {
+	s := newOIDCEnv(t, onSQLite, map[string]any{"jit": false})
+	s.op.setUser("u2", "carol", "carol@example.com", true, "Carol", "")
+	before := s.counts()
+	p, _ := s.signIn("carol")
+	s.refused(p, before, 0, http.StatusForbidden, "does not add people on first sign-in")
+}
+
+func TestOIDCWrongNonce(t *testing.T) {
+	s := newOIDCEnv(t, onSQLite, nil)
+	s.op.setUser("u1", "alice", "alice@example.com", true, "Alice", "")
+	s.op.store.forgeNonce("nonce-of-another-sign-in")
+	before := s.counts()
+	p, _ := s.signIn("alice")
+	s.refused(p, before, 0, http.StatusUnauthorized, "nonce does not match")
+}
+
+func TestOIDCWrongIssuer(t *testing.T) {
+	e := newEnv(t, onSQLite)
+	o := newTestOP(t)
+	o.fakeIssuer = o.srv.URL + "/tenant-b"
+	conn := e.connection(map[string]any{"protocol": "oidc", "issuer": o.fakeIssuer, "clientId": opClientID, "clientSecret": opClientSecret})
+	o.client(conn.OIDC.RedirectURL)
+	o.setUser("u1", "alice", "alice@example.com", true, "Alice", "")
+	s := &oidcEnv{env: e, op: o, conn: conn}
+	before := s.counts()
+	p, _ := s.signIn("alice")
+	s.refused(p, before, 0, http.StatusUnauthorized, "issued by a different identity provider")
+
+	// A discovery document naming another issuer is refused before the browser leaves Rollcall.
+	lying := e.connection(map[string]any{"protocol": "oidc", "issuer": o.srv.URL + "/", "clientId": opClientID})
+	start := newBrowser(t).get(lying.SignInURL)
+	if start.status != http.StatusUnauthorized || !strings.Contains(start.message(), "names a different issuer") ||
+		start.url.Host != mustURL(e.srv.URL).Host {
+		t.Fatalf("discovery with a mismatched issuer: %d %s %s", start.status, start.url, start.message())
+	}
+}
+
+// TestOIDCUnverifiedEmailTakeover: a person whose OP does not vouch for an email cannot take over
+// the existing account with that email, and an OP never vouches for a domain another org verified.
+func TestOIDCUnverifiedEmailTakeover(t *testing.T) {
+	s := newOIDCEnv(t, onSQLite, nil)
+	rival := s.h.CreateOrg("rival", 10, "ceo@rival.com")
+	s.h.MustJoin(rival.Org.ID, "victim@example.com", provisioning.EntranceManual, provisioning.RoleMember)
+	s.op.setUser("u9", "mallory", "victim@example.com", false, "Mallory", "")
+	before := s.counts()
+	p, _ := s.signIn("mallory")
+	s.refused(p, before, 0, http.StatusForbidden, "does not vouch for this email")
+
+	s.verifyDomain(rival.Org.ID, "rival.com")
+	for _, email := range []string{"ceo@rival.com", "newcomer@rival.com"} {
+		s.op.setUser("u9", "mallory", email, true, "Mallory", "")
+		before, failed := s.counts(), len(s.audits("sso.sign_in_failed"))
+		p, _ = s.signIn("mallory")
+		s.refused(p, before, failed, http.StatusForbidden, "verified by another organization")
+	}
+}
+
+// TestOIDCStateOfAnotherConnection: an answer to a sign-in started at one connection is never
+// accepted at another connection's callback, even in the same browser.
+func TestOIDCStateOfAnotherConnection(t *testing.T) {
+	s := newOIDCEnv(t, onSQLite, nil)
+	other := s.connection(map[string]any{"protocol": "oidc", "name": "Other", "issuer": s.op.srv.URL, "clientId": opClientID, "clientSecret": opClientSecret})
+	s.op.client(s.conn.OIDC.RedirectURL, other.OIDC.RedirectURL)
+	s.op.setUser("u1", "alice", "alice@example.com", true, "Alice", "")
+
+	b := newBrowser(t)
+	b.c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == mustURL(s.conn.OIDC.RedirectURL).Path {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	answer := s.op.signIn(b, s.conn.SignInURL, "alice")
+	if answer.status != http.StatusFound {
+		t.Fatalf("expected the OP's redirect to the callback, got %d at %s", answer.status, answer.url)
+	}
+	callback := mustURL(answer.header.Get("Location"))
+	callback.Path = mustURL(other.OIDC.RedirectURL).Path
+	before := s.counts()
+	p := b.get(callback.String())
+	s.refused(p, before, 0, http.StatusForbidden, "started for a different connection")
+
+	// The answer still works once, where it belongs.
+	callback.Path = mustURL(s.conn.OIDC.RedirectURL).Path
+	b.c.CheckRedirect = nil
+	if p := b.get(callback.String()); p.url.Path != "/" {
+		t.Fatalf("the genuine callback failed: %d %s", p.status, p.message())
+	}
+}

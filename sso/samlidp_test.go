@@ -1,0 +1,195 @@
+package sso_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"encoding/xml"
+	"html/template"
+	"io"
+	"log"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlidp"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/rollcall/rollcall/sso"
+)
+
+// samlIdP is crewjam's samlidp, a complete SAML IdP, on its own test server.
+type samlIdP struct {
+	t    *testing.T
+	srv  *httptest.Server
+	idp  *samlidp.Server
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
+}
+
+const idpPassword = "correct horse battery staple"
+
+// idpPasswordHash is the password's bcrypt hash at the lowest cost: the IdP's login stays real
+// without bcrypt's default cost dominating tests under the race detector.
+var idpPasswordHash = sync.OnceValue(func() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte(idpPassword), bcrypt.MinCost)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// loginForm posts the credentials straight back to /sso with the request, so one form submit
+// both logs in and answers the AuthnRequest (samlidp's own form posts to /login, which only
+// opens a session). Without a request (IdP-initiated), it posts to /login.
+const loginForm = `<html><p>{{.Toast}}</p><form method="post" action="{{if .SAMLRequest}}/sso{{else}}/login{{end}}">
+<input type="text" name="user" value=""><input type="password" name="password" value="">
+<input type="hidden" name="SAMLRequest" value="{{.SAMLRequest}}"><input type="hidden" name="RelayState" value="{{.RelayState}}">
+<input type="submit" value="Log In"></form></html>`
+
+func newSAMLIdP(t *testing.T) *samlIdP {
+	t.Helper()
+	key, cert := selfSigned(t, "Test IdP")
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{},
+		Logger: log.New(io.Discard, "", 0), LoginFormTemplate: template.Must(template.New("login").Parse(loginForm))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler = idp
+	return &samlIdP{t: t, srv: srv, idp: idp, key: key, cert: cert}
+}
+
+func selfSigned(t *testing.T, name string) (*rsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return key, cert
+}
+
+func (i *samlIdP) metadataURL() string { return i.srv.URL + "/metadata" }
+
+func (i *samlIdP) put(path, contentType string, body []byte) {
+	i.t.Helper()
+	req, _ := http.NewRequest("PUT", i.srv.URL+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		i.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		i.t.Fatalf("PUT %s: %d", path, res.StatusCode)
+	}
+}
+
+// idpUser is a person at the IdP.
+type idpUser struct {
+	name, email, first, last string
+	groups                   []string
+}
+
+func (i *samlIdP) setUser(u idpUser) {
+	i.t.Helper()
+	body, _ := json.Marshal(samlidp.User{Name: u.name, HashedPassword: idpPasswordHash(), Email: u.email,
+		GivenName: u.first, Surname: u.last, Groups: u.groups})
+	i.put("/users/"+u.name, "application/json", body)
+}
+
+// register makes the IdP trust a connection by loading its SP metadata from Rollcall. Without
+// encryption, the IdP's assertions stay in clear, so tests can tamper with them.
+func (i *samlIdP) register(c sso.Connection, encrypt bool) {
+	i.t.Helper()
+	res, err := http.Get(c.SAML.MetadataURL)
+	if err != nil {
+		i.t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		i.t.Fatalf("SP metadata: %d %s", res.StatusCode, raw)
+	}
+	if !encrypt {
+		var md saml.EntityDescriptor
+		if err := xml.Unmarshal(raw, &md); err != nil {
+			i.t.Fatal(err)
+		}
+		for k := range md.SPSSODescriptors {
+			d := &md.SPSSODescriptors[k]
+			var keep []saml.KeyDescriptor
+			for _, kd := range d.KeyDescriptors {
+				if kd.Use != "encryption" {
+					keep = append(keep, kd)
+				}
+			}
+			d.KeyDescriptors = keep
+		}
+		raw, _ = xml.Marshal(md)
+	}
+	i.put("/services/"+c.ID, "application/xml", raw)
+}
+
+// signIn drives a full SP-initiated sign-in in b: Rollcall's start URL, the IdP's login form,
+// and the IdP's auto-posting response form, which it returns unsubmitted.
+func (i *samlIdP) signIn(b *browser, startURL, user string) form {
+	i.t.Helper()
+	login := b.get(startURL)
+	if login.url.Host != mustURL(i.srv.URL).Host {
+		i.t.Fatalf("start did not reach the IdP but %s (%d): %s", login.url, login.status, login.body)
+	}
+	resp := b.submit(login.form(i.t), map[string]string{"user": user, "password": idpPassword})
+	f := resp.form(i.t)
+	if f.fields.Get("SAMLResponse") == "" {
+		i.t.Fatalf("IdP answered without a SAMLResponse: %s", resp.body)
+	}
+	return f
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// signInIdPInitiated logs user in at the IdP and follows a shortcut to the connection, as a
+// person clicking the app's tile in their IdP dashboard; it returns the unsubmitted response.
+func (i *samlIdP) signInIdPInitiated(b *browser, c sso.Connection, user, relayState string) form {
+	i.t.Helper()
+	sc := samlidp.Shortcut{Name: "tile-" + c.ID, ServiceProviderID: c.SAML.SPEntityID}
+	if relayState != "" {
+		sc.RelayState = &relayState
+	}
+	body, _ := json.Marshal(sc)
+	i.put("/shortcuts/"+sc.Name, "application/json", body)
+	login := b.get(i.srv.URL + "/login/" + sc.Name)
+	b.submit(login.form(i.t), map[string]string{"user": user, "password": idpPassword})
+	resp := b.get(i.srv.URL + "/login/" + sc.Name)
+	return resp.form(i.t)
+}
+
+func pemCert(c *x509.Certificate) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+}

@@ -1,0 +1,171 @@
+package sso
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// RealmFinder finds the org that holds an email's domain verified, for home-realm discovery
+// (/sso/start?email=…). The domains capability implements it; not_found when no org does.
+type RealmFinder interface {
+	FindOrgByEmail(ctx context.Context, email string) (orgID string, err error)
+}
+
+// DomainVerifier tells whether an org holds an email's domain verified. An email an IdP asserts
+// at one of its own org's verified domains counts as proven. The domains capability implements it.
+type DomainVerifier interface {
+	VerifiedFor(ctx context.Context, orgID, email string) (bool, error)
+}
+
+// Defaults and bounds of Options.
+const (
+	DefaultClockSkew     = time.Minute
+	MaxClockSkew         = 3 * time.Minute
+	DefaultFlowTTL       = 10 * time.Minute
+	DefaultCodeTTL       = time.Minute
+	DefaultSessionCookie = "rollcall_session"
+	// BrowserCookie binds a sign-in to the browser that started it.
+	BrowserCookie = "rollcall_sso"
+	// MountPath is where the lead mounts Handler.
+	MountPath = "/sso"
+)
+
+// Options configure the SSO service.
+type Options struct {
+	// BaseURL is Rollcall's public origin, e.g. https://rollcall.example.com. ACS, metadata and
+	// callback URLs are BaseURL + /sso/…; cookies are Secure when it is https.
+	BaseURL string
+	// SecretKey seals OIDC client secrets and the SP private key with AES-256-GCM. A key of any
+	// other length than 32 bytes is stretched with SHA-256 (see KeyFromPassphrase). When empty, a
+	// random key is generated once and kept in the settings table: weaker, because a copy of the
+	// database then holds both the sealed secrets and their key.
+	SecretKey []byte
+	// Realms enables home-realm discovery by email; nil answers ?email= with a clear page.
+	Realms RealmFinder
+	// Domains lets an org's verified domains vouch for the emails its IdP asserts; nil means only
+	// OIDC email_verified and a connection's trustEmails flag do.
+	Domains DomainVerifier
+	// ClockSkew is the leeway on assertion and token times (default 1m, at most 3m).
+	ClockSkew time.Duration
+	// FlowTTL bounds the time between starting a sign-in and coming back (default 10m).
+	FlowTTL time.Duration
+	// CodeTTL bounds the life of the one-time code handed to the app (default 1m).
+	CodeTTL time.Duration
+	// SessionCookie names the console session cookie (default rollcall_session).
+	SessionCookie string
+	// ConsolePath is where a console sign-in lands (default /).
+	ConsolePath string
+	// HTTPClient fetches IdP metadata and talks to OIDC providers (default: 10s timeout).
+	HTTPClient *http.Client
+	// AllowInsecureHTTP accepts http:// issuers, metadata URLs and app redirect URIs on
+	// non-loopback hosts. For development only.
+	AllowInsecureHTTP bool
+	Logger            *slog.Logger
+}
+
+// Service runs SSO connections, sign-ins and code exchanges on top of the provisioning core.
+// It keeps no state between requests: flows, replay ids, codes and keys live in the database.
+type Service struct {
+	svc       *provisioning.Service
+	base      *url.URL
+	secure    bool
+	keys      *keyring
+	realms    RealmFinder
+	domains   DomainVerifier
+	skew      time.Duration
+	flowTTL   time.Duration
+	codeTTL   time.Duration
+	cookie    string
+	console   string
+	client    *http.Client
+	insecure  bool
+	logger    *slog.Logger
+	providers *providerCache
+	spKeys    *spKeyCache
+}
+
+// New builds the SSO service; a missing or malformed BaseURL is an error.
+func New(svc *provisioning.Service, o Options) (*Service, error) {
+	base, err := url.Parse(strings.TrimSuffix(o.BaseURL, "/"))
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, provisioning.Invalidf("baseUrl", "the SSO base URL must be an absolute http(s) URL such as https://rollcall.example.com")
+	}
+	if o.ClockSkew <= 0 {
+		o.ClockSkew = DefaultClockSkew
+	}
+	o.ClockSkew = min(o.ClockSkew, MaxClockSkew)
+	if o.FlowTTL <= 0 {
+		o.FlowTTL = DefaultFlowTTL
+	}
+	if o.CodeTTL <= 0 {
+		o.CodeTTL = DefaultCodeTTL
+	}
+	if o.SessionCookie == "" {
+		o.SessionCookie = DefaultSessionCookie
+	}
+	if o.ConsolePath == "" {
+		o.ConsolePath = "/"
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
+		realms: o.Realms, domains: o.Domains, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
+		cookie: o.SessionCookie, console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
+		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
+	}, nil
+}
+
+// url is an absolute URL on Rollcall for path (which starts with /sso/).
+func (s *Service) url(path string) string { return s.base.String() + path }
+
+// HasSSO reports whether the org has an enabled connection; home-realm discovery in the domains
+// capability asks it.
+func (s *Service) HasSSO(ctx context.Context, orgID string) (bool, error) {
+	var found bool
+	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+		list, err := tx.ListSSOConnections(ctx, orgID)
+		for _, c := range list {
+			found = found || c.Enabled
+		}
+		return err
+	})
+	return found, err
+}
+
+// Purge deletes expired sign-in flows, codes and replay ids. Run it now and then (Run does).
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		var err error
+		n, err = tx.PurgeSSO(ctx, s.svc.Now())
+		return err
+	})
+	return n, err
+}
+
+// Run purges expired sign-in state every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Purge(ctx); err != nil {
+				s.logger.ErrorContext(ctx, "sso purge failed", "err", err)
+			}
+		}
+	}
+}

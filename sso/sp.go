@@ -1,0 +1,119 @@
+package sso
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// rsaSHA256 signs AuthnRequests.
+const rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+
+// serviceProvider builds crewjam's SP for a connection: its own entity ID, ACS and metadata
+// URLs, the installation's key, and the IdP metadata stored with the connection.
+func (s *Service) serviceProvider(c connection, key *spKey) (*saml.ServiceProvider, error) {
+	md, err := samlsp.ParseMetadata([]byte(c.cfg.SAML.IDPMetadataXML))
+	if err != nil {
+		return nil, provisioning.Internal(fmt.Errorf("connection %s: stored IdP metadata: %w", c.ID, err))
+	}
+	acs, _ := url.Parse(s.acsURL(c.ID))
+	meta, _ := url.Parse(s.metadataURL(c.ID))
+	entityID := s.spEntityID(c)
+	return &saml.ServiceProvider{
+		EntityID: entityID, Key: key.key, Certificate: key.cert, MetadataURL: *meta, AcsURL: *acs,
+		IDPMetadata: md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, SignatureMethod: rsaSHA256,
+		ValidateAudienceRestriction: strictAudience(entityID),
+	}, nil
+}
+
+// strictAudience requires at least one AudienceRestriction and our entity ID in every one of
+// them (restrictions are ANDed in SAML; crewjam's default accepts a missing restriction).
+func strictAudience(entityID string) func(*saml.Assertion) error {
+	return func(a *saml.Assertion) error {
+		if a.Conditions == nil || len(a.Conditions.AudienceRestrictions) == 0 {
+			return fmt.Errorf("assertion has no AudienceRestriction")
+		}
+		for _, r := range a.Conditions.AudienceRestrictions {
+			if r.Audience.Value != entityID {
+				return fmt.Errorf("audience %q is not %q", r.Audience.Value, entityID)
+			}
+		}
+		return nil
+	}
+}
+
+// metadata returns the SP metadata for a connection: HTTP-POST ACS only (no artifact binding),
+// signing and encryption certificate, signed AuthnRequests.
+func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
+	key, err := s.currentSPKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := s.serviceProvider(c, key)
+	if err != nil {
+		return nil, err
+	}
+	md := sp.Metadata()
+	for i := range md.SPSSODescriptors {
+		d := &md.SPSSODescriptors[i]
+		d.AssertionConsumerServices = slices.DeleteFunc(d.AssertionConsumerServices, func(e saml.IndexedEndpoint) bool {
+			return e.Binding != saml.HTTPPostBinding
+		})
+		d.NameIDFormats = []saml.NameIDFormat{saml.PersistentNameIDFormat, saml.EmailAddressNameIDFormat}
+	}
+	out, err := xml.MarshalIndent(md, "", "  ")
+	if err != nil {
+		return nil, provisioning.Internal(err)
+	}
+	return append([]byte(xml.Header), out...), nil
+}
+
+// startSAML sends the browser to the IdP with a signed AuthnRequest whose id is kept in the
+// flow, so the response must answer exactly this request (InResponseTo).
+func (s *Service) startSAML(ctx context.Context, w http.ResponseWriter, r *http.Request, st start) error {
+	key, err := s.currentSPKey(ctx)
+	if err != nil {
+		return err
+	}
+	sp, err := s.serviceProvider(st.conn, key)
+	if err != nil {
+		return err
+	}
+	binding, location := ssoEndpoint(sp.IDPMetadata)
+	if location == "" {
+		return provisioning.Errorf(provisioning.CodeUnavailable, "The connection's IdP metadata has no sign-in endpoint; an administrator must fix the connection.")
+	}
+	req, err := sp.MakeAuthenticationRequest(location, binding, saml.HTTPPostBinding)
+	if err != nil {
+		return provisioning.Internal(err)
+	}
+	secret, err := s.newFlow(ctx, w, r, st, provisioning.SSOFlow{RequestID: req.ID})
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	if binding == saml.HTTPRedirectBinding {
+		u, err := req.Redirect(secret, sp)
+		if err != nil {
+			return provisioning.Internal(err)
+		}
+		http.Redirect(w, r, u.String(), http.StatusFound)
+		return nil
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	var page bytes.Buffer
+	page.WriteString(`<!doctype html><html><body>`)
+	page.Write(req.Post(secret))
+	page.WriteString(`</body></html>`)
+	_, _ = w.Write(page.Bytes())
+	return nil
+}

@@ -1,0 +1,35 @@
+// Package store opens the configured backend: Postgres for a postgres:// URL, otherwise the
+// embedded SQLite file in the data directory.
+package store
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/rollcall/rollcall/store/postgres"
+	"github.com/rollcall/rollcall/store/sqlite"
+	"github.com/rollcall/rollcall/store/sqlstore"
+)
+
+// Options choose and configure the backend.
+type Options struct {
+	// URL is a postgres:// or postgresql:// URL; empty selects SQLite.
+	URL string
+	// DataDir holds rollcall.db when SQLite is used.
+	DataDir string
+	Logger  *slog.Logger
+}
+
+// Open opens the backend the options select.
+func Open(ctx context.Context, o Options) (*sqlstore.DB, error) {
+	if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
+		return postgres.Open(ctx, o.URL, o.Logger)
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(o.URL, "sqlite://"), "sqlite:")
+	if path == "" {
+		path = filepath.Join(o.DataDir, "rollcall.db")
+	}
+	return sqlite.Open(ctx, path, o.Logger)
+}

@@ -1,0 +1,106 @@
+// Package postgres is the production store on PostgreSQL through a pgx connection pool. Writes
+// that decide seats or owners lock the org row (SELECT … FOR UPDATE), so any number of
+// instances sharing one database keep the invariants.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/rollcall/rollcall/store/sqlstore"
+)
+
+// Open connects to the database at url and returns a store.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*sqlstore.DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	d := &driver{pool: pool}
+	m, err := sqlstore.NewMigrator(stdlib.OpenDBFromPool(pool), "postgres", logger)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return sqlstore.New(d, m), nil
+}
+
+type driver struct{ pool *pgxpool.Pool }
+
+func (d *driver) Dialect() string    { return "postgres" }
+func (d *driver) ForUpdate() string  { return " FOR UPDATE" }
+func (d *driver) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error) {
+	opts := pgx.TxOptions{AccessMode: pgx.ReadOnly}
+	if write {
+		opts.AccessMode = pgx.ReadWrite
+	}
+	tx, err := d.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{tx: tx}, nil
+}
+
+func pgCode(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// IsUniqueViolation matches SQLSTATE 23505.
+func (d *driver) IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
+
+// IsRetryable matches serialization failure (40001) and deadlock (40P01).
+func (d *driver) IsRetryable(err error) bool {
+	c := pgCode(err)
+	return c == "40001" || c == "40P01"
+}
+
+func (d *driver) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+
+func (d *driver) PoolStats() sqlstore.PoolStats {
+	s := d.pool.Stat()
+	return sqlstore.PoolStats{
+		MaxOpen: int(s.MaxConns()),
+		Open:    int(s.TotalConns()),
+		InUse:   int(s.AcquiredConns()),
+		Idle:    int(s.IdleConns()),
+	}
+}
+
+func (d *driver) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+type conn struct{ tx pgx.Tx }
+
+func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := c.tx.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (c *conn) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return c.tx.Query(ctx, query, args...)
+}
+
+func (c *conn) Commit(ctx context.Context) error   { return c.tx.Commit(ctx) }
+func (c *conn) Rollback(ctx context.Context) error { return c.tx.Rollback(ctx) }

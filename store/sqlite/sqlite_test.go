@@ -1,0 +1,12 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t testing.TB) provisioning.Store { return storetest.OpenSQLite(t) })
+}

@@ -1,0 +1,67 @@
+// Package sqlstore implements provisioning.Store once, in SQL shared by the SQLite and Postgres
+// backends. Each backend supplies a Driver: how to open transactions, run statements, rebind
+// placeholders and classify errors. Queries are written with $1-style placeholders.
+package sqlstore
+
+import (
+	"context"
+	"time"
+)
+
+// Rows is the part of a result set the store reads.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Conn runs statements inside one transaction.
+type Conn interface {
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// TxConn is a Conn that ends.
+type TxConn interface {
+	Conn
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// PoolStats describes the connection pool for metrics.
+type PoolStats struct {
+	MaxOpen int
+	Open    int
+	InUse   int
+	Idle    int
+}
+
+// Driver is what a backend supplies to the shared store.
+type Driver interface {
+	// Dialect names the SQL dialect: "postgres" or "sqlite".
+	Dialect() string
+	// Begin starts a transaction; write transactions take the database's write lock at once.
+	Begin(ctx context.Context, write bool) (TxConn, error)
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation(err error) bool
+	// IsRetryable reports whether the transaction failed on a serialization or deadlock error
+	// and may be run again.
+	IsRetryable(err error) bool
+	// ForUpdate is the row-lock clause appended to a SELECT, empty where the writer is single.
+	ForUpdate() string
+	// SkipLocked is the clause for claiming queue rows without blocking, empty where not needed.
+	SkipLocked() string
+	Ping(ctx context.Context) error
+	PoolStats() PoolStats
+	Close() error
+}
+
+// TimeFormat is how SQLite stores times: fixed width UTC, so text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// utc truncates a time to microseconds in UTC, the precision both backends keep.
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// nowFunc stamps rows whose time the caller does not pass.
+var nowFunc = time.Now

@@ -1,0 +1,168 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// epoch stands in for "never active" so that last-active sorts and cursors compare plain values.
+var epoch = time.Unix(0, 0).UTC()
+
+// GetMember reads one member of an org with their user.
+func (t *Tx) GetMember(ctx context.Context, orgID, membershipID string) (provisioning.Member, error) {
+	var out provisioning.Member
+	err := t.queryOne(ctx, "member", `SELECT `+membershipColumns+`, u.email, u.first_name, u.last_name
+		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.id = $2`,
+		[]any{orgID, membershipID}, func(r Rows) error { return scanMember(r, &out) })
+	return out, err
+}
+
+func scanMember(r Rows, out *provisioning.Member) error {
+	var m provisioning.Membership
+	var email, first, last string
+	if err := scanMembership(r, &m, &email, &first, &last); err != nil {
+		return err
+	}
+	*out = provisioning.Member{Membership: m, Email: email, FirstName: first, LastName: last, HasSeat: m.HasSeat()}
+	return nil
+}
+
+// ListMembers returns one page of members matching q.
+func (t *Tx) ListMembers(ctx context.Context, q provisioning.MemberQuery) ([]provisioning.Member, error) {
+	var out []provisioning.Member
+	err := t.EachMember(ctx, q, func(m provisioning.Member) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// EachMember streams members matching q in sort order.
+func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func(provisioning.Member) error) error {
+	query, args, err := memberQuerySQL(q)
+	if err != nil {
+		return err
+	}
+	return t.queryRows(ctx, query, args, func(r Rows) error {
+		var m provisioning.Member
+		if err := scanMember(r, &m); err != nil {
+			return err
+		}
+		return fn(m)
+	})
+}
+
+// sqlBuilder collects WHERE clauses and numbered arguments.
+type sqlBuilder struct {
+	where []string
+	args  []any
+}
+
+func (b *sqlBuilder) arg(v any) string {
+	b.args = append(b.args, v)
+	return fmt.Sprintf("$%d", len(b.args))
+}
+
+func (b *sqlBuilder) add(clause string) { b.where = append(b.where, clause) }
+
+func sortExpr(s provisioning.SortKey, b *sqlBuilder) string {
+	switch s {
+	case provisioning.SortByEmail:
+		return "u.email"
+	case provisioning.SortByJoined:
+		return "m.joined_at"
+	case provisioning.SortByLastActive:
+		return "COALESCE(m.last_active_at, " + b.arg(epoch) + ")"
+	default:
+		return "u.sort_name"
+	}
+}
+
+func cursorValue(s provisioning.SortKey, key string) (any, error) {
+	if s != provisioning.SortByJoined && s != provisioning.SortByLastActive {
+		return key, nil
+	}
+	if key == "" {
+		return epoch, nil
+	}
+	ts, err := time.Parse(time.RFC3339Nano, key)
+	if err != nil {
+		return nil, provisioning.Invalidf("cursor", "cursor is not valid for this sort")
+	}
+	return ts.UTC(), nil
+}
+
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+func memberQuerySQL(q provisioning.MemberQuery) (string, []any, error) {
+	b := &sqlBuilder{}
+	b.add("m.org_id = " + b.arg(q.OrgID))
+	if q.Status == "" {
+		b.add("m.status <> 'removed'")
+	} else {
+		b.add("m.status = " + b.arg(string(q.Status)))
+	}
+	if q.Search != "" {
+		p := b.arg(likePattern(q.Search))
+		b.add("(u.email LIKE " + p + ` ESCAPE '\' OR u.sort_name LIKE ` + p + ` ESCAPE '\')`)
+	}
+	if q.Role != "" {
+		b.add("m.role = " + b.arg(string(q.Role)))
+	}
+	switch q.Seat {
+	case provisioning.SeatWith:
+		b.add("(m.status = 'active' AND m.role <> 'viewer')")
+	case provisioning.SeatWithout:
+		b.add("(m.status <> 'active' OR m.role = 'viewer')")
+	}
+	if !q.LastActiveBefore.IsZero() {
+		b.add("m.last_active_at < " + b.arg(utc(q.LastActiveBefore)))
+	}
+	if !q.LastActiveAfter.IsZero() {
+		b.add("m.last_active_at > " + b.arg(utc(q.LastActiveAfter)))
+	}
+	key := sortExpr(q.Sort, b)
+	dir, cmp := "ASC", ">"
+	if q.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if q.After != nil {
+		v, err := cursorValue(q.Sort, q.After.Key)
+		if err != nil {
+			return "", nil, err
+		}
+		kv, id := b.arg(v), b.arg(q.After.ID)
+		b.add(fmt.Sprintf("(%s %s %s OR (%s = %s AND m.id %s %s))", key, cmp, kv, key, kv, cmp, id))
+	}
+	query := `SELECT ` + membershipColumns + `, u.email, u.first_name, u.last_name
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE ` + strings.Join(b.where, " AND ") + fmt.Sprintf(" ORDER BY %s %s, m.id %s", key, dir, dir)
+	if q.Limit > 0 {
+		query += " LIMIT " + b.arg(q.Limit)
+	}
+	return query, b.args, nil
+}
+
+// ListUserOrgs lists a user's memberships that are not removed, with their orgs.
+func (t *Tx) ListUserOrgs(ctx context.Context, userID string) ([]provisioning.UserOrg, error) {
+	var out []provisioning.UserOrg
+	err := t.queryRows(ctx, `SELECT `+membershipColumns+`, o.slug, o.name FROM memberships m
+		JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 AND m.status <> 'removed' ORDER BY o.name, o.id`,
+		[]any{userID}, func(r Rows) error {
+			var uo provisioning.UserOrg
+			if err := scanMembership(r, &uo.Membership, &uo.Org.Slug, &uo.Org.Name); err != nil {
+				return err
+			}
+			uo.Org.ID, uo.HasSeat = uo.Membership.OrgID, uo.Membership.HasSeat()
+			out = append(out, uo)
+			return nil
+		})
+	return out, err
+}

@@ -1,0 +1,185 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+const membershipColumns = `m.id, m.org_id, m.user_id, m.role, m.status, m.source, m.external_id,
+	m.groups_json, m.joined_at, m.last_active_at, m.updated_at`
+
+func scanMembership(r Rows, m *provisioning.Membership, extra ...any) error {
+	var groups string
+	dest := append([]any{&m.ID, &m.OrgID, &m.UserID, &m.Role, &m.Status, &m.Source, &m.ExternalID,
+		&groups, timeValue{&m.JoinedAt}, nullTimeValue{&m.LastActiveAt}, timeValue{&m.UpdatedAt}}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return err
+	}
+	m.Groups = nil
+	return json.Unmarshal([]byte(groups), &m.Groups)
+}
+
+func groupsJSON(g []string) string {
+	if len(g) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(g)
+	return string(b)
+}
+
+func (t *Tx) getMembership(ctx context.Context, query string, args ...any) (provisioning.Membership, error) {
+	var m provisioning.Membership
+	err := t.queryOne(ctx, "member", query, args, func(r Rows) error { return scanMembership(r, &m) })
+	return m, err
+}
+
+// GetMembership reads the membership of a user in an org.
+func (t *Tx) GetMembership(ctx context.Context, orgID, userID string) (provisioning.Membership, error) {
+	return t.getMembership(ctx, `SELECT `+membershipColumns+` FROM memberships m
+		WHERE m.org_id = $1 AND m.user_id = $2`, orgID, userID)
+}
+
+// GetMembershipByID reads a membership of an org by its id.
+func (t *Tx) GetMembershipByID(ctx context.Context, orgID, id string) (provisioning.Membership, error) {
+	return t.getMembership(ctx, `SELECT `+membershipColumns+` FROM memberships m
+		WHERE m.org_id = $1 AND m.id = $2`, orgID, id)
+}
+
+// InsertMembership inserts a membership; a second one for the same user and org is a conflict.
+func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) error {
+	_, err := t.exec(ctx, "membership", `INSERT INTO memberships (id, org_id, user_id, role, status,
+		source, external_id, groups_json, joined_at, last_active_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		m.ID, m.OrgID, m.UserID, string(m.Role), string(m.Status), string(m.Source), m.ExternalID,
+		groupsJSON(m.Groups), utc(m.JoinedAt), nullable(m.LastActiveAt), utc(m.UpdatedAt))
+	if err != nil || !m.HasSeat() {
+		return err
+	}
+	return t.addSeats(ctx, m.OrgID, 1)
+}
+
+// addSeats moves the org's seat counter; every membership write that gains or loses a seat
+// calls it in the same transaction.
+func (t *Tx) addSeats(ctx context.Context, orgID string, delta int) error {
+	_, err := t.exec(ctx, "org", `UPDATE orgs SET seats_used = seats_used + $2 WHERE id = $1`, orgID, delta)
+	return err
+}
+
+// seatDelta is the change of the seat counter when old becomes next.
+func seatDelta(oldHasSeat bool, next provisioning.Membership) int {
+	switch {
+	case oldHasSeat == next.HasSeat():
+		return 0
+	case next.HasSeat():
+		return 1
+	}
+	return -1
+}
+
+// UpdateMembership writes a membership's role, status, source, external id and groups, and
+// moves the org's seat counter when the seat changes hands.
+func (t *Tx) UpdateMembership(ctx context.Context, m provisioning.Membership) error {
+	var oldHasSeat bool
+	err := t.queryOne(ctx, "member", `SELECT status = 'active' AND role <> 'viewer' FROM memberships
+		WHERE org_id = $1 AND id = $2`, []any{m.OrgID, m.ID}, func(r Rows) error { return r.Scan(&oldHasSeat) })
+	if err != nil {
+		return err
+	}
+	if d := seatDelta(oldHasSeat, m); d != 0 {
+		if err := t.addSeats(ctx, m.OrgID, d); err != nil {
+			return err
+		}
+	}
+	n, err := t.exec(ctx, "membership", `UPDATE memberships SET role=$3, status=$4, source=$5,
+		external_id=$6, groups_json=$7, joined_at=$8, updated_at=$9 WHERE org_id=$1 AND id=$2`,
+		m.OrgID, m.ID, string(m.Role), string(m.Status), string(m.Source), m.ExternalID,
+		groupsJSON(m.Groups), utc(m.JoinedAt), utc(m.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	return mustAffect(n, "member")
+}
+
+// CountSeatsUsed returns the seats an org uses now, in one query: its seat counter, plus pending
+// invitations for seat roles when asked.
+func (t *Tx) CountSeatsUsed(ctx context.Context, orgID string, withInvites bool, now time.Time) (int, error) {
+	var used int
+	err := t.queryOne(ctx, "org", `SELECT o.seats_used + CASE WHEN $2 THEN (SELECT COUNT(*) FROM invitations i
+		WHERE i.org_id = o.id AND i.state = 'pending' AND i.role <> 'viewer'
+		AND (i.expires_at IS NULL OR i.expires_at > $3)) ELSE 0 END FROM orgs o WHERE o.id = $1`,
+		[]any{orgID, withInvites, utc(now)}, func(r Rows) error { return r.Scan(&used) })
+	return used, err
+}
+
+// CountOwners counts an org's active owners.
+func (t *Tx) CountOwners(ctx context.Context, orgID string) (int, error) {
+	var n int
+	err := t.queryOne(ctx, "owner count", `SELECT COUNT(*) FROM memberships
+		WHERE org_id = $1 AND status = 'active' AND role = 'owner'`, []any{orgID},
+		func(r Rows) error { return r.Scan(&n) })
+	return n, err
+}
+
+// ListWaitingViewers returns active viewers, earliest joined first.
+func (t *Tx) ListWaitingViewers(ctx context.Context, orgID string, limit int) ([]provisioning.Membership, error) {
+	q := `SELECT ` + membershipColumns + ` FROM memberships m
+		WHERE m.org_id = $1 AND m.status = 'active' AND m.role = 'viewer' ORDER BY m.joined_at, m.id`
+	args := []any{orgID}
+	if limit > 0 {
+		q += ` LIMIT $2`
+		args = append(args, limit)
+	}
+	var out []provisioning.Membership
+	err := t.queryRows(ctx, q, args, func(r Rows) error {
+		var m provisioning.Membership
+		if err := scanMembership(r, &m); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// CountWaitingViewers counts active viewers.
+func (t *Tx) CountWaitingViewers(ctx context.Context, orgID string) (int, error) {
+	var n int
+	err := t.queryOne(ctx, "viewer count", `SELECT COUNT(*) FROM memberships
+		WHERE org_id = $1 AND status = 'active' AND role = 'viewer'`, []any{orgID},
+		func(r Rows) error { return r.Scan(&n) })
+	return n, err
+}
+
+// TouchMembership moves last-active forward to at.
+func (t *Tx) TouchMembership(ctx context.Context, id string, at time.Time) error {
+	_, err := t.exec(ctx, "membership", `UPDATE memberships SET last_active_at = $2
+		WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $2)`, id, utc(at))
+	return err
+}
+
+// EndSessions ends the sessions a user holds in an org.
+func (t *Tx) EndSessions(ctx context.Context, userID, orgID string, at time.Time) error {
+	_, err := t.exec(ctx, "session", `UPDATE sessions SET ended_at = $3
+		WHERE user_id = $1 AND org_id = $2 AND ended_at IS NULL`, userID, orgID, utc(at))
+	return err
+}
+
+// SessionEnded reports whether a session has ended.
+func (t *Tx) SessionEnded(ctx context.Context, id string) (bool, error) {
+	var ended bool
+	err := t.queryOne(ctx, "session", `SELECT ended_at IS NOT NULL FROM sessions WHERE id = $1`, []any{id},
+		func(r Rows) error { return r.Scan(&ended) })
+	return ended, err
+}
+
+// RecountSeats returns the org's seat counter and the seats its memberships actually hold; the
+// conformance suite checks that they never differ.
+func (t *Tx) RecountSeats(ctx context.Context, orgID string) (counter, actual int, err error) {
+	err = t.queryOne(ctx, "org", `SELECT o.seats_used, (SELECT COUNT(*) FROM memberships m
+		WHERE m.org_id = o.id AND m.status = 'active' AND m.role <> 'viewer') FROM orgs o WHERE o.id = $1`,
+		[]any{orgID}, func(r Rows) error { return r.Scan(&counter, &actual) })
+	return counter, actual, err
+}

@@ -1,0 +1,83 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// Tx implements provisioning.Tx over one database transaction.
+type Tx struct {
+	c Conn
+	d Driver
+}
+
+var _ provisioning.Tx = (*Tx)(nil)
+
+// exec runs a statement and returns the rows affected; failures become internal errors except
+// unique violations, which become conflicts carrying what.
+func (t *Tx) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
+	n, err := t.c.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, t.wrap(what, err)
+	}
+	return n, nil
+}
+
+// queryRows runs a query and hands each row to scan.
+func (t *Tx) queryRows(ctx context.Context, query string, args []any, scan func(Rows) error) error {
+	rows, err := t.c.Query(ctx, query, args...)
+	if err != nil {
+		return t.wrap("query", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return t.wrap("scan", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return t.wrap("rows", err)
+	}
+	return nil
+}
+
+// queryOne runs a query expected to return one row; none is a not_found error naming what.
+func (t *Tx) queryOne(ctx context.Context, what, query string, args []any, scan func(Rows) error) error {
+	found := false
+	err := t.queryRows(ctx, query, args, func(r Rows) error {
+		found = true
+		return scan(r)
+	})
+	if err != nil {
+		return err
+	}
+	if !found {
+		return provisioning.Errorf(provisioning.CodeNotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// wrap classifies a database error: retryable errors pass through untouched so the
+// transaction runner can retry them; unique violations become conflicts.
+func (t *Tx) wrap(what string, err error) error {
+	if _, ok := err.(*provisioning.Error); ok {
+		return err
+	}
+	if t.d.IsRetryable(err) {
+		return err
+	}
+	if t.d.IsUniqueViolation(err) {
+		return &provisioning.Error{Code: provisioning.CodeConflict, Message: what + " already exists", Cause: err}
+	}
+	return provisioning.Internal(fmt.Errorf("%s: %w", what, err))
+}
+
+// mustAffect turns "no row changed" into not_found.
+func mustAffect(n int64, what string) error {
+	if n == 0 {
+		return provisioning.Errorf(provisioning.CodeNotFound, "%s not found", what)
+	}
+	return nil
+}

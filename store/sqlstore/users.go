@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+const userColumns = `u.id, u.email, u.first_name, u.last_name, u.email_verified, u.created_at, u.updated_at`
+
+func scanUser(r Rows, u *provisioning.User) error {
+	return r.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.EmailVerified,
+		timeValue{&u.CreatedAt}, timeValue{&u.UpdatedAt})
+}
+
+func (t *Tx) getUser(ctx context.Context, query string, args ...any) (provisioning.User, error) {
+	var u provisioning.User
+	err := t.queryOne(ctx, "user", query, args, func(r Rows) error { return scanUser(r, &u) })
+	return u, err
+}
+
+// GetUser reads a user by id.
+func (t *Tx) GetUser(ctx context.Context, id string) (provisioning.User, error) {
+	return t.getUser(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
+}
+
+// GetUserByEmail reads a user by normalized email.
+func (t *Tx) GetUserByEmail(ctx context.Context, email string) (provisioning.User, error) {
+	return t.getUser(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)
+}
+
+// EnsureUser inserts u unless its email is taken, and returns the stored user. The insert
+// ignores a conflict, so concurrent calls for one email never fail and yield one row.
+func (t *Tx) EnsureUser(ctx context.Context, u provisioning.User) (provisioning.User, bool, error) {
+	n, err := t.exec(ctx, "user", `INSERT INTO users (id, email, first_name, last_name, sort_name,
+		email_verified, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+		ON CONFLICT (email) DO NOTHING`,
+		u.ID, u.Email, u.FirstName, u.LastName, provisioning.SortName(u.FirstName, u.LastName, u.Email),
+		u.EmailVerified, utc(u.CreatedAt), utc(u.UpdatedAt))
+	if err != nil {
+		return provisioning.User{}, false, err
+	}
+	stored, err := t.GetUserByEmail(ctx, u.Email)
+	return stored, n == 1, err
+}
+
+// UpdateUser writes a user's names, email and verification.
+func (t *Tx) UpdateUser(ctx context.Context, u provisioning.User) error {
+	n, err := t.exec(ctx, "user with this email", `UPDATE users SET email=$2, first_name=$3, last_name=$4,
+		sort_name=$5, email_verified=$6, updated_at=$7 WHERE id=$1`,
+		u.ID, u.Email, u.FirstName, u.LastName, provisioning.SortName(u.FirstName, u.LastName, u.Email),
+		u.EmailVerified, utc(u.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	return mustAffect(n, "user")
+}
+
+// FindIdentity returns the user linked to (issuer, subject).
+func (t *Tx) FindIdentity(ctx context.Context, issuer, subject string) (provisioning.User, error) {
+	return t.getUser(ctx, `SELECT `+userColumns+` FROM identities i JOIN users u ON u.id = i.user_id
+		WHERE i.issuer = $1 AND i.subject = $2`, issuer, subject)
+}
+
+// LinkIdentity links (issuer, subject) to a user. Linking it to another user is a conflict.
+func (t *Tx) LinkIdentity(ctx context.Context, id provisioning.LinkedIdentity) error {
+	_, err := t.exec(ctx, "identity", `INSERT INTO identities (issuer, subject, user_id, created_at)
+		VALUES ($1,$2,$3,$4) ON CONFLICT (issuer, subject) DO NOTHING`,
+		id.Issuer, id.Subject, id.UserID, utc(nowFunc()))
+	if err != nil {
+		return err
+	}
+	linked, err := t.FindIdentity(ctx, id.Issuer, id.Subject)
+	if err != nil {
+		return err
+	}
+	if linked.ID != id.UserID {
+		return provisioning.Errorf(provisioning.CodeConflict, "this identity is already linked to another user")
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// parallel runs fn n times at once and returns the errors.
+func parallel(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+func testRaceJoins(t *testing.T, h *Harness) {
+	for round := range 5 {
+		o := h.CreateOrg(fmt.Sprintf("race%d", round), 10, fmt.Sprintf("owner%d@acme.com", round))
+		errs := parallel(50, func(i int) error {
+			_, err := h.Join(o.Org.ID, fmt.Sprintf("u%d@acme.com", i), provisioning.EntranceSCIM, "")
+			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: join failed: %v", round, err)
+			}
+		}
+		r := h.Usage(o.Org.ID)
+		if r.Used != 10 || r.WaitingViewers != 41 {
+			t.Fatalf("round %d: %d seated (limit 10, owner included), %d viewers; want 10 and 41", round, r.Used, r.WaitingViewers)
+		}
+	}
+}
+
+func testRaceOwners(t *testing.T, h *Harness) {
+	for round := range 10 {
+		o := h.CreateOrg(fmt.Sprintf("own%d", round), -1, "a@acme.com")
+		b := h.MustJoin(o.Org.ID, "b@acme.com", provisioning.EntranceManual, provisioning.RoleOwner).Membership
+		a := o.Owner.Membership
+		pairs := [][2]provisioning.Membership{{a, b}, {b, a}}
+		parallel(2, func(i int) error {
+			_, err := h.Service.ChangeRole(h.Ctx, h.MemberActor(pairs[i][0]), o.Org.ID, pairs[i][1].ID, provisioning.RoleAdmin)
+			return err
+		})
+		var owners int
+		h.Tx(func(tx provisioning.Tx) error {
+			var err error
+			owners, err = tx.CountOwners(h.Ctx, o.Org.ID)
+			return err
+		})
+		if owners != 1 {
+			t.Fatalf("round %d: %d owners after mutual demotion, want exactly 1", round, owners)
+		}
+	}
+}
+
+func testRaceRemovalRoleChange(t *testing.T, h *Harness) {
+	for round := range 10 {
+		o := h.CreateOrg(fmt.Sprintf("rm%d", round), 3, "owner@acme.com")
+		ann := h.MustJoin(o.Org.ID, "ann@acme.com", provisioning.EntranceManual, provisioning.RoleViewer).Membership
+		owner := h.MemberActor(o.Owner.Membership)
+		errs := parallel(2, func(i int) error {
+			if i == 0 {
+				_, err := h.Service.Remove(h.Ctx, owner, o.Org.ID, ann.ID)
+				return err
+			}
+			_, err := h.Service.ChangeRole(h.Ctx, owner, o.Org.ID, ann.ID, provisioning.RoleMember)
+			return err
+		})
+		if errs[0] != nil {
+			t.Fatalf("removal failed: %v", errs[0])
+		}
+		got, err := h.Service.GetMember(h.Ctx, provisioning.Operator(), o.Org.ID, ann.ID)
+		if err != nil || got.Status != provisioning.StatusRemoved || got.HasSeat {
+			t.Fatalf("round %d: after the race %+v %v", round, got, err)
+		}
+		if r := h.Usage(o.Org.ID); r.Used != 1 {
+			t.Fatalf("round %d: a removed member holds a seat: %+v", round, r)
+		}
+		if errs[1] != nil {
+			WantCode(t, errs[1], provisioning.CodeNotFound)
+		}
+	}
+}
+
+func testRaceSameUser(t *testing.T, h *Harness) {
+	var orgs []string
+	for i := range 8 {
+		orgs = append(orgs, h.CreateOrg(fmt.Sprintf("multi%d", i), -1, "owner@acme.com").Org.ID)
+	}
+	errs := parallel(16, func(i int) error {
+		_, err := h.Join(orgs[i%8], "same@acme.com", provisioning.EntranceSCIM, "")
+		return err
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids = map[string]bool{}
+	for _, org := range orgs {
+		ids[findMember(t, h, org, "same@acme.com").UserID] = true
+	}
+	if len(ids) != 1 {
+		t.Fatalf("one email became %d users", len(ids))
+	}
+}

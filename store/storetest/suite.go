@@ -1,0 +1,177 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/store/sqlstore"
+)
+
+// Opener returns a fresh, empty, migrated store for one test.
+type Opener func(t testing.TB) provisioning.Store
+
+// Run runs every conformance case against fresh stores from open.
+func Run(t *testing.T, open Opener) {
+	cases := []struct {
+		name string
+		fn   func(t *testing.T, h *Harness)
+	}{
+		{"OrgCRUD", testOrgCRUD},
+		{"UserEnsureAndIdentity", testUserEnsureAndIdentity},
+		{"MembershipCRUD", testMembershipCRUD},
+		{"MemberListFilters", testMemberListFilters},
+		{"MemberListCursor", testMemberListCursor},
+		{"SeatCounting", testSeatCounting},
+		{"InvitationCRUD", testInvitationCRUD},
+		{"InviteLinksAndQuotas", testInviteLinksAndQuotas},
+		{"EmailLoginsAndRateLimits", testEmailLoginsAndRateLimits},
+		{"OutboxClaims", testOutboxClaims},
+		{"TokensAndSettings", testTokensAndSettings},
+		{"AuditAppendOnlyAndFilters", testAuditFilters},
+		{"TransactionRollsBack", testTransactionRollsBack},
+		{"PipelineEveryEntrance", testPipelineEveryEntrance},
+		{"PipelineIdempotent", testPipelineIdempotent},
+		{"PipelineResurfacesRemoved", testPipelineResurfaces},
+		{"PipelineSuspended", testPipelineSuspended},
+		{"PipelineSeatRules", testPipelineSeatRules},
+		{"PipelineRoleMapping", testPipelineRoleMapping},
+		{"PipelineIdentityMatching", testPipelineIdentityMatching},
+		{"OwnerRules", testOwnerRules},
+		{"RemovalRevokesAndKeepsData", testRemoval},
+		{"AssignSeatsToViewers", testAssignSeats},
+		{"AuthenticateFresh", testAuthenticateFresh},
+		{"GatewayIntrospection", testIntrospection},
+		{"RaceTokenRateLimit", testRaceRateLimit},
+		{"RaceJoinsRespectSeatLimit", testRaceJoins},
+		{"RaceOwnersDemoteEachOther", testRaceOwners},
+		{"RaceRemovalVersusRoleChange", testRaceRemovalRoleChange},
+		{"RaceSameUserManyOrgs", testRaceSameUser},
+		{"Directory", testDirectory},
+		{"Domains", testDomains},
+		{"SSO", testSSO},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.fn(t, NewHarness(t, open(t)))
+		})
+	}
+}
+
+// Clock is a settable test clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Harness is a store, a service over it with a test clock, and shortcuts for tests.
+type Harness struct {
+	T       testing.TB
+	Store   provisioning.Store
+	Service *provisioning.Service
+	Clock   *Clock
+	Ctx     context.Context
+}
+
+// NewHarness builds a service over store with a clock starting at a fixed time.
+func NewHarness(t testing.TB, store provisioning.Store) *Harness {
+	clock := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	return &Harness{T: t, Store: store, Clock: clock, Ctx: context.Background(),
+		Service: provisioning.NewService(store, provisioning.Options{Now: clock.Now})}
+}
+
+// CreateOrg creates an org with the given seat limit (-1 unlimited) and owner email.
+func (h *Harness) CreateOrg(slug string, limit int, owner string) provisioning.OrgWithOwner {
+	h.T.Helper()
+	out, err := h.Service.CreateOrg(h.Ctx, provisioning.Operator(), provisioning.CreateOrgInput{
+		Slug: slug, Name: slug + " Inc", Plan: "business", SeatLimit: &limit, OwnerEmail: owner})
+	if err != nil {
+		h.T.Fatalf("create org %s: %v", slug, err)
+	}
+	return out
+}
+
+// Join provisions email into org through entrance with an optional role.
+func (h *Harness) Join(orgID, email string, e provisioning.Entrance, role provisioning.Role) (provisioning.ProvisionResult, error) {
+	return h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{
+		OrgID: orgID, Entrance: e, Role: role, Actor: provisioning.System(),
+		Identity: provisioning.Identity{Email: email, EmailVerified: true},
+	})
+}
+
+// MustJoin is Join that fails the test on error.
+func (h *Harness) MustJoin(orgID, email string, e provisioning.Entrance, role provisioning.Role) provisioning.ProvisionResult {
+	h.T.Helper()
+	res, err := h.Join(orgID, email, e, role)
+	if err != nil {
+		h.T.Fatalf("join %s via %s: %v", email, e, err)
+	}
+	return res
+}
+
+// MemberActor is the actor of an active membership, as token authentication would build it.
+func (h *Harness) MemberActor(m provisioning.Membership) provisioning.Actor {
+	return provisioning.Actor{Kind: provisioning.ActorMember, ID: m.ID, UserID: m.UserID, OrgID: m.OrgID, Role: m.Role}
+}
+
+// Usage returns the seats used and the count of active viewers.
+func (h *Harness) Usage(orgID string) provisioning.SeatReport {
+	h.T.Helper()
+	r, err := h.Service.SeatUsage(h.Ctx, provisioning.Operator(), orgID)
+	if err != nil {
+		h.T.Fatalf("seat usage: %v", err)
+	}
+	h.CheckSeatCounter(orgID)
+	return r
+}
+
+// Tx runs fn in a write transaction and fails the test on error.
+func (h *Harness) Tx(fn func(tx provisioning.Tx) error) {
+	h.T.Helper()
+	if err := h.Store.Update(h.Ctx, fn); err != nil {
+		h.T.Fatalf("tx: %v", err)
+	}
+}
+
+// WantCode fails unless err carries code.
+func WantCode(t testing.TB, err error, code provisioning.Code) {
+	t.Helper()
+	if provisioning.ErrorCode(err) != code {
+		t.Fatalf("got error %v (code %q), want code %q", err, provisioning.ErrorCode(err), code)
+	}
+}
+
+// errStop aborts a transaction in tests.
+var errStop = errors.New("stop")
+
+// CheckSeatCounter fails the test when the org's maintained seat counter differs from the seats
+// its memberships hold.
+func (h *Harness) CheckSeatCounter(orgID string) {
+	h.T.Helper()
+	var counter, actual int
+	err := h.Store.View(h.Ctx, func(tx provisioning.Tx) error {
+		var err error
+		counter, actual, err = tx.(*sqlstore.Tx).RecountSeats(h.Ctx, orgID)
+		return err
+	})
+	if err != nil || counter != actual {
+		h.T.Fatalf("seat counter %d, memberships hold %d seats (%v)", counter, actual, err)
+	}
+}

@@ -1,0 +1,120 @@
+// Package webhooks delivers the core's membership events to the SaaS app: each outbox message of
+// kind webhook is POSTed as JSON to the configured URL, signed with HMAC-SHA256 so the app can
+// check that Rollcall sent it and when.
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">".
+const SignatureHeader = "Rollcall-Signature"
+
+// Sender POSTs webhook events to one endpoint.
+type Sender struct {
+	URL    string
+	Secret []byte
+	Client *http.Client
+	Now    func() time.Time
+}
+
+// NewSender builds a sender with a bounded HTTP client.
+func NewSender(url string, secret []byte) *Sender {
+	return &Sender{URL: url, Secret: secret, Client: &http.Client{Timeout: 15 * time.Second}, Now: time.Now}
+}
+
+// Kind says the sender delivers webhook outbox messages.
+func (s *Sender) Kind() string { return provisioning.OutboxWebhook }
+
+// Deliver sends one event; any answer but 2xx is an error, so the outbox retries it.
+func (s *Sender) Deliver(ctx context.Context, m provisioning.OutboxItem) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(m.Payload))
+	if err != nil {
+		return nil, fmt.Errorf("webhook url: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Rollcall-Webhooks/1")
+	req.Header.Set("Rollcall-Event", m.Topic)
+	req.Header.Set("Rollcall-Delivery", m.ID)
+	req.Header.Set(SignatureHeader, Sign(s.Secret, s.Now(), m.Payload))
+	res, err := s.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("webhook post: %w", err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return nil, fmt.Errorf("webhook endpoint answered %s", res.Status)
+	}
+	return nil, nil
+}
+
+// LogDeliverer settles webhook events by logging them at debug level, for installs without a
+// webhook URL, so that the outbox does not grow.
+type LogDeliverer struct{ Logger *slog.Logger }
+
+// Kind says the deliverer takes webhook outbox messages.
+func (LogDeliverer) Kind() string { return provisioning.OutboxWebhook }
+
+// Deliver logs the event.
+func (l LogDeliverer) Deliver(ctx context.Context, m provisioning.OutboxItem) ([]byte, error) {
+	l.Logger.DebugContext(ctx, "webhook event (no --webhook-url set)", "topic", m.Topic, "id", m.ID)
+	return nil, nil
+}
+
+// Sign returns the signature header value for body at time t.
+func Sign(secret []byte, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	return "t=" + ts + ",v1=" + mac(secret, ts, body)
+}
+
+func mac(secret []byte, ts string, body []byte) string {
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte(ts))
+	h.Write([]byte("."))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ErrBadSignature is returned by Verify for a missing, malformed, wrong or stale signature.
+var ErrBadSignature = errors.New("webhook signature does not verify")
+
+// Verify checks a signature header against body, refusing signatures older than tolerance. The
+// SaaS app calls it (or does the same in its own language) on every delivery.
+func Verify(secret []byte, header string, body []byte, tolerance time.Duration, now time.Time) error {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || sig == "" {
+		return ErrBadSignature
+	}
+	if age := now.Sub(time.Unix(sec, 0)); age > tolerance || age < -tolerance {
+		return ErrBadSignature
+	}
+	if !hmac.Equal([]byte(sig), []byte(mac(secret, ts, body))) {
+		return ErrBadSignature
+	}
+	return nil
+}
