@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,13 +37,23 @@ type Config struct {
 	SMTPTLS      string
 	SMTPFrom     string
 
-	WebhookURL       string
-	WebhookSecret    string
-	DNSResolver      string
-	DNSTimeout       time.Duration
-	DomainReverify   time.Duration
-	SCIMRateLimit    int
+	WebhookURL     string
+	WebhookSecret  string
+	DNSResolver    string
+	DNSTimeout     time.Duration
+	DomainReverify time.Duration
+	SCIMRateLimit  int
+	SSOClockSkew   time.Duration
+	// InviteQuotas are the email invitation quotas per plan (plan name → quota).
+	InviteQuotas     map[string]InviteQuota
 	OutboxMaxAttempt int
+}
+
+// InviteQuota limits email invitations: Lifetime in total, or Daily per UTC day; both zero
+// means no limit.
+type InviteQuota struct {
+	Lifetime int
+	Daily    int
 }
 
 // Setting is one configuration entry: its flag, environment variable, default and meaning. A
@@ -76,9 +87,11 @@ var Settings = []Setting{
 	{"webhook-url", "ROLLCALL_WEBHOOK_URL", "", "endpoint of the SaaS app that receives membership events (POST, JSON, HMAC-signed); empty: events are only logged", parseWebhookURL},
 	{"webhook-secret", "ROLLCALL_WEBHOOK_SECRET", "", "HMAC-SHA256 key for the Rollcall-Signature header; required with --webhook-url", func(c *Config, v string) error { c.WebhookSecret = v; return nil }},
 	{"outbox-max-attempts", "ROLLCALL_OUTBOX_MAX_ATTEMPTS", "8", "delivery attempts before an email or webhook is marked failed", func(c *Config, v string) error { return parsePositive(&c.OutboxMaxAttempt, v) }},
+	{"invite-quotas", "ROLLCALL_INVITE_QUOTAS", "trial=100,free=20/day,starter=100/day,pro=500/day,business=2000/day,enterprise=none", "email invitations per plan: plan=N in total, plan=N/day (resets at midnight UTC) or plan=none; plans not listed keep this default", parseInviteQuotas},
 	{"dns-resolver", "ROLLCALL_DNS_RESOLVER", "", "DNS server (host:port) for domain verification; empty: the system resolver", parseResolver},
 	{"dns-timeout", "ROLLCALL_DNS_TIMEOUT", "5s", "timeout of one DNS lookup", func(c *Config, v string) error { return parseDuration(&c.DNSTimeout, v) }},
 	{"domain-reverify-interval", "ROLLCALL_DOMAIN_REVERIFY_INTERVAL", "6h", "how often verified domains are checked again", func(c *Config, v string) error { return parseDuration(&c.DomainReverify, v) }},
+	{"sso-clock-skew", "ROLLCALL_SSO_CLOCK_SKEW", "1m", "leeway on SAML assertion and OIDC token times for IdP clock drift (at most 3m)", parseSkew},
 	{"scim-rate-limit", "ROLLCALL_SCIM_RATE_LIMIT", "600", "SCIM requests per minute per directory", func(c *Config, v string) error { return parsePositive(&c.SCIMRateLimit, v) }},
 }
 
@@ -278,6 +291,53 @@ func parseDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("%q: use a positive duration such as 30s or 5m", v)
 	}
 	*dst = d
+	return nil
+}
+
+// plans are the plan names an invitation quota may name.
+var plans = []string{"free", "trial", "starter", "pro", "business", "enterprise"}
+
+// parseInviteQuotas reads "plan=N,plan=N/day,plan=none".
+func parseInviteQuotas(c *Config, v string) error {
+	c.InviteQuotas = map[string]InviteQuota{}
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		plan, amount, ok := strings.Cut(item, "=")
+		plan = strings.ToLower(strings.TrimSpace(plan))
+		if !ok || !slices.Contains(plans, plan) {
+			return fmt.Errorf("%q: use plan=N, plan=N/day or plan=none with a plan among %s", item, strings.Join(plans, ", "))
+		}
+		var q InviteQuota
+		amount = strings.TrimSpace(amount)
+		if amount != "none" {
+			number, daily := strings.CutSuffix(amount, "/day")
+			n, err := strconv.Atoi(number)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q: the quota must be a positive number, N/day or none", item)
+			}
+			if daily {
+				q.Daily = n
+			} else {
+				q.Lifetime = n
+			}
+		}
+		c.InviteQuotas[plan] = q
+	}
+	return nil
+}
+
+// parseSkew reads the SSO clock skew: a positive duration of at most three minutes, since a
+// wider window only widens what an attacker can replay.
+func parseSkew(c *Config, v string) error {
+	if err := parseDuration(&c.SSOClockSkew, v); err != nil {
+		return err
+	}
+	if c.SSOClockSkew > 3*time.Minute {
+		return fmt.Errorf("%q: use at most 3m", v)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"net"
 	"os"
 	"regexp"
@@ -85,6 +86,9 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{[]string{"--smtp-port", "70000"}, nil, "--smtp-port"},
 		{[]string{"--smtp-tls", "maybe"}, nil, "--smtp-tls"},
 		{[]string{"--dns-resolver", "8.8.8.8"}, nil, "--dns-resolver"},
+		{[]string{"--invite-quotas", "gold=5"}, nil, `invalid --invite-quotas (ROLLCALL_INVITE_QUOTAS) "gold=5": use plan=N`},
+		{[]string{"--invite-quotas", "pro=-1/day"}, nil, "the quota must be a positive number"},
+		{[]string{"--sso-clock-skew", "10m"}, nil, `invalid --sso-clock-skew (ROLLCALL_SSO_CLOCK_SKEW) "10m": use at most 3m`},
 		{[]string{"--no-such-flag"}, nil, "unknown setting --no-such-flag"},
 		{[]string{"--addr"}, nil, "--addr needs a value"},
 		{[]string{"stray"}, nil, `unexpected argument "stray"`},
@@ -148,5 +152,16 @@ func TestDefaultPublicURLFollowsTheListener(t *testing.T) {
 	c.DefaultPublicURL(&net.TCPAddr{Port: 1})
 	if c.PublicURL != "https://id.example.com" {
 		t.Fatal("a configured public URL must stay")
+	}
+}
+
+func TestInviteQuotas(t *testing.T) {
+	c, err := Load([]string{"--invite-quotas", "Business=5000/day, trial=10,enterprise=none"}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]InviteQuota{"business": {Daily: 5000}, "trial": {Lifetime: 10}, "enterprise": {}}
+	if !maps.Equal(c.InviteQuotas, want) {
+		t.Fatalf("quotas = %v, want %v", c.InviteQuotas, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rollcall/rollcall/invites"
 	"github.com/rollcall/rollcall/outbox"
 	"github.com/rollcall/rollcall/scim"
+	"github.com/rollcall/rollcall/seats"
 	"github.com/rollcall/rollcall/server"
 	"github.com/rollcall/rollcall/sso"
 	"github.com/rollcall/rollcall/web"
@@ -32,12 +33,17 @@ func (a *app) entrances() ([]server.Mount, error) {
 	if cfg.SecretKey != "" {
 		secretKey = sso.KeyFromPassphrase(cfg.SecretKey)
 	}
-	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom, Domains: dom, Logger: a.logger})
+	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom, Domains: dom,
+		ClockSkew: cfg.SSOClockSkew, Logger: a.logger})
 	if err != nil {
 		return nil, err
 	}
 	a.run(func(ctx context.Context) { single.Run(ctx, 10*time.Minute) })
-	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Logger: a.logger})
+	quotas := map[seats.Plan]invites.Quota{}
+	for plan, q := range cfg.InviteQuotas {
+		quotas[seats.Plan(plan)] = invites.Quota{Lifetime: q.Lifetime, Daily: q.Daily}
+	}
+	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Quotas: quotas, Logger: a.logger})
 	inv.AfterSignIn = append(inv.AfterSignIn, dom.OnSignIn)
 	directory := scim.New(a.svc, scim.Options{RateLimitPerMinute: cfg.SCIMRateLimit, Logger: a.logger})
 	apiHandler := api.New(api.Options{Service: a.svc, Logger: a.logger, Domains: dom, Invites: inv, SSO: single,
