@@ -18,20 +18,27 @@ const maxACSBody = 2 << 20
 
 // handleACS is the Assertion Consumer Service: POST /sso/saml/{connection}/acs.
 func (s *Service) handleACS(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxACSBody)
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, nil, nil, "read response", provisioning.Errorf(provisioning.CodeInvalid, "The sign-in response could not be read (it is malformed or larger than 2 MB)."))
 		return
 	}
-	conn, err := s.activeConnection(ctx, chi.URLParam(r, "connection"), ProtocolSAML)
+	s.complete(w, r, ProtocolSAML, "SAML response", s.verifySAML)
+}
+
+// complete ends a sign-in at the IdP's return: it loads the connection, verifies what the IdP
+// sent, provisions the person and delivers the result, rendering a clear page on any failure.
+func (s *Service) complete(w http.ResponseWriter, r *http.Request, protocol, step string,
+	verify func(context.Context, *http.Request, connection) (arrival, error)) {
+	ctx := r.Context()
+	conn, err := s.activeConnection(ctx, chi.URLParam(r, "connection"), protocol)
 	if err != nil {
 		s.fail(w, r, conn.orNil(), nil, "connection", err)
 		return
 	}
-	a, err := s.verifySAML(ctx, r, conn)
+	a, err := verify(ctx, r, conn)
 	if err != nil {
-		s.fail(w, r, &conn, a.flowHash, "SAML response", err)
+		s.fail(w, r, &conn, a.flowHash, step, err)
 		return
 	}
 	out, err := s.finish(ctx, a)

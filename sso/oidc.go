@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/go-chi/chi/v5"
 	"golang.org/x/oauth2"
 
 	"github.com/rollcall/rollcall/provisioning"
@@ -95,23 +94,7 @@ func (s *Service) startOIDC(ctx context.Context, w http.ResponseWriter, r *http.
 
 // handleCallback is the OIDC redirect URI: GET /sso/oidc/{connection}/callback.
 func (s *Service) handleCallback(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	conn, err := s.activeConnection(ctx, chi.URLParam(r, "connection"), ProtocolOIDC)
-	if err != nil {
-		s.fail(w, r, conn.orNil(), nil, "connection", err)
-		return
-	}
-	a, err := s.verifyOIDC(ctx, r, conn)
-	if err != nil {
-		s.fail(w, r, &conn, a.flowHash, "OIDC response", err)
-		return
-	}
-	out, err := s.finish(ctx, a)
-	if err != nil {
-		s.fail(w, r, &conn, a.flowHash, "sign-in", err)
-		return
-	}
-	s.deliver(w, r, a, out)
+	s.complete(w, r, ProtocolOIDC, "OIDC response", s.verifyOIDC)
 }
 
 // verifyOIDC checks the callback: the state names a flow of this connection started in this
