@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -28,7 +29,9 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	OperatorKey     string
-	SecretKey       string
+	// TrustedProxies are the proxies whose X-Forwarded-For header names the client.
+	TrustedProxies []netip.Prefix
+	SecretKey      string
 
 	SMTPHost     string
 	SMTPPort     int
@@ -75,6 +78,7 @@ var Settings = []Setting{
 	{"auto-migrate", "ROLLCALL_AUTO_MIGRATE", "true", "apply database migrations when serve starts", func(c *Config, v string) error { return parseBool(&c.AutoMigrate, v) }},
 	{"log-level", "ROLLCALL_LOG_LEVEL", "info", "debug, info, warn or error", parseLevel},
 	{"log-format", "ROLLCALL_LOG_FORMAT", "text", "text or json", parseFormat},
+	{"trusted-proxies", "ROLLCALL_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of your load balancers; requests from them take the client address from X-Forwarded-For (rate limits, logs)", parseTrustedProxies},
 	{"shutdown-timeout", "ROLLCALL_SHUTDOWN_TIMEOUT", "15s", "how long a graceful shutdown waits for in-flight requests", func(c *Config, v string) error { return parseDuration(&c.ShutdownTimeout, v) }},
 	{"operator-key", "ROLLCALL_OPERATOR_KEY", "", "operator key (at least 16 characters); empty: generated on first start and printed once", parseOperatorKey},
 	{"secret-key", "ROLLCALL_SECRET_KEY", "", "key that encrypts secrets at rest (SSO client secrets); empty: generated and kept in the database", func(c *Config, v string) error { c.SecretKey = v; return nil }},
@@ -291,6 +295,27 @@ func parseDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("%q: use a positive duration such as 30s or 5m", v)
 	}
 	*dst = d
+	return nil
+}
+
+// parseTrustedProxies reads "10.0.0.0/8, 192.0.2.7".
+func parseTrustedProxies(c *Config, v string) error {
+	c.TrustedProxies = nil
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				return fmt.Errorf("%q is neither an IP address nor a CIDR such as 10.0.0.0/8", item)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
 	return nil
 }
 

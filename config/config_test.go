@@ -86,6 +86,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{[]string{"--smtp-port", "70000"}, nil, "--smtp-port"},
 		{[]string{"--smtp-tls", "maybe"}, nil, "--smtp-tls"},
 		{[]string{"--dns-resolver", "8.8.8.8"}, nil, "--dns-resolver"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8,lb.internal"}, nil, `invalid --trusted-proxies (ROLLCALL_TRUSTED_PROXIES) "lb.internal" is neither an IP address nor a CIDR`},
 		{[]string{"--invite-quotas", "gold=5"}, nil, `invalid --invite-quotas (ROLLCALL_INVITE_QUOTAS) "gold=5": use plan=N`},
 		{[]string{"--invite-quotas", "pro=-1/day"}, nil, "the quota must be a positive number"},
 		{[]string{"--sso-clock-skew", "10m"}, nil, `invalid --sso-clock-skew (ROLLCALL_SSO_CLOCK_SKEW) "10m": use at most 3m`},

@@ -59,7 +59,7 @@ func accessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 			}
 			logger.LogAttrs(r.Context(), level, "http request",
 				slog.String("method", r.Method), slog.String("route", routePattern(r)),
-				slog.String("path", r.URL.Path), slog.Int("status", ww.Status()),
+				slog.String("path", r.URL.Path), slog.String("client", clientHost(r)), slog.Int("status", ww.Status()),
 				slog.Int("bytes", ww.BytesWritten()), slog.Duration("duration", time.Since(start)),
 				slog.String("request_id", RequestID(r.Context())))
 		})

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +41,8 @@ type Options struct {
 	Logger *slog.Logger
 	DB     Database
 	Mounts []Mount
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 	// ShutdownTimeout bounds how long Run waits for in-flight requests after its context ends.
 	ShutdownTimeout time.Duration
 }
@@ -65,7 +68,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	r := chi.NewRouter()
-	r.Use(requestID, m.observe, accessLog(o.Logger), recoverer(o.Logger))
+	r.Use(clientAddress(o.TrustedProxies), requestID, m.observe, accessLog(o.Logger), recoverer(o.Logger))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Handle("/metrics", m.handler(s.registry))

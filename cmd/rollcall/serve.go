@@ -155,7 +155,7 @@ func (a *app) wire(ctx context.Context) error {
 		return err
 	}
 	a.server, err = server.New(server.Options{Logger: a.logger, DB: poolDB{a.db},
-		ShutdownTimeout: a.cfg.ShutdownTimeout, Mounts: mounts})
+		ShutdownTimeout: a.cfg.ShutdownTimeout, TrustedProxies: a.cfg.TrustedProxies, Mounts: mounts})
 	return err
 }
 
