@@ -107,3 +107,36 @@ func (s *Service) url(path string) string { return s.opts.PublicURL + path }
 
 // secureCookies reports whether the public URL is served over TLS.
 func (s *Service) secureCookies() bool { return strings.HasPrefix(s.opts.PublicURL, "https://") }
+
+// purgeGrace is how long sign-in links, sessions and rate-limit windows stay after they are
+// over, so that a late click still hears "this link expired" rather than "unknown link".
+const purgeGrace = 24 * time.Hour
+
+// Purge deletes sign-in links, sessions and rate-limit windows that have been over for a day.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		var err error
+		n, err = tx.PurgeSignIns(ctx, s.svc.Now().Add(-purgeGrace))
+		return err
+	})
+	return n, err
+}
+
+// Run purges every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Purge(ctx); err != nil {
+				s.logger.ErrorContext(ctx, "sign-in purge failed", "err", err)
+			} else if n > 0 {
+				s.logger.DebugContext(ctx, "sign-in purge", "rows", n)
+			}
+		}
+	}
+}

@@ -211,3 +211,28 @@ func TestSignInRateLimits(t *testing.T) {
 		}
 	})
 }
+
+func TestSignInPurge(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		b := e.browser()
+		if r := b.do("POST", "/auth/email", map[string]string{"email": "late@acme.com"}); r.Status != http.StatusAccepted {
+			t.Fatalf("request: %d %s", r.Status, r.Raw)
+		}
+		e.deliver()
+		link := e.lastLink("late@acme.com")
+		e.h.Clock.Advance(time.Hour)
+		if n, err := e.inv.Purge(e.h.Ctx); err != nil || n != 0 {
+			t.Fatalf("purge within the grace day removed %d rows: %v", n, err)
+		}
+		if res := e.browser().follow(link); res.StatusCode != http.StatusGone {
+			t.Fatalf("an expired link within the grace day: %d, want 410", res.StatusCode)
+		}
+		e.h.Clock.Advance(24 * time.Hour)
+		if n, err := e.inv.Purge(e.h.Ctx); err != nil || n < 2 {
+			t.Fatalf("purge removed %d rows (%v), want the link and its rate-limit windows", n, err)
+		}
+		if res := e.browser().follow(link); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("a purged link: %d, want 404", res.StatusCode)
+		}
+	})
+}

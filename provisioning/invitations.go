@@ -121,4 +121,7 @@ type InviteTx interface {
 	GetEmailLoginByHash(ctx context.Context, hash []byte) (EmailLogin, error)
 	// UseEmailLogin marks a sign-in link used; it reports false when it was used already.
 	UseEmailLogin(ctx context.Context, id string, at time.Time) (bool, error)
+	// PurgeSignIns deletes sign-in links and sessions that expired or ended before before, and
+	// rate-limit windows that started before it; it returns how many rows went.
+	PurgeSignIns(ctx context.Context, before time.Time) (int64, error)
 }

@@ -45,6 +45,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 	}
 	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Quotas: quotas, Logger: a.logger})
 	inv.AfterSignIn = append(inv.AfterSignIn, dom.OnSignIn)
+	a.run(func(ctx context.Context) { inv.Run(ctx, time.Hour) })
 	directory := scim.New(a.svc, scim.Options{RateLimitPerMinute: cfg.SCIMRateLimit, Logger: a.logger})
 	apiHandler := api.New(api.Options{Service: a.svc, Logger: a.logger, Domains: dom, Invites: inv, SSO: single,
 		Extensions: []func(*api.Router){api.SCIMRoutes(directory)}})

@@ -37,3 +37,20 @@ func (t *Tx) EndSession(ctx context.Context, id string, at time.Time) error {
 	_, err := t.exec(ctx, "session", `UPDATE sessions SET ended_at = COALESCE(ended_at, $2) WHERE id = $1`, id, utc(at))
 	return err
 }
+
+// PurgeSignIns deletes sign-in links, sessions and rate-limit windows that are over since before.
+func (t *Tx) PurgeSignIns(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for _, q := range []string{
+		`DELETE FROM email_logins WHERE expires_at < $1`,
+		`DELETE FROM sessions WHERE expires_at < $1 OR ended_at < $1`,
+		`DELETE FROM rate_limits WHERE window_start < $1`,
+	} {
+		n, err := t.exec(ctx, "purge", q, utc(before))
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}

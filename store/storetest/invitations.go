@@ -208,7 +208,54 @@ func testEmailLoginsAndRateLimits(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
+	testPurgeSignIns(t, h, hash)
 }
+
+// testPurgeSignIns checks that purging drops what is over and keeps what still counts.
+func testPurgeSignIns(t *testing.T, h *Harness, oldLogin []byte) {
+	now := h.Clock.Now()
+	o := h.CreateOrg("purge", 5, "owner@purge.com")
+	later := now.Add(20 * time.Minute)
+	_, freshHash := provisioning.NewSecret("esl_")
+	fresh := provisioning.EmailLogin{ID: provisioning.NewID(), Email: "b@x.com", CreatedAt: later, ExpiresAt: later.Add(15 * time.Minute)}
+	sessions := map[string]provisioning.Session{
+		"expired": {ID: provisioning.NewID(), UserID: o.Owner.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Minute)},
+		"live":    {ID: provisioning.NewID(), UserID: o.Owner.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+	}
+	hashes := map[string][]byte{}
+	h.Tx(func(tx provisioning.Tx) error {
+		for name, s := range sessions {
+			_, hashes[name] = provisioning.NewSecret(provisioning.SessionPrefix)
+			if err := tx.CreateSession(h.Ctx, s, hashes[name]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.HitRateLimit(h.Ctx, "ip:later", time.Minute, later); err != nil {
+			return err
+		}
+		return tx.InsertEmailLogin(h.Ctx, fresh, freshHash)
+	})
+	h.Tx(func(tx provisioning.Tx) error {
+		n, err := tx.PurgeSignIns(h.Ctx, later)
+		if err != nil || n < 5 {
+			t.Fatalf("purge removed %d rows (%v); want the old link, the expired session and 3 old windows", n, err)
+		}
+		WantCode(t, errOf(tx.GetEmailLoginByHash(h.Ctx, oldLogin)), provisioning.CodeNotFound)
+		WantCode(t, errOf(tx.GetSessionByHash(h.Ctx, hashes["expired"])), provisioning.CodeNotFound)
+		if _, err := tx.GetSessionByHash(h.Ctx, hashes["live"]); err != nil {
+			t.Errorf("a live session was purged: %v", err)
+		}
+		if _, err := tx.GetEmailLoginByHash(h.Ctx, freshHash); err != nil {
+			t.Errorf("a live sign-in link was purged: %v", err)
+		}
+		if n, err := tx.HitRateLimit(h.Ctx, "ip:later", time.Minute, later); err != nil || n != 2 {
+			t.Errorf("a current rate-limit window was purged: %d hits, %v", n, err)
+		}
+		return nil
+	})
+}
+
+func errOf[T any](_ T, err error) error { return err }
 
 func testOutboxClaims(t *testing.T, h *Harness) {
 	now := h.Clock.Now()
