@@ -84,7 +84,7 @@ func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) 
 	}
 	// The org lock comes after the user, which needs none: it is held only for the seat and
 	// membership decision and the writes that follow, so joins into one org queue briefly.
-	org, err := tx.LockOrg(ctx, req.OrgID)
+	org, err := tx.LockOrgForJoin(ctx, req.OrgID, user.ID)
 	if err != nil {
 		return ProvisionResult{}, err
 	}
@@ -197,9 +197,12 @@ func (s *Service) decideSeat(ctx context.Context, tx Tx, org Org, role Role, e E
 	if !role.NeedsSeat() {
 		return role, seats.ReasonNone, nil
 	}
-	usage, err := s.usage(ctx, tx, org)
-	if err != nil {
-		return "", "", err
+	usage := seats.Usage{Limit: org.SeatLimit}
+	if !org.SeatLimit.IsUnlimited() {
+		var err error
+		if usage, err = s.usage(ctx, tx, org); err != nil {
+			return "", "", err
+		}
 	}
 	decision, reason := seats.Decide(usage, seats.Join{
 		Automatic:       e.Automatic(),

@@ -40,6 +40,8 @@ type driver struct{ pool *pgxpool.Pool }
 
 func (d *driver) Dialect() string    { return "postgres" }
 func (d *driver) ForUpdate() string  { return " FOR UPDATE" }
+func (d *driver) ForShare() string   { return " FOR SHARE" }
+func (d *driver) PersonLock() string { return "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))" }
 func (d *driver) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error) {

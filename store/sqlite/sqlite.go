@@ -74,6 +74,8 @@ type driver struct {
 
 func (d *driver) Dialect() string    { return "sqlite" }
 func (d *driver) ForUpdate() string  { return "" }
+func (d *driver) ForShare() string   { return "" }
+func (d *driver) PersonLock() string { return "" }
 func (d *driver) SkipLocked() string { return "" }
 
 func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error) {

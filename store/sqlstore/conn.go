@@ -50,6 +50,11 @@ type Driver interface {
 	IsRetryable(err error) bool
 	// ForUpdate is the row-lock clause appended to a SELECT, empty where the writer is single.
 	ForUpdate() string
+	// ForShare is the shared row-lock clause appended to a SELECT, empty where the writer is single.
+	ForShare() string
+	// PersonLock is a statement taking a transaction-scoped lock on the text key $1, empty where
+	// the writer is single.
+	PersonLock() string
 	// SkipLocked is the clause for claiming queue rows without blocking, empty where not needed.
 	SkipLocked() string
 	Ping(ctx context.Context) error

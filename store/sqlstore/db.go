@@ -20,6 +20,9 @@ var _ provisioning.Store = (*DB)(nil)
 // New wraps a driver and its migrator into a store.
 func New(d Driver, m *Migrator) *DB { return &DB{driver: d, migrator: m} }
 
+// errRestart asks the transaction runner to roll back and run the transaction again.
+var errRestart = errors.New("transaction must start over")
+
 // maxAttempts bounds the retries of a transaction that hit a serialization failure or deadlock.
 const maxAttempts = 8
 
@@ -38,7 +41,7 @@ func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.Tx) erro
 	var err error
 	for attempt := range maxAttempts {
 		err = db.once(ctx, write, fn)
-		if err == nil || !db.driver.IsRetryable(err) {
+		if err == nil || !(db.driver.IsRetryable(err) || errors.Is(err, errRestart)) {
 			return err
 		}
 		select {

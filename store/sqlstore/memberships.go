@@ -62,9 +62,10 @@ func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) er
 }
 
 // addSeats moves the org's seat counter; every membership write that gains or loses a seat
-// calls it in the same transaction.
+// calls it in the same transaction. Only orgs with a seat limit keep the counter (UpdateOrg
+// recounts when a limit is set): joins into an unlimited org must not all queue on its row.
 func (t *Tx) addSeats(ctx context.Context, orgID string, delta int) error {
-	_, err := t.exec(ctx, "org", `UPDATE orgs SET seats_used = seats_used + $2 WHERE id = $1`, orgID, delta)
+	_, err := t.exec(ctx, "org", `UPDATE orgs SET seats_used = seats_used + $2 WHERE id = $1 AND seat_limit >= 0`, orgID, delta)
 	return err
 }
 
@@ -103,11 +104,12 @@ func (t *Tx) UpdateMembership(ctx context.Context, m provisioning.Membership) er
 	return mustAffect(n, "member")
 }
 
-// CountSeatsUsed returns the seats an org uses now, in one query: its seat counter, plus pending
-// invitations for seat roles when asked.
+// CountSeatsUsed returns the seats an org uses now, in one query: its seat counter (a count
+// of seated memberships for an org without a limit, which keeps none), plus pending invitations
+// for seat roles when asked.
 func (t *Tx) CountSeatsUsed(ctx context.Context, orgID string, withInvites bool, now time.Time) (int, error) {
 	var used int
-	err := t.queryOne(ctx, "org", `SELECT o.seats_used + CASE WHEN $2 THEN (SELECT COUNT(*) FROM invitations i
+	err := t.queryOne(ctx, "org", `SELECT CASE WHEN o.seat_limit >= 0 THEN o.seats_used ELSE `+seatedCount+` END + CASE WHEN $2 THEN (SELECT COUNT(*) FROM invitations i
 		WHERE i.org_id = o.id AND i.state = 'pending' AND i.role <> 'viewer'
 		AND (i.expires_at IS NULL OR i.expires_at > $3)) ELSE 0 END FROM orgs o WHERE o.id = $1`,
 		[]any{orgID, withInvites, utc(now)}, func(r Rows) error { return r.Scan(&used) })
@@ -175,11 +177,15 @@ func (t *Tx) SessionEnded(ctx context.Context, id string) (bool, error) {
 	return ended, err
 }
 
+// seatedCount counts the seats the memberships of org o hold.
+const seatedCount = `(SELECT COUNT(*) FROM memberships m WHERE m.org_id = o.id AND m.status = 'active' AND m.role <> 'viewer')`
+
 // RecountSeats returns the org's seat counter and the seats its memberships actually hold; the
-// conformance suite checks that they never differ.
+// conformance suite checks that they never differ while the org has a seat limit (an org
+// without one keeps no counter, and its counter reads as the count).
 func (t *Tx) RecountSeats(ctx context.Context, orgID string) (counter, actual int, err error) {
-	err = t.queryOne(ctx, "org", `SELECT o.seats_used, (SELECT COUNT(*) FROM memberships m
-		WHERE m.org_id = o.id AND m.status = 'active' AND m.role <> 'viewer') FROM orgs o WHERE o.id = $1`,
+	err = t.queryOne(ctx, "org", `SELECT CASE WHEN o.seat_limit >= 0 THEN o.seats_used ELSE `+seatedCount+` END,
+		`+seatedCount+` FROM orgs o WHERE o.id = $1`,
 		[]any{orgID}, func(r Rows) error { return r.Scan(&counter, &actual) })
 	return counter, actual, err
 }

@@ -47,6 +47,41 @@ func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
 	return t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`+t.d.ForUpdate(), id)
 }
 
+// LockOrgForJoin reads an org for the provisioning pipeline. An org with a seat limit is locked
+// like LockOrg: its seat decisions go one at a time. An org without a limit has no seat decision
+// to protect, so it is share-locked, letting arrivals of different people run side by side while
+// anything that takes LockOrg (limit changes, owner rules) still waits for them; a lock on
+// (org, person) keeps two arrivals of the same person in order. The first read takes no lock, so
+// that joins into a limited org never hold a share lock they would have to upgrade.
+func (t *Tx) LockOrgForJoin(ctx context.Context, orgID, userID string) (provisioning.Org, error) {
+	org, err := t.GetOrg(ctx, orgID)
+	if err != nil || !org.SeatLimit.IsUnlimited() {
+		return t.relock(ctx, org, err)
+	}
+	org, err = t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`+t.d.ForShare(), orgID)
+	if err != nil {
+		return org, err
+	}
+	if !org.SeatLimit.IsUnlimited() {
+		// A limit was set in between. Upgrading the share lock would deadlock with the other
+		// arrivals doing the same, so start over: the first read now takes the write lock.
+		return org, errRestart
+	}
+	if q := t.d.PersonLock(); q != "" {
+		if _, err := t.exec(ctx, "person lock", q, orgID+"/"+userID); err != nil {
+			return org, err
+		}
+	}
+	return org, nil
+}
+
+func (t *Tx) relock(ctx context.Context, org provisioning.Org, err error) (provisioning.Org, error) {
+	if err != nil {
+		return org, err
+	}
+	return t.LockOrg(ctx, org.ID)
+}
+
 func (t *Tx) getOrg(ctx context.Context, query string, arg string) (provisioning.Org, error) {
 	var o provisioning.Org
 	err := t.queryOne(ctx, "org", query, []any{arg}, func(r Rows) error { return scanOrg(r, &o) })
@@ -80,7 +115,14 @@ func (t *Tx) UpdateOrg(ctx context.Context, o provisioning.Org) error {
 	if err != nil {
 		return err
 	}
-	return mustAffect(n, "org")
+	if err := mustAffect(n, "org"); err != nil || o.SeatLimit.IsUnlimited() {
+		return err
+	}
+	// The counter is not kept while an org has no limit: recount it now that it has one. This
+	// statement runs after the row lock above, so it sees every join that held the org before.
+	_, err = t.exec(ctx, "org", `UPDATE orgs SET seats_used = (SELECT COUNT(*) FROM memberships m
+		WHERE m.org_id = orgs.id AND m.status = 'active' AND m.role <> 'viewer') WHERE id = $1`, o.ID)
+	return err
 }
 
 // DeleteOrg deletes an org and, by cascade, everything it owns. Users and the append-only

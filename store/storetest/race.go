@@ -118,3 +118,70 @@ func testRaceSameUser(t *testing.T, h *Harness) {
 		t.Fatalf("one email became %d users", len(ids))
 	}
 }
+
+// testRaceUnlimitedJoinsMeetALimit joins people into an org without a seat limit (which keeps
+// no seat counter and lets joins run side by side) while the operator sets a limit: the limit
+// change waits for the joins it overlaps, its recount includes them, and every join after it
+// is decided under the limit.
+func testRaceUnlimitedJoinsMeetALimit(t *testing.T, h *Harness) {
+	for round := range 5 {
+		o := h.CreateOrg(fmt.Sprintf("unl%d", round), -1, fmt.Sprintf("owner%d@acme.com", round))
+		const joiners, limit = 40, 20
+		errs := parallel(joiners+1, func(i int) error {
+			if i == joiners {
+				n := limit
+				_, err := h.Service.UpdateOrg(h.Ctx, provisioning.Operator(), o.Org.ID, provisioning.OrgUpdate{SeatLimit: &n})
+				return err
+			}
+			_, err := h.Join(o.Org.ID, fmt.Sprintf("u%d@acme.com", i), provisioning.EntranceSCIM, "")
+			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		h.CheckSeatCounter(o.Org.ID)
+		r := h.Usage(o.Org.ID)
+		if r.Used+r.WaitingViewers != joiners+1 {
+			t.Fatalf("round %d: %d seated + %d viewers, want %d members", round, r.Used, r.WaitingViewers, joiners+1)
+		}
+		// Seats taken before the limit stay; a viewer means the join found the seats full.
+		if r.WaitingViewers > 0 && r.Used < limit {
+			t.Fatalf("round %d: %d joined as viewers while only %d of %d seats were used", round, r.WaitingViewers, r.Used, limit)
+		}
+		if late := h.MustJoin(o.Org.ID, fmt.Sprintf("late%d@acme.com", round), provisioning.EntranceSCIM, ""); late.Membership.HasSeat() != (r.Used < limit) {
+			t.Fatalf("round %d: a join after the limit with %d of %d seats used got a seat: %v", round, r.Used, limit, late.Membership.HasSeat())
+		}
+		h.CheckSeatCounter(o.Org.ID)
+	}
+}
+
+// testRaceSamePersonArrivesTwice provisions one person many times at once into an org without
+// a seat limit (the share-locked path): every arrival succeeds and exactly one membership and
+// one join event exist.
+func testRaceSamePersonArrivesTwice(t *testing.T, h *Harness) {
+	o := h.CreateOrg("twice", -1, "owner@acme.com")
+	errs := parallel(20, func(int) error {
+		_, err := h.Join(o.Org.ID, "Same@Acme.com", provisioning.EntranceOIDC, "")
+		return err
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("arrival failed: %v", err)
+		}
+	}
+	h.Tx(func(tx provisioning.Tx) error {
+		events, err := tx.ListAudit(h.Ctx, provisioning.AuditQuery{OrgID: o.Org.ID, Action: "member.joined", Limit: 100})
+		if err != nil {
+			return err
+		}
+		if len(events) != 2 { // the owner and the person
+			t.Fatalf("%d member.joined events, want 2", len(events))
+		}
+		return nil
+	})
+	if r := h.Usage(o.Org.ID); r.Used != 2 {
+		t.Fatalf("%d seated, want the owner and the person", r.Used)
+	}
+}

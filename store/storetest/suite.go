@@ -50,6 +50,8 @@ func Run(t *testing.T, open Opener) {
 		{"RaceOwnersDemoteEachOther", testRaceOwners},
 		{"RaceRemovalVersusRoleChange", testRaceRemovalRoleChange},
 		{"RaceSameUserManyOrgs", testRaceSameUser},
+		{"RaceUnlimitedJoinsMeetALimit", testRaceUnlimitedJoinsMeetALimit},
+		{"RaceSamePersonArrivesTwice", testRaceSamePersonArrivesTwice},
 		{"Directory", testDirectory},
 		{"Domains", testDomains},
 		{"SSO", testSSO},
