@@ -69,7 +69,7 @@ func (t *Tx) ListDirectoryGroups(ctx context.Context, q provisioning.DirectoryQu
 		return nil, 0, err
 	}
 	total, err := t.count(ctx, `SELECT COUNT(*) FROM scim_groups g WHERE `+where, args)
-	if err != nil || q.Limit <= 0 {
+	if err != nil || q.Limit <= 0 || q.Offset >= total {
 		return nil, total, err
 	}
 	var out []provisioning.DirectoryGroup

@@ -100,7 +100,7 @@ func (t *Tx) ListDirectoryUsers(ctx context.Context, q provisioning.DirectoryQue
 		return nil, 0, err
 	}
 	total, err := t.count(ctx, `SELECT COUNT(*) FROM scim_users u WHERE `+where, args)
-	if err != nil || q.Limit <= 0 {
+	if err != nil || q.Limit <= 0 || q.Offset >= total {
 		return nil, total, err
 	}
 	var out []provisioning.DirectoryUser

@@ -40,8 +40,12 @@ func (t *Tx) EnsureUser(ctx context.Context, u provisioning.User) (provisioning.
 	if err != nil {
 		return provisioning.User{}, false, err
 	}
+	if n == 1 {
+		u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
+		return u, true, nil
+	}
 	stored, err := t.GetUserByEmail(ctx, u.Email)
-	return stored, n == 1, err
+	return stored, false, err
 }
 
 // UpdateUser writes a user's names, email and verification.
