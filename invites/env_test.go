@@ -212,13 +212,7 @@ func (e *env) signIn(addr string) (*browser, string) {
 	if n := e.deliver(); n < 1 {
 		e.t.Fatalf("sign-in mail not delivered")
 	}
-	link := e.lastLink(addr)
-	req, _ := http.NewRequest("GET", link, nil)
-	res, err := b.c.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	res.Body.Close()
+	res := b.follow(e.lastLink(addr))
 	if res.StatusCode != http.StatusSeeOther {
 		e.t.Fatalf("follow sign-in link: %d", res.StatusCode)
 	}

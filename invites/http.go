@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -33,7 +34,8 @@ func (s *Service) Handler() http.Handler {
 		})
 	})
 	r.Post("/auth/email", s.adapt(s.requestSignIn))
-	r.Get("/auth/email/verify", s.adapt(s.verifySignIn))
+	r.Get("/auth/email/verify", s.adapt(s.previewSignIn))
+	r.Post("/auth/email/verify", s.adapt(s.verifySignIn))
 	r.Post("/auth/logout", s.adapt(s.logout))
 	r.Get("/invitations", s.adapt(s.signedIn(s.mine)))
 	r.Get("/invitations/{ref}", s.adapt(s.showInvitation))
@@ -121,6 +123,21 @@ func readFields(r *http.Request, names ...string) (map[string]string, error) {
 		out[n] = r.PostForm.Get(n)
 	}
 	return out, nil
+}
+
+// crossSite reports a request another site's page made the browser send (login CSRF: signing
+// the victim in to the attacker's account). Browsers say so in Sec-Fetch-Site, or in an Origin
+// that is not this request's host; clients that send neither are not browsers on a page.
+func crossSite(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site != "same-origin" && site != "none"
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err != nil || !strings.EqualFold(u.Host, r.Host)
 }
 
 func contains(list []string, s string) bool {

@@ -26,9 +26,37 @@ func (s *Service) requestSignIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Service) verifySignIn(w http.ResponseWriter, r *http.Request) error {
+// previewSignIn answers the mailed link: it shows whom the link signs in and a button that
+// posts it, so a mail scanner fetching the link cannot use it up.
+func (s *Service) previewSignIn(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	in, err := s.CompleteSignIn(r.Context(), q.Get("token"), q.Get("next"))
+	email, err := s.PreviewSignIn(r.Context(), q.Get("token"))
+	if err != nil {
+		return err
+	}
+	if wantsJSON(r) {
+		return writeJSON(w, http.StatusOK, map[string]string{"email": email,
+			"message": "POST token (and next) to /auth/email/verify to sign in"})
+	}
+	hidden := map[string]string{"token": q.Get("token")}
+	if next := q.Get("next"); next != "" {
+		hidden["next"] = next
+	}
+	writePage(w, http.StatusOK, page{Title: "Sign in to Rollcall", Lines: []string{"Continue as " + email + "?"},
+		Forms: []form{{Action: "/auth/email/verify", Button: "Sign in", Hidden: hidden}}})
+	return nil
+}
+
+// verifySignIn uses a sign-in link (POSTed by the preview page or a client) and opens a session.
+func (s *Service) verifySignIn(w http.ResponseWriter, r *http.Request) error {
+	if crossSite(r) {
+		return provisioning.Errorf(provisioning.CodeForbidden, "sign-in links must be confirmed on this site's own page")
+	}
+	q, err := readFields(r, "token", "next")
+	if err != nil {
+		return err
+	}
+	in, err := s.CompleteSignIn(r.Context(), q["token"], q["next"])
 	if err != nil {
 		return err
 	}

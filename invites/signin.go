@@ -136,7 +136,34 @@ func landing(pending []View) string {
 
 var errBadSignIn = provisioning.Errorf(provisioning.CodeNotFound, "this sign-in link is not valid: request a new one")
 
+// PreviewSignIn checks a sign-in link without using it and returns the address it signs in.
+// Opening the link only previews it: mail scanners that fetch every link must not use it up.
+func (s *Service) PreviewSignIn(ctx context.Context, secret string) (string, error) {
+	var email string
+	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+		l, err := s.checkLogin(ctx, tx, secret)
+		email = l.Email
+		return err
+	})
+	return email, err
+}
+
 func (s *Service) useLogin(ctx context.Context, tx provisioning.Tx, secret string) (provisioning.EmailLogin, error) {
+	l, err := s.checkLogin(ctx, tx, secret)
+	if err != nil {
+		return l, err
+	}
+	used, err := tx.UseEmailLogin(ctx, l.ID, s.svc.Now())
+	if err == nil && !used {
+		err = errUsedSignIn
+	}
+	return l, err
+}
+
+var errUsedSignIn = provisioning.Errorf(provisioning.CodeGone, "this sign-in link was already used: request a new one")
+
+// checkLogin finds a sign-in link that is still usable.
+func (s *Service) checkLogin(ctx context.Context, tx provisioning.Tx, secret string) (provisioning.EmailLogin, error) {
 	if !strings.HasPrefix(secret, SignInPrefix) || len(secret) > 200 {
 		return provisioning.EmailLogin{}, errBadSignIn
 	}
@@ -147,18 +174,13 @@ func (s *Service) useLogin(ctx context.Context, tx provisioning.Tx, secret strin
 	if err != nil {
 		return l, err
 	}
-	now := s.svc.Now()
 	if l.UsedAt != nil {
-		return l, provisioning.Errorf(provisioning.CodeGone, "this sign-in link was already used: request a new one")
+		return l, errUsedSignIn
 	}
-	if !now.Before(l.ExpiresAt) {
+	if !s.svc.Now().Before(l.ExpiresAt) {
 		return l, provisioning.Errorf(provisioning.CodeGone, "this sign-in link expired: request a new one")
 	}
-	used, err := tx.UseEmailLogin(ctx, l.ID, now)
-	if err == nil && !used {
-		err = provisioning.Errorf(provisioning.CodeGone, "this sign-in link was already used: request a new one")
-	}
-	return l, err
+	return l, nil
 }
 
 // CurrentUser returns the signed-in user behind a session secret.

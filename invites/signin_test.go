@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -14,10 +15,42 @@ import (
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
-// follow opens a mailed link on the test server without following the redirect.
+// follow does what a person does with a mailed sign-in link: opens it and, when the page asks
+// to continue, presses the button (a form POST of the link's token). It returns the last
+// response without following its redirect.
 func (b *browser) follow(link string) *http.Response {
 	b.e.t.Helper()
+	res := b.open(link)
+	if res.StatusCode != http.StatusOK {
+		return res
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	return b.confirm(u.Query(), nil)
+}
+
+// open GETs a link on the test server.
+func (b *browser) open(link string) *http.Response {
+	b.e.t.Helper()
 	req, _ := http.NewRequest("GET", b.e.srv.URL+pathOf(link), nil)
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+// confirm posts the sign-in form with the given fields and extra headers.
+func (b *browser) confirm(fields url.Values, header http.Header) *http.Response {
+	b.e.t.Helper()
+	req, _ := http.NewRequest("POST", b.e.srv.URL+"/auth/email/verify", strings.NewReader(fields.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.e.t.Fatal(err)
@@ -233,6 +266,39 @@ func TestSignInPurge(t *testing.T) {
 		}
 		if res := e.browser().follow(link); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("a purged link: %d, want 404", res.StatusCode)
+		}
+	})
+}
+
+// TestSignInLinkSurvivesMailScanners: opening the link only previews it (a scanner fetching it
+// uses nothing up); the sign-in happens on the page's POST, never from another site's page.
+func TestSignInLinkSurvivesMailScanners(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		b := e.browser()
+		b.do("POST", "/auth/email", map[string]string{"email": "scan@acme.com"})
+		e.deliver()
+		link := e.lastLink("scan@acme.com")
+		for range 3 {
+			if res := e.browser().open(link); res.StatusCode != http.StatusOK || len(res.Cookies()) != 0 {
+				t.Fatalf("opening the link: %d, cookies %v; want a preview without a session", res.StatusCode, res.Cookies())
+			}
+		}
+		preview := b.do("GET", pathOf(link), nil)
+		if preview.Status != http.StatusOK || preview.Body["email"] != "scan@acme.com" {
+			t.Fatalf("JSON preview: %d %s", preview.Status, preview.Raw)
+		}
+		u, _ := url.Parse(link)
+		for _, h := range []http.Header{{"Sec-Fetch-Site": {"cross-site"}}, {"Origin": {"https://evil.example"}}} {
+			if res := b.confirm(u.Query(), h); res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+				t.Fatalf("cross-site confirm %v: %d", h, res.StatusCode)
+			}
+		}
+		res := b.confirm(u.Query(), http.Header{"Sec-Fetch-Site": {"same-origin"}})
+		if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) == 0 {
+			t.Fatalf("confirm on our page: %d", res.StatusCode)
+		}
+		if res := b.open(link); res.StatusCode != http.StatusGone {
+			t.Fatalf("opening a used link: %d, want 410", res.StatusCode)
 		}
 	})
 }

@@ -164,8 +164,14 @@ func signIn(t *testing.T, c *http.Client, s *started, smtp *smtptest.Server, ema
 		t.Fatalf("sign-in mail link: %q", link)
 	}
 	res, err = c.Get(link)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("open sign-in link: %v %v", err, res.Status)
+	}
+	res.Body.Close()
+	mailed, _ := url.Parse(link)
+	res, err = c.PostForm(s.url+"/auth/email/verify", mailed.Query())
 	if err != nil || res.StatusCode >= 400 {
-		t.Fatalf("follow sign-in link: %v %v", err, res.Status)
+		t.Fatalf("confirm sign-in: %v %v", err, res.Status)
 	}
 	res.Body.Close()
 	u, _ := url.Parse(s.url)
