@@ -3,6 +3,7 @@ package sso_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,27 @@ func TestPurge(t *testing.T) {
 	s.h.Clock.Advance(sso.DefaultFlowTTL + time.Second)
 	if n, err := s.sso.Purge(s.h.Ctx); err != nil || n != 1 {
 		t.Fatalf("purge of an expired flow: %d %v", n, err)
+	}
+}
+
+// TestStartChooser: an org with several enabled connections lets the person choose, and each
+// choice carries the app's redirect_uri and state to the sign-in it starts.
+func TestStartChooser(t *testing.T) {
+	s := newSAMLEnv(t, onSQLite, map[string]any{"name": "Okta", "redirectUris": []string{"https://app.example/cb"}}, true)
+	second := s.connection(map[string]any{"protocol": "saml", "name": "Backup IdP", "idpEntityId": s.idp.metadataURL(),
+		"idpSsoUrl": s.idp.srv.URL + "/sso", "idpCertificate": string(pemCert(s.idp.cert))})
+	p := newBrowser(t).get(s.srv.URL + "/sso/start?org=acme&redirect_uri=" + url.QueryEscape("https://app.example/cb") + "&state=xyz")
+	if p.status != http.StatusOK {
+		t.Fatalf("chooser: %d %s", p.status, p.message())
+	}
+	for _, c := range []sso.Connection{s.conn, second} {
+		want := "/sso/start?connection=" + c.ID + "&amp;redirect_uri=" + url.QueryEscape("https://app.example/cb") + "&amp;state=xyz"
+		if !strings.Contains(p.body, want) || !strings.Contains(p.body, c.Name) {
+			t.Fatalf("chooser lacks %s (%q):\n%s", c.Name, want, p.body)
+		}
+	}
+	idpHost := mustURL(s.idp.srv.URL).Host
+	if p := newBrowser(t).get(s.srv.URL + "/sso/start?connection=" + s.conn.ID + "&redirect_uri=" + url.QueryEscape("https://app.example/cb") + "&state=xyz"); p.url.Host != idpHost {
+		t.Fatalf("a chosen connection stayed at %s (%d): %s", p.url, p.status, p.message())
 	}
 }

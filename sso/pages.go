@@ -59,16 +59,30 @@ h1{font-size:1.4rem}.msg{background:#fff4f4;border-left:4px solid #c33;padding:.
 </body></html>
 `))
 
+var chooserTemplate = template.Must(template.New("chooser").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Choose how to sign in · Rollcall</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.4rem}li{margin:.5rem 0}</style>
+</head><body><h1>Choose how to sign in</h1><ul id="connections">
+{{range .Options}}<li><a href="{{.Href}}">{{.Name}}</a> <small>({{.Protocol}})</small></li>
+{{end}}</ul></body></html>
+`))
+
 // page renders a small HTML page with a title and a message (escaped).
 func (s *Service) page(w http.ResponseWriter, status int, title, message, retry string) {
+	s.render(w, status, pageTemplate, map[string]any{"Title": title, "Message": message, "Retry": retry,
+		"Status": fmt.Sprintf("%d %s", status, http.StatusText(status))})
+}
+
+// render writes one of the SSO pages: never cached, no scripts, not framed.
+func (s *Service) render(w http.ResponseWriter, status int, t *template.Template, data any) {
 	noStore(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	err := pageTemplate.Execute(w, map[string]any{"Title": title, "Message": message, "Retry": retry,
-		"Status": fmt.Sprintf("%d %s", status, http.StatusText(status))})
-	if err != nil {
+	if err := t.Execute(w, data); err != nil {
 		s.logger.Error("sso: render page", "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package sso
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +20,10 @@ func (s *Service) handleStart(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	conn, err := s.findConnection(ctx, q)
+	if c, ok := errors.AsType[*choiceNeeded](err); ok {
+		s.choose(w, q, c)
+		return
+	}
 	if err != nil {
 		s.page(w, statusOf(err), "Sign-in could not start", provisioning.ErrorMessage(err), "")
 		return
@@ -84,23 +89,49 @@ func (s *Service) findConnection(ctx context.Context, q url.Values) (connection,
 	return s.orgConnection(ctx, orgID)
 }
 
-// orgConnection is the org's first enabled connection.
+// orgConnection is the org's one enabled connection; with several, the person chooses
+// (choiceNeeded).
 func (s *Service) orgConnection(ctx context.Context, orgID string) (connection, error) {
-	var found *provisioning.SSOConnection
+	var enabled []provisioning.SSOConnection
 	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
 		list, err := tx.ListSSOConnections(ctx, orgID)
-		for i := range list {
-			if found == nil && list[i].Enabled {
-				found = &list[i]
+		for _, c := range list {
+			if c.Enabled {
+				enabled = append(enabled, c)
 			}
 		}
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return connection{}, err
-	}
-	if found == nil {
+	case len(enabled) == 0:
 		return connection{}, provisioning.Errorf(provisioning.CodeNotFound, "This organization has no single sign-on connection turned on.")
+	case len(enabled) > 1:
+		return connection{}, &choiceNeeded{connections: enabled}
 	}
-	return decodeConnection(*found)
+	return decodeConnection(enabled[0])
 }
+
+// choiceNeeded says the org has several enabled connections and the person picks one.
+type choiceNeeded struct{ connections []provisioning.SSOConnection }
+
+func (c *choiceNeeded) Error() string { return "several connections: the person chooses" }
+
+// choose renders the list of an org's connections, each starting the sign-in with it and
+// carrying the app's redirect_uri and state along.
+func (s *Service) choose(w http.ResponseWriter, q url.Values, c *choiceNeeded) {
+	var options []choice
+	for _, conn := range c.connections {
+		next := url.Values{"connection": {conn.ID}}
+		for _, k := range []string{"redirect_uri", "state"} {
+			if v := q.Get(k); v != "" {
+				next.Set(k, v)
+			}
+		}
+		options = append(options, choice{Name: conn.Name, Protocol: conn.Protocol, Href: MountPath + "/start?" + next.Encode()})
+	}
+	s.render(w, http.StatusOK, chooserTemplate, map[string]any{"Options": options})
+}
+
+type choice struct{ Name, Protocol, Href string }
