@@ -96,7 +96,7 @@ var Settings = []Setting{
 	{"dns-timeout", "ROLLCALL_DNS_TIMEOUT", "5s", "timeout of one DNS lookup", func(c *Config, v string) error { return parseDuration(&c.DNSTimeout, v) }},
 	{"domain-reverify-interval", "ROLLCALL_DOMAIN_REVERIFY_INTERVAL", "6h", "how often verified domains are checked again", func(c *Config, v string) error { return parseDuration(&c.DomainReverify, v) }},
 	{"sso-clock-skew", "ROLLCALL_SSO_CLOCK_SKEW", "1m", "leeway on SAML assertion and OIDC token times for IdP clock drift (at most 3m)", parseSkew},
-	{"scim-rate-limit", "ROLLCALL_SCIM_RATE_LIMIT", "600", "SCIM requests per minute per directory", func(c *Config, v string) error { return parsePositive(&c.SCIMRateLimit, v) }},
+	{"scim-rate-limit", "ROLLCALL_SCIM_RATE_LIMIT", "1200", "SCIM requests per minute per directory", func(c *Config, v string) error { return parsePositive(&c.SCIMRateLimit, v) }},
 }
 
 // Load reads args (without the program and command names) and the environment. An invalid value

@@ -45,3 +45,67 @@ func (s *Service) RemoveByDirectoryTx(ctx context.Context, tx Tx, actor Actor, o
 	})
 	return out, err == nil, err
 }
+
+// ChangeEmailByDirectoryTx follows the org's directory when it changes a person's userName, which
+// is their email. The account's email changes only when this org has verified the new address's
+// domain (it speaks for addresses there), the account belongs to no other org (one org's
+// directory must not rename someone another org knows) and no other account uses the address.
+// Otherwise the account keeps its email and the audit log says why; either way the directory's
+// own record carries the new userName. It reports whether the email changed.
+func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID, email string) (bool, error) {
+	target, err := directoryTarget(ctx, tx, actor, orgID, membershipID)
+	if err != nil {
+		return false, err
+	}
+	next, err := NormalizeEmail(email)
+	if err != nil {
+		return false, err
+	}
+	user, err := tx.GetUser(ctx, target.UserID)
+	if err != nil || user.Email == next {
+		return false, err
+	}
+	change := Change{Actor: actor, OrgID: orgID, Entrance: EntranceSCIM, TargetType: "user", TargetID: user.ID,
+		Before: map[string]string{"email": user.Email}, After: map[string]string{"email": next}}
+	refusal, err := s.emailChangeRefusal(ctx, tx, orgID, user.ID, next)
+	if err != nil {
+		return false, err
+	}
+	if refusal != "" {
+		change.Action, change.After, change.Reason = "user.email_kept", change.Before, "the directory renamed "+user.Email+" to "+next+", but "+refusal
+		return false, s.Record(ctx, tx, change)
+	}
+	user.Email, user.EmailVerified, user.UpdatedAt = next, true, s.Now()
+	if err := tx.UpdateUser(ctx, user); err != nil {
+		return false, err
+	}
+	change.Action, change.Webhook = "user.email_changed", true
+	return true, s.Record(ctx, tx, change)
+}
+
+// emailChangeRefusal says why a directory may not move user to email, or "" when it may.
+func (s *Service) emailChangeRefusal(ctx context.Context, tx Tx, orgID, userID, email string) (string, error) {
+	d, err := tx.FindVerifiedDomain(ctx, EmailDomain(email))
+	switch {
+	case IsCode(err, CodeNotFound) || (err == nil && d.OrgID != orgID):
+		return "this organization has not verified the domain " + EmailDomain(email), nil
+	case err != nil:
+		return "", err
+	}
+	orgs, err := tx.ListUserOrgs(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range orgs {
+		if o.Org.ID != orgID {
+			return "the account also belongs to another organization", nil
+		}
+	}
+	switch _, err := tx.GetUserByEmail(ctx, email); {
+	case err == nil:
+		return "another account already uses that address", nil
+	case !IsCode(err, CodeNotFound):
+		return "", err
+	}
+	return "", nil
+}

@@ -3,6 +3,7 @@ package scim
 import (
 	"bytes"
 	"context"
+	"slices"
 
 	"github.com/elimity-com/scim/errors"
 
@@ -11,7 +12,8 @@ import (
 
 // saveUser writes a new version of a directory user and sends what changed through the core:
 // active true→false suspends (seat freed), false→true reactivates under the seat rules, and any
-// other change of an active member updates names, externalId and the mapped role. An unchanged
+// other change of an active member updates names, externalId and the mapped role; a new userName
+// renames the account's email where the core allows it (ChangeEmailByDirectoryTx). An unchanged
 // document is a no-op (Entra's periodic PATCHes).
 func (s *Service) saveUser(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old provisioning.DirectoryUser, d document) (provisioning.DirectoryUser, error) {
 	f, err := readUser(d)
@@ -34,17 +36,22 @@ func (s *Service) saveUser(ctx context.Context, tx provisioning.Tx, actor provis
 			return old, firstErr(err, errors.ScimErrorUniqueness)
 		}
 	}
-	if err := s.syncMember(ctx, tx, actor, old, next); err != nil {
+	if err := s.syncMember(ctx, tx, actor, old, next, f.email); err != nil {
 		return old, err
 	}
 	next.Version, next.UpdatedAt = old.Version+1, s.core.Now()
 	return next, tx.UpdateDirectoryUser(ctx, next)
 }
 
-func (s *Service) syncMember(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old, next provisioning.DirectoryUser) error {
+func (s *Service) syncMember(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old, next provisioning.DirectoryUser, email string) error {
 	m, err := tx.GetMembershipByID(ctx, old.OrgID, old.MembershipID)
 	if err != nil {
 		return err
+	}
+	if next.UserNameKey != old.UserNameKey || !slices.Equal(next.Emails, old.Emails) {
+		if _, err := s.core.ChangeEmailByDirectoryTx(ctx, tx, actor, old.OrgID, old.MembershipID, email); err != nil {
+			return err
+		}
 	}
 	reactivate := next.Active && !old.Active
 	if m.Status == provisioning.StatusActive || reactivate {
