@@ -112,7 +112,8 @@ func (s *Service) secureCookies() bool { return strings.HasPrefix(s.opts.PublicU
 // over, so that a late click still hears "this link expired" rather than "unknown link".
 const purgeGrace = 24 * time.Hour
 
-// Purge deletes sign-in links, sessions and rate-limit windows that have been over for a day.
+// Purge deletes sign-in links, sessions and rate-limit windows that have been over for a day;
+// the server runs it now and then.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
@@ -121,22 +122,4 @@ func (s *Service) Purge(ctx context.Context) (int64, error) {
 		return err
 	})
 	return n, err
-}
-
-// Run purges every interval until ctx ends.
-func (s *Service) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.Purge(ctx); err != nil {
-				s.logger.ErrorContext(ctx, "sign-in purge failed", "err", err)
-			} else if n > 0 {
-				s.logger.DebugContext(ctx, "sign-in purge", "rows", n)
-			}
-		}
-	}
 }

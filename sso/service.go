@@ -143,7 +143,7 @@ func (s *Service) HasSSO(ctx context.Context, orgID string) (bool, error) {
 	return found, err
 }
 
-// Purge deletes expired sign-in flows, codes and replay ids. Run it now and then (Run does).
+// Purge deletes expired sign-in flows, codes and replay ids; the server runs it now and then.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
@@ -152,20 +152,4 @@ func (s *Service) Purge(ctx context.Context) (int64, error) {
 		return err
 	})
 	return n, err
-}
-
-// Run purges expired sign-in state every interval until ctx ends.
-func (s *Service) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.Purge(ctx); err != nil {
-				s.logger.ErrorContext(ctx, "sso purge failed", "err", err)
-			}
-		}
-	}
 }

@@ -38,14 +38,14 @@ func (a *app) entrances() ([]server.Mount, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.run(func(ctx context.Context) { single.Run(ctx, 10*time.Minute) })
+	a.every(10*time.Minute, "sso purge", single.Purge)
 	quotas := map[seats.Plan]invites.Quota{}
 	for plan, q := range cfg.InviteQuotas {
 		quotas[seats.Plan(plan)] = invites.Quota{Lifetime: q.Lifetime, Daily: q.Daily}
 	}
 	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Quotas: quotas, Logger: a.logger})
 	inv.AfterSignIn = append(inv.AfterSignIn, dom.OnSignIn)
-	a.run(func(ctx context.Context) { inv.Run(ctx, time.Hour) })
+	a.every(time.Hour, "sign-in purge", inv.Purge)
 	directory := scim.New(a.svc, scim.Options{RateLimitPerMinute: cfg.SCIMRateLimit, Logger: a.logger})
 	apiHandler := api.New(api.Options{Service: a.svc, Logger: a.logger, Domains: dom, Invites: inv, SSO: single,
 		Extensions: []func(*api.Router){api.SCIMRoutes(directory)}})
@@ -86,3 +86,23 @@ func (a *app) outbox() error {
 
 // run adds a background worker that runs until the server stops.
 func (a *app) run(w func(ctx context.Context)) { a.workers = append(a.workers, w) }
+
+// every adds a background worker that runs a clean-up job each interval until the server stops.
+func (a *app) every(interval time.Duration, name string, job func(ctx context.Context) (int64, error)) {
+	a.run(func(ctx context.Context) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if n, err := job(ctx); err != nil {
+					a.logger.ErrorContext(ctx, name+" failed", "err", err)
+				} else if n > 0 {
+					a.logger.DebugContext(ctx, name, "rows", n)
+				}
+			}
+		}
+	})
+}
