@@ -279,8 +279,12 @@ func TestSignInLinkSurvivesMailScanners(t *testing.T) {
 		e.deliver()
 		link := e.lastLink("scan@acme.com")
 		for range 3 {
-			if res := e.browser().open(link); res.StatusCode != http.StatusOK || len(res.Cookies()) != 0 {
+			res := e.browser().open(link)
+			if res.StatusCode != http.StatusOK || len(res.Cookies()) != 0 {
 				t.Fatalf("opening the link: %d, cookies %v; want a preview without a session", res.StatusCode, res.Cookies())
+			}
+			if !strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+				t.Fatalf("the preview page may be framed by another site: CSP %q", res.Header.Get("Content-Security-Policy"))
 			}
 		}
 		preview := b.do("GET", pathOf(link), nil)

@@ -47,9 +47,10 @@ func (s *Service) RemoveByDirectoryTx(ctx context.Context, tx Tx, actor Actor, o
 }
 
 // ChangeEmailByDirectoryTx follows the org's directory when it changes a person's userName, which
-// is their email. The account's email changes only when this org has verified the new address's
-// domain (it speaks for addresses there), the account belongs to no other org (one org's
-// directory must not rename someone another org knows) and no other account uses the address.
+// is their email. The account's email changes only when this org has verified the domains of
+// both the old and the new address (it speaks for addresses there: it could sign in as either
+// through their mailboxes anyway), the account belongs to no other org (one org's directory must
+// not rename someone another org knows) and no other account uses the address.
 // Otherwise the account keeps its email and the audit log says why; either way the directory's
 // own record carries the new userName. It reports whether the email changed.
 func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID, email string) (bool, error) {
@@ -67,7 +68,7 @@ func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Act
 	}
 	change := Change{Actor: actor, OrgID: orgID, Entrance: EntranceSCIM, TargetType: "user", TargetID: user.ID,
 		Before: map[string]string{"email": user.Email}, After: map[string]string{"email": next}}
-	refusal, err := s.emailChangeRefusal(ctx, tx, orgID, user.ID, next)
+	refusal, err := s.emailChangeRefusal(ctx, tx, orgID, user, next)
 	if err != nil {
 		return false, err
 	}
@@ -84,15 +85,17 @@ func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Act
 }
 
 // emailChangeRefusal says why a directory may not move user to email, or "" when it may.
-func (s *Service) emailChangeRefusal(ctx context.Context, tx Tx, orgID, userID, email string) (string, error) {
-	d, err := tx.FindVerifiedDomain(ctx, EmailDomain(email))
-	switch {
-	case IsCode(err, CodeNotFound) || (err == nil && d.OrgID != orgID):
-		return "this organization has not verified the domain " + EmailDomain(email), nil
-	case err != nil:
-		return "", err
+func (s *Service) emailChangeRefusal(ctx context.Context, tx Tx, orgID string, user User, email string) (string, error) {
+	for _, address := range []string{user.Email, email} {
+		d, err := tx.FindVerifiedDomain(ctx, EmailDomain(address))
+		switch {
+		case IsCode(err, CodeNotFound) || (err == nil && d.OrgID != orgID):
+			return "this organization has not verified the domain " + EmailDomain(address), nil
+		case err != nil:
+			return "", err
+		}
 	}
-	orgs, err := tx.ListUserOrgs(ctx, userID)
+	orgs, err := tx.ListUserOrgs(ctx, user.ID)
 	if err != nil {
 		return "", err
 	}

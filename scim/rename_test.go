@@ -52,6 +52,14 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 			t.Fatal("a rename onto another account's address moved the account")
 		}
 
+		// An existing account at an address the org does not speak for (here a public mail
+		// domain) is linked by the push but never renamed into the org's domain.
+		dave := e.want(e.do("POST", "/Users", userBody("dave@gmail.com")), 201, "create dave")
+		rename(dave.str("id"), "dave@acme.com")
+		if m := e.member("dave@gmail.com"); m.ID == "" {
+			t.Fatal("an account at a domain the org has not verified was renamed")
+		}
+
 		var kept, changed []string
 		e.h.Tx(func(tx provisioning.Tx) error {
 			events, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.org.Org.ID, Since: now.Add(-time.Minute), Limit: 100})
@@ -68,7 +76,8 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 		if len(changed) != 1 || !strings.Contains(changed[0], "alice.smith@acme.com") {
 			t.Fatalf("email_changed events: %v", changed)
 		}
-		wantReasons := []string{"another account already uses", "also belongs to another organization", "has not verified the domain elsewhere.com"}
+		wantReasons := []string{"another account already uses", "also belongs to another organization",
+			"has not verified the domain elsewhere.com", "has not verified the domain gmail.com"}
 		if len(kept) != len(wantReasons) {
 			t.Fatalf("email_kept reasons: %q", kept)
 		}

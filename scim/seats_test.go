@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/rollcall/rollcall/provisioning"
@@ -87,5 +88,42 @@ func TestGroupRoleMapping(t *testing.T) {
 		storetest.WantCode(t, err, provisioning.CodeForbidden)
 		_, err = e.svc.CreateMapping(e.h.Ctx, owner, e.org.Org.ID, scim.MappingInput{Group: "Ops", Role: provisioning.RoleOwner})
 		storetest.WantCode(t, err, provisioning.CodeInvalid)
+	})
+}
+
+// TestConcurrentDeactivations: an IdP offboarding many people at once (creates with
+// active=false, then PATCHes active=false) gets every request through, on any store.
+func TestConcurrentDeactivations(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{RateLimitPerMinute: -1})
+		const n = 12
+		ids := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				r := e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"off`+fmt.Sprint(i)+`@acme.com","active":false}`)
+				if r.Status != 201 {
+					t.Errorf("create inactive %d: %d %s", i, r.Status, r.Raw)
+				}
+				ids[i] = r.str("id")
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			wg.Go(func() {
+				if ids[i] == "" {
+					return
+				}
+				for _, active := range []string{"true", "false"} {
+					if r := e.do("PATCH", "/Users/"+ids[i], patchOp+`[{"op":"replace","path":"active","value":`+active+`}]}`); r.Status != 200 {
+						t.Errorf("active=%s %d: %d %s", active, i, r.Status, r.Raw)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if u := e.h.Usage(e.org.Org.ID); u.Used != 1 {
+			t.Fatalf("after deactivating everyone, %d seats used; want the owner's only", u.Used)
+		}
 	})
 }

@@ -20,8 +20,9 @@ var _ provisioning.Store = (*DB)(nil)
 // New wraps a driver and its migrator into a store.
 func New(d Driver, m *Migrator) *DB { return &DB{driver: d, migrator: m} }
 
-// errRestart asks the transaction runner to roll back and run the transaction again.
-var errRestart = errors.New("transaction must start over")
+// errRestart asks the transaction runner to roll back and run the transaction again, taking
+// write locks on orgs from the start (Tx.exclusive).
+var errRestart = errors.New("transaction must start over with write locks")
 
 // maxAttempts bounds the retries of a transaction that hit a serialization failure or deadlock.
 const maxAttempts = 8
@@ -39,9 +40,14 @@ func (db *DB) View(ctx context.Context, fn func(provisioning.Tx) error) error {
 
 func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.Tx) error) error {
 	var err error
+	exclusive := false
 	for attempt := range maxAttempts {
-		err = db.once(ctx, write, fn)
-		if err == nil || !(db.driver.IsRetryable(err) || errors.Is(err, errRestart)) {
+		err = db.once(ctx, write, exclusive, fn)
+		if errors.Is(err, errRestart) {
+			exclusive = true
+			continue
+		}
+		if err == nil || !db.driver.IsRetryable(err) {
 			return err
 		}
 		select {
@@ -53,7 +59,7 @@ func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.Tx) erro
 	return provisioning.Internal(fmt.Errorf("transaction kept failing: %w", err))
 }
 
-func (db *DB) once(ctx context.Context, write bool, fn func(provisioning.Tx) error) (err error) {
+func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provisioning.Tx) error) (err error) {
 	conn, err := db.driver.Begin(ctx, write)
 	if err != nil {
 		return provisioning.Internal(fmt.Errorf("begin: %w", err))
@@ -67,7 +73,7 @@ func (db *DB) once(ctx context.Context, write bool, fn func(provisioning.Tx) err
 			_ = conn.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if err = fn(&Tx{c: conn, d: db.driver}); err != nil {
+	if err = fn(&Tx{c: conn, d: db.driver, exclusive: exclusive}); err != nil {
 		return err
 	}
 	if err = conn.Commit(ctx); err != nil {

@@ -44,6 +44,9 @@ func (t *Tx) GetOrgBySlug(ctx context.Context, slug string) (provisioning.Org, e
 
 // LockOrg reads an org and write-locks its row until the transaction ends.
 func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
+	if t.shared[id] {
+		return provisioning.Org{}, errRestart
+	}
 	return t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`+t.d.ForUpdate(), id)
 }
 
@@ -52,8 +55,12 @@ func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
 // to protect, so it is share-locked, letting arrivals of different people run side by side while
 // anything that takes LockOrg (limit changes, owner rules) still waits for them; a lock on
 // (org, person) keeps two arrivals of the same person in order. The first read takes no lock, so
-// that joins into a limited org never hold a share lock they would have to upgrade.
+// that joins into a limited org never hold a share lock they would have to upgrade; a
+// transaction that later wants the write lock (LockOrg) starts over and takes it here.
 func (t *Tx) LockOrgForJoin(ctx context.Context, orgID, userID string) (provisioning.Org, error) {
+	if t.exclusive {
+		return t.LockOrg(ctx, orgID)
+	}
 	org, err := t.GetOrg(ctx, orgID)
 	if err != nil || !org.SeatLimit.IsUnlimited() {
 		return t.relock(ctx, org, err)
@@ -64,9 +71,13 @@ func (t *Tx) LockOrgForJoin(ctx context.Context, orgID, userID string) (provisio
 	}
 	if !org.SeatLimit.IsUnlimited() {
 		// A limit was set in between. Upgrading the share lock would deadlock with the other
-		// arrivals doing the same, so start over: the first read now takes the write lock.
+		// arrivals doing the same, so start over with the write lock.
 		return org, errRestart
 	}
+	if t.shared == nil {
+		t.shared = map[string]bool{}
+	}
+	t.shared[orgID] = true
 	if q := t.d.PersonLock(); q != "" {
 		if _, err := t.exec(ctx, "person lock", q, orgID+"/"+userID); err != nil {
 			return org, err

@@ -11,6 +11,12 @@ import (
 type Tx struct {
 	c Conn
 	d Driver
+	// exclusive makes LockOrgForJoin take the write lock: set when an earlier attempt of this
+	// transaction needed to upgrade a share lock.
+	exclusive bool
+	// shared holds the orgs this transaction share-locked; LockOrg on one of them restarts the
+	// transaction with exclusive set instead of upgrading (upgraders deadlock each other).
+	shared map[string]bool
 }
 
 var _ provisioning.Tx = (*Tx)(nil)

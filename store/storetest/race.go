@@ -185,3 +185,30 @@ func testRaceSamePersonArrivesTwice(t *testing.T, h *Harness) {
 		t.Fatalf("%d seated, want the owner and the person", r.Used)
 	}
 }
+
+// testRaceJoinThenWriteLock runs transactions that provision into an org without a seat limit
+// (share lock) and then need the org's write lock (a directory suspending the person it just
+// created): they must all succeed, not deadlock upgrading their locks.
+func testRaceJoinThenWriteLock(t *testing.T, h *Harness) {
+	o := h.CreateOrg("upgrade", -1, "owner@acme.com")
+	errs := parallel(12, func(i int) error {
+		return h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+			_, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: o.Org.ID,
+				Entrance: provisioning.EntranceSCIM, Actor: provisioning.System(),
+				Identity: provisioning.Identity{Email: fmt.Sprintf("p%d@acme.com", i)}})
+			if err != nil {
+				return err
+			}
+			_, err = tx.LockOrg(h.Ctx, o.Org.ID)
+			return err
+		})
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("join then write lock: %v", err)
+		}
+	}
+	if r := h.Usage(o.Org.ID); r.Used != 13 {
+		t.Fatalf("%d seated, want 13", r.Used)
+	}
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"RaceSameUserManyOrgs", testRaceSameUser},
 		{"RaceUnlimitedJoinsMeetALimit", testRaceUnlimitedJoinsMeetALimit},
 		{"RaceSamePersonArrivesTwice", testRaceSamePersonArrivesTwice},
+		{"RaceJoinThenWriteLock", testRaceJoinThenWriteLock},
 		{"Directory", testDirectory},
 		{"Domains", testDomains},
 		{"SSO", testSSO},
