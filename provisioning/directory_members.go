@@ -62,7 +62,8 @@ func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Act
 	if err != nil {
 		return false, err
 	}
-	user, err := tx.GetUser(ctx, target.UserID)
+	// The lock makes a join into another org wait until the rename is decided.
+	user, err := tx.LockUser(ctx, target.UserID)
 	if err != nil || user.Email == next {
 		return false, err
 	}

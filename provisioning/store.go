@@ -53,6 +53,9 @@ type OrgTx interface {
 // UserTx reads and writes users and their linked identities.
 type UserTx interface {
 	GetUser(ctx context.Context, id string) (User, error)
+	// LockUser reads a user and write-locks the row until the transaction ends; a membership
+	// insert for the user (its foreign key check) waits for it.
+	LockUser(ctx context.Context, id string) (User, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	// EnsureUser inserts u unless a user with its email exists; it returns the stored user and
 	// whether it was created. Concurrent calls for one email yield one user.

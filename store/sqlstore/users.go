@@ -24,6 +24,11 @@ func (t *Tx) GetUser(ctx context.Context, id string) (provisioning.User, error) 
 	return t.getUser(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id)
 }
 
+// LockUser reads a user and write-locks the row until the transaction ends.
+func (t *Tx) LockUser(ctx context.Context, id string) (provisioning.User, error) {
+	return t.getUser(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`+t.d.ForUpdate(), id)
+}
+
 // GetUserByEmail reads a user by normalized email.
 func (t *Tx) GetUserByEmail(ctx context.Context, email string) (provisioning.User, error) {
 	return t.getUser(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)

@@ -63,6 +63,10 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 			t.Fatalf("first EnsureUser created=%v err=%v", created, err)
 		}
 		first = u
+		if locked, err := tx.LockUser(h.Ctx, u.ID); err != nil || locked.Email != "ann@acme.com" {
+			t.Fatalf("LockUser: %+v %v", locked, err)
+		}
+		WantCode(t, errOf(tx.LockUser(h.Ctx, "no-such-user")), provisioning.CodeNotFound)
 		again, created, err := tx.EnsureUser(h.Ctx, provisioning.User{ID: provisioning.NewID(), Email: "ann@acme.com",
 			CreatedAt: now, UpdatedAt: now})
 		if err != nil || created || again.ID != u.ID || again.FirstName != "Ann" {
