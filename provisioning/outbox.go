@@ -56,4 +56,7 @@ type RateLimitTx interface {
 	// HitRateLimit counts one hit on key in the window of length window containing now and
 	// returns the hits in that window including this one.
 	HitRateLimit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	// CountersOnly declares that the transaction writes only counters (rate-limit hits, last
+	// used times) that a crash may lose: its commit does not wait for the disk.
+	CountersOnly(ctx context.Context) error
 }

@@ -128,6 +128,9 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 	}
 	now := s.core.Now()
 	err = s.store().Update(ctx, func(tx provisioning.Tx) error {
+		if err := tx.CountersOnly(ctx); err != nil {
+			return err
+		}
 		tok, err := tx.GetDirectoryTokenByHash(ctx, provisioning.HashSecret(bearer))
 		if provisioning.IsCode(err, provisioning.CodeNotFound) {
 			return bad

@@ -38,11 +38,12 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*sqlstore.DB, e
 
 type driver struct{ pool *pgxpool.Pool }
 
-func (d *driver) Dialect() string    { return "postgres" }
-func (d *driver) ForUpdate() string  { return " FOR UPDATE" }
-func (d *driver) ForShare() string   { return " FOR SHARE" }
-func (d *driver) PersonLock() string { return "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))" }
-func (d *driver) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (d *driver) Dialect() string     { return "postgres" }
+func (d *driver) ForUpdate() string   { return " FOR UPDATE" }
+func (d *driver) ForShare() string    { return " FOR SHARE" }
+func (d *driver) PersonLock() string  { return "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))" }
+func (d *driver) AsyncCommit() string { return "SET LOCAL synchronous_commit = off" }
+func (d *driver) SkipLocked() string  { return " FOR UPDATE SKIP LOCKED" }
 
 func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error) {
 	opts := pgx.TxOptions{AccessMode: pgx.ReadOnly}

@@ -72,11 +72,12 @@ type driver struct {
 	readers *sql.DB
 }
 
-func (d *driver) Dialect() string    { return "sqlite" }
-func (d *driver) ForUpdate() string  { return "" }
-func (d *driver) ForShare() string   { return "" }
-func (d *driver) PersonLock() string { return "" }
-func (d *driver) SkipLocked() string { return "" }
+func (d *driver) Dialect() string     { return "sqlite" }
+func (d *driver) ForUpdate() string   { return "" }
+func (d *driver) ForShare() string    { return "" }
+func (d *driver) PersonLock() string  { return "" }
+func (d *driver) AsyncCommit() string { return "" }
+func (d *driver) SkipLocked() string  { return "" }
 
 func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error) {
 	pool := d.readers

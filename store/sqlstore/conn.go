@@ -55,6 +55,9 @@ type Driver interface {
 	// PersonLock is a statement taking a transaction-scoped lock on the text key $1, empty where
 	// the writer is single.
 	PersonLock() string
+	// AsyncCommit is a statement making the transaction's commit not wait for the disk, empty
+	// where there is no such setting.
+	AsyncCommit() string
 	// SkipLocked is the clause for claiming queue rows without blocking, empty where not needed.
 	SkipLocked() string
 	Ping(ctx context.Context) error

@@ -68,6 +68,16 @@ func (t *Tx) UseEmailLogin(ctx context.Context, id string, at time.Time) (bool, 
 	return n == 1, err
 }
 
+// CountersOnly lets the transaction commit without waiting for the disk: losing its last counter
+// hits in a crash is harmless, waiting for a flush on every request is not.
+func (t *Tx) CountersOnly(ctx context.Context) error {
+	if q := t.d.AsyncCommit(); q != "" {
+		_, err := t.exec(ctx, "commit mode", q)
+		return err
+	}
+	return nil
+}
+
 // HitRateLimit counts a hit on key in the fixed window containing now.
 func (t *Tx) HitRateLimit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
 	start := utc(now).Truncate(window)
