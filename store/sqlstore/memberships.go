@@ -65,6 +65,11 @@ func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) er
 // calls it in the same transaction. Only orgs with a seat limit keep the counter (UpdateOrg
 // recounts when a limit is set): joins into an unlimited org must not all queue on its row.
 func (t *Tx) addSeats(ctx context.Context, orgID string, delta int) error {
+	if t.shared[orgID] {
+		// Share-locked by LockOrgForJoin: the org has no limit, and cannot get one before
+		// this transaction ends.
+		return nil
+	}
 	_, err := t.exec(ctx, "org", `UPDATE orgs SET seats_used = seats_used + $2 WHERE id = $1 AND seat_limit >= 0`, orgID, delta)
 	return err
 }
