@@ -2,8 +2,34 @@ package provisioning
 
 import "context"
 
+// DirectoryAuthority is the most a directory token may do: the role its creator holds now (owner
+// for the operator's tokens), so that an admin cannot reach, through a directory, what the role
+// rules refuse them directly. A token whose creator no longer administers the org stops
+// working, as their personal tokens do.
+func DirectoryAuthority(ctx context.Context, tx Tx, tok DirectoryToken) (Role, error) {
+	if tok.CreatedBy == "" {
+		return RoleOwner, nil
+	}
+	m, err := tx.GetMembershipByID(ctx, tok.OrgID, tok.CreatedBy)
+	if IsCode(err, CodeNotFound) || (err == nil && (m.Status != StatusActive || !m.Role.IsAdmin())) {
+		return "", Errorf(CodeUnauthorized, "the member who created this directory token no longer administers the org: create a new token")
+	}
+	return m.Role, err
+}
+
+// directoryMaySetRole reports whether a directory acting with actor's authority may move a member
+// from role old to role next: touching admins (promoting to or demoting from admin) needs a token
+// of an owner, as the role rules say for people.
+func directoryMaySetRole(actor Actor, old, next Role) bool {
+	if actor.Kind != ActorDirectory || actor.Role == RoleOwner {
+		return true
+	}
+	return old != RoleAdmin && next != RoleAdmin
+}
+
 // directoryTarget checks that a directory acts on its own org, locks the org and loads the
-// member. Directory changes run inside the caller's transaction (with the SCIM rows).
+// member. A directory whose token an admin created cannot act on owners and admins. Directory
+// changes run inside the caller's transaction (with the SCIM rows).
 func directoryTarget(ctx context.Context, tx Tx, actor Actor, orgID, membershipID string) (Member, error) {
 	if actor.Kind != ActorDirectory || actor.OrgID != orgID {
 		return Member{}, Errorf(CodeForbidden, "only the org's own directory can do this")
@@ -11,7 +37,11 @@ func directoryTarget(ctx context.Context, tx Tx, actor Actor, orgID, membershipI
 	if _, err := tx.LockOrg(ctx, orgID); err != nil {
 		return Member{}, err
 	}
-	return tx.GetMember(ctx, orgID, membershipID)
+	m, err := tx.GetMember(ctx, orgID, membershipID)
+	if err == nil && m.Role.IsAdmin() && actor.Role != RoleOwner {
+		return m, Errorf(CodeForbidden, "this directory's token was created by an admin, so it cannot change owners or admins: an owner must create the token")
+	}
+	return m, err
 }
 
 // SuspendByDirectoryTx suspends a membership because the org's directory deactivated the person

@@ -236,7 +236,12 @@ func (req ProvisionRequest) wantedRole(org Org) Role {
 
 // join creates a membership, or resurfaces a removed one with its old data.
 func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
-	role, reason, err := s.decideSeat(ctx, tx, org, req.wantedRole(org), req.Entrance)
+	want := req.wantedRole(org)
+	if !directoryMaySetRole(req.Actor, "", want) {
+		want = RoleMember
+		req.Reason = strings.TrimPrefix(req.Reason+"; admin needs a directory token created by an owner", "; ")
+	}
+	role, reason, err := s.decideSeat(ctx, tx, org, want, req.Entrance)
 	if err != nil {
 		return res, err
 	}
@@ -268,7 +273,7 @@ func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest
 // reactivate brings back a suspended membership under the seat rules of its entrance.
 func (s *Service) reactivate(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
 	want := old.Role
-	if req.Role != "" && req.Entrance.MapsRoles() && old.Role != RoleOwner {
+	if req.Role != "" && req.Entrance.MapsRoles() && old.Role != RoleOwner && directoryMaySetRole(req.Actor, old.Role, req.Role) {
 		want = req.Role
 	}
 	role, reason, err := s.decideSeat(ctx, tx, org, want, req.Entrance)
@@ -304,7 +309,8 @@ func (s *Service) update(ctx context.Context, tx Tx, org Org, req ProvisionReque
 	m := old
 	applyIdentity(&m, req.Identity)
 	var reason seats.Reason
-	if req.Entrance.MapsRoles() && req.Role != "" && req.Role != old.Role && old.Role != RoleOwner {
+	if req.Entrance.MapsRoles() && req.Role != "" && req.Role != old.Role && old.Role != RoleOwner &&
+		directoryMaySetRole(req.Actor, old.Role, req.Role) {
 		role := req.Role
 		if role.NeedsSeat() && !old.Role.NeedsSeat() {
 			var err error

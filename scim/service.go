@@ -141,7 +141,11 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 		if !tok.Active() || !provisioning.SecretMatches(bearer, tok.Hash) {
 			return bad
 		}
-		actor = provisioning.Actor{Kind: provisioning.ActorDirectory, ID: tok.ID, OrgID: tok.OrgID,
+		authority, err := provisioning.DirectoryAuthority(ctx, tx, tok)
+		if err != nil {
+			return err
+		}
+		actor = provisioning.Actor{Kind: provisioning.ActorDirectory, ID: tok.ID, OrgID: tok.OrgID, Role: authority,
 			TokenID: tok.ID, Label: "directory: " + tok.Name}
 		if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
 			if err := tx.TouchDirectoryToken(ctx, tok.ID, now); err != nil {
