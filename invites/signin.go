@@ -98,6 +98,9 @@ func (s *Service) CompleteSignIn(ctx context.Context, secret, next string) (Sign
 			return err
 		}
 		if !u.EmailVerified {
+			if err := s.svc.DisownUnprovenTx(ctx, tx, u.ID, provisioning.LinkedIdentity{}); err != nil {
+				return err
+			}
 			u.EmailVerified, u.UpdatedAt = true, now
 			if err := tx.UpdateUser(ctx, u); err != nil {
 				return err

@@ -306,3 +306,34 @@ func TestSignInLinkSurvivesMailScanners(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInDisownsUnprovenLinks: an IdP that asserted an address it did not vouch for created
+// the account first; proving the address by email link cuts that IdP's link and sessions off.
+func TestSignInDisownsUnprovenLinks(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		evil := e.h.CreateOrg("evil", -1, "mallory@evil.com")
+		pre, err := e.h.Service.Provision(e.h.Ctx, provisioning.ProvisionRequest{OrgID: evil.Org.ID,
+			Entrance: provisioning.EntranceSAML, Actor: provisioning.System(),
+			Identity: provisioning.Identity{Email: "victim@gmail.com", Issuer: "saml:evil", Subject: "v"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var secret string
+		e.h.Tx(func(tx provisioning.Tx) error {
+			secret, _, err = e.h.Service.StartSession(e.h.Ctx, tx, pre.User.ID, evil.Org.ID)
+			return err
+		})
+		e.signIn("victim@gmail.com")
+		var found error
+		e.h.Tx(func(tx provisioning.Tx) error {
+			found = errOfUser(tx.FindIdentity(e.h.Ctx, "saml:evil", "v"))
+			return nil
+		})
+		storetest.WantCode(t, found, provisioning.CodeNotFound)
+		if _, err := e.inv.CurrentUser(e.h.Ctx, secret); err == nil {
+			t.Fatal("the unvouched IdP's session survived the proof of the address")
+		}
+	})
+}
+
+func errOfUser(_ provisioning.User, err error) error { return err }

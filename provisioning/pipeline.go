@@ -188,6 +188,12 @@ func (s *Service) refreshUser(ctx context.Context, tx Tx, req ProvisionRequest, 
 	if next == u {
 		return u, false, nil
 	}
+	if next.EmailVerified && !u.EmailVerified {
+		keep := LinkedIdentity{UserID: u.ID, Issuer: id.Issuer, Subject: id.Subject}
+		if err := s.DisownUnprovenTx(ctx, tx, u.ID, keep); err != nil {
+			return User{}, false, err
+		}
+	}
 	next.UpdatedAt = s.Now()
 	return next, false, tx.UpdateUser(ctx, next)
 }

@@ -21,6 +21,8 @@ type SessionTx interface {
 	CreateSession(ctx context.Context, s Session, hash []byte) error
 	GetSessionByHash(ctx context.Context, hash []byte) (Session, error)
 	EndSession(ctx context.Context, id string, at time.Time) error
+	// EndUserSessions ends every open session of a user, in every org.
+	EndUserSessions(ctx context.Context, userID string, at time.Time) error
 }
 
 // SessionPrefix starts every session secret.

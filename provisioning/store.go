@@ -65,6 +65,8 @@ type UserTx interface {
 	FindIdentity(ctx context.Context, issuer, subject string) (User, error)
 	// LinkIdentity links (issuer, subject) to a user; linking it again to the same user is a no-op.
 	LinkIdentity(ctx context.Context, id LinkedIdentity) error
+	// UnlinkIdentities removes every external identity linked to a user and counts them.
+	UnlinkIdentities(ctx context.Context, userID string) (int64, error)
 }
 
 // MembershipTx reads and writes memberships and seat counts.

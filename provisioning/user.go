@@ -1,6 +1,7 @@
 package provisioning
 
 import (
+	"context"
 	"net/mail"
 	"strings"
 	"time"
@@ -61,4 +62,28 @@ func EmailDomain(email string) string {
 // SortName is the key members sort by under "name": lower-cased first name, last name and email.
 func SortName(first, last, email string) string {
 	return lowerTrim(first + " " + last + " " + email)
+}
+
+// DisownUnprovenTx runs when someone first proves the email of an account that existed without
+// that proof. Whoever reached the account before did so through an identity provider that did not
+// vouch for the address (anyone can run one that asserts any email), so every linked identity
+// but keep (the one proving it now, if any) is unlinked and every session ended: only the
+// person who proved the address keeps the account.
+func (s *Service) DisownUnprovenTx(ctx context.Context, tx Tx, userID string, keep LinkedIdentity) error {
+	n, err := tx.UnlinkIdentities(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if keep.Issuer != "" {
+		if err := tx.LinkIdentity(ctx, keep); err != nil {
+			return err
+		}
+	}
+	if err := tx.EndUserSessions(ctx, userID, s.Now()); err != nil {
+		return err
+	}
+	if n > 0 {
+		s.logger.InfoContext(ctx, "email proven: earlier identity links removed", "user", userID, "unlinked", n)
+	}
+	return nil
 }

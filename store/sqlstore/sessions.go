@@ -38,6 +38,12 @@ func (t *Tx) EndSession(ctx context.Context, id string, at time.Time) error {
 	return err
 }
 
+// EndUserSessions ends every open session of a user.
+func (t *Tx) EndUserSessions(ctx context.Context, userID string, at time.Time) error {
+	_, err := t.exec(ctx, "session", `UPDATE sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL`, userID, utc(at))
+	return err
+}
+
 // PurgeSignIns deletes sign-in links, sessions and rate-limit windows that are over since before.
 func (t *Tx) PurgeSignIns(ctx context.Context, before time.Time) (int64, error) {
 	var total int64

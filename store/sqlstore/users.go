@@ -71,6 +71,11 @@ func (t *Tx) FindIdentity(ctx context.Context, issuer, subject string) (provisio
 		WHERE i.issuer = $1 AND i.subject = $2`, issuer, subject)
 }
 
+// UnlinkIdentities removes a user's linked external identities.
+func (t *Tx) UnlinkIdentities(ctx context.Context, userID string) (int64, error) {
+	return t.exec(ctx, "identity", `DELETE FROM identities WHERE user_id = $1`, userID)
+}
+
 // LinkIdentity links (issuer, subject) to a user. Linking it to another user is a conflict.
 func (t *Tx) LinkIdentity(ctx context.Context, id provisioning.LinkedIdentity) error {
 	_, err := t.exec(ctx, "identity", `INSERT INTO identities (issuer, subject, user_id, created_at)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/seats"
+	"github.com/rollcall/rollcall/store/sqlstore"
 )
 
 func testPipelineEveryEntrance(t *testing.T, h *Harness) {
@@ -200,5 +201,59 @@ func testPipelineIdentityMatching(t *testing.T, h *Harness) {
 	linked, err := h.Service.Provision(h.Ctx, req("owner@acme.com", "sub-owner", true))
 	if err != nil || linked.User.ID != o.Owner.UserID {
 		t.Fatalf("a vouched email links to the existing user: %+v %v", linked.User, err)
+	}
+}
+
+// testPipelineProofDisownsEarlierLinks: an IdP that does not vouch for an address can create an
+// account with it (and link itself); when an IdP that does vouch brings the same address, the
+// earlier links and sessions are cut off, so the first IdP cannot sign in as the account's
+// real owner.
+func testPipelineProofDisownsEarlierLinks(t *testing.T, h *Harness) {
+	evil := h.CreateOrg("evil", -1, "mallory@evil.com")
+	acme := h.CreateOrg("acme2", -1, "owner@acme2.com")
+	arrive := func(org, issuer string, vouched bool) provisioning.ProvisionResult {
+		t.Helper()
+		res, err := h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: org, Entrance: provisioning.EntranceSAML,
+			Actor: provisioning.System(), Identity: provisioning.Identity{Email: "victim@gmail.com", EmailVerified: vouched,
+				Issuer: issuer, Subject: "victim"}})
+		if err != nil {
+			t.Fatalf("%s: %v", issuer, err)
+		}
+		return res
+	}
+	pre := arrive(evil.Org.ID, "saml:evil", false)
+	if pre.User.EmailVerified {
+		t.Fatal("an unvouched arrival verified the email")
+	}
+	var session provisioning.Session
+	h.Tx(func(tx provisioning.Tx) error {
+		var err error
+		_, session, err = h.Service.StartSession(h.Ctx, tx, pre.User.ID, evil.Org.ID)
+		return err
+	})
+	proven := arrive(acme.Org.ID, "saml:acme", true)
+	if proven.User.ID != pre.User.ID || !proven.User.EmailVerified {
+		t.Fatalf("the vouched arrival: %+v", proven.User)
+	}
+	var evilLink, acmeLink error
+	var kept provisioning.User
+	var ended bool
+	h.Tx(func(tx provisioning.Tx) error {
+		evilLink = errOf(tx.FindIdentity(h.Ctx, "saml:evil", "victim"))
+		kept, acmeLink = tx.FindIdentity(h.Ctx, "saml:acme", "victim")
+		var err error
+		ended, err = tx.(*sqlstore.Tx).SessionEnded(h.Ctx, session.ID)
+		return err
+	})
+	WantCode(t, evilLink, provisioning.CodeNotFound)
+	if acmeLink != nil || kept.ID != pre.User.ID {
+		t.Fatalf("the proving identity is kept: %+v %v", kept, acmeLink)
+	}
+	if !ended {
+		t.Fatal("the unvouched session goes on")
+	}
+	if _, err := h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: evil.Org.ID, Entrance: provisioning.EntranceSAML,
+		Actor: provisioning.System(), Identity: provisioning.Identity{Email: "victim@gmail.com", Issuer: "saml:evil", Subject: "victim"}}); !provisioning.IsCode(err, provisioning.CodeForbidden) {
+		t.Fatalf("the unvouched IdP signs in again: %v", err)
 	}
 }

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"PipelineSeatRules", testPipelineSeatRules},
 		{"PipelineRoleMapping", testPipelineRoleMapping},
 		{"PipelineIdentityMatching", testPipelineIdentityMatching},
+		{"PipelineProofDisownsEarlierLinks", testPipelineProofDisownsEarlierLinks},
 		{"OwnerRules", testOwnerRules},
 		{"RemovalRevokesAndKeepsData", testRemoval},
 		{"AssignSeatsToViewers", testAssignSeats},
