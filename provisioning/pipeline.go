@@ -306,16 +306,18 @@ func applyIdentity(m *Membership, id Identity) {
 }
 
 // update refreshes an active membership: external ids, groups and, for entrances that map
-// roles from the IdP, the role (never an owner's).
+// roles from the IdP, the role (never an owner's). An invitation accepted by someone who joined
+// another way meanwhile raises them to the invited role (never lowers them).
 func (s *Service) update(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
 	switch req.Entrance {
-	case EntranceManual, EntranceInvite, EntranceBootstrap:
+	case EntranceManual, EntranceBootstrap:
 		return res, Errorf(CodeConflict, "%s is already a member of %s", res.User.Email, org.Name)
 	}
 	m := old
 	applyIdentity(&m, req.Identity)
 	var reason seats.Reason
-	if req.Entrance.MapsRoles() && req.Role != "" && req.Role != old.Role && old.Role != RoleOwner &&
+	raise := req.Entrance == EntranceInvite && req.Role.Rank() > old.Role.Rank()
+	if (raise || req.Entrance.MapsRoles()) && req.Role != "" && req.Role != old.Role && old.Role != RoleOwner &&
 		directoryMaySetRole(req.Actor, old.Role, req.Role) {
 		role := req.Role
 		if role.NeedsSeat() && !old.Role.NeedsSeat() {
