@@ -216,3 +216,17 @@ func TestRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestMalformedInvitationRefs: ids no store can hold get a clear answer, never a 500.
+func TestMalformedInvitationRefs(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		for _, ref := range []string{"%00abc", "%FF%FE", "inv_%00"} {
+			if r := e.browser().do("GET", "/invitations/"+ref, nil); r.Status >= 500 {
+				t.Errorf("GET /invitations/%s: %d %s", ref, r.Status, r.Raw)
+			}
+			if r := e.api(e.owner, "GET", "/orgs/acme/invitations/"+ref, nil); r.Status >= 500 {
+				t.Errorf("API invitation %s: %d %s", ref, r.Status, r.Raw)
+			}
+		}
+	})
+}

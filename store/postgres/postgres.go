@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -67,6 +68,9 @@ func pgCode(err error) string {
 
 // IsUniqueViolation matches SQLSTATE 23505.
 func (d *driver) IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
+
+// IsBadValue matches the data exceptions (SQLSTATE class 22), such as 22021 for a NUL byte in text.
+func (d *driver) IsBadValue(err error) bool { return strings.HasPrefix(pgCode(err), "22") }
 
 // IsRetryable matches serialization failure (40001) and deadlock (40P01).
 func (d *driver) IsRetryable(err error) bool {

@@ -99,6 +99,9 @@ func (d *driver) IsUniqueViolation(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// IsBadValue is false: SQLite stores any bytes in text and any integer it can hold.
+func (d *driver) IsBadValue(error) bool { return false }
+
 func (d *driver) IsRetryable(err error) bool {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {

@@ -45,6 +45,9 @@ type Driver interface {
 	Begin(ctx context.Context, write bool) (TxConn, error)
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation(err error) bool
+	// IsBadValue reports whether the database refused a value itself (a NUL byte or invalid
+	// UTF-8 in text, a number out of range): the caller's input, never a server fault.
+	IsBadValue(err error) bool
 	// IsRetryable reports whether the transaction failed on a serialization or deadlock error
 	// and may be run again.
 	IsRetryable(err error) bool

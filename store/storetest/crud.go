@@ -163,3 +163,17 @@ func testTransactionRollsBack(t *testing.T, h *Harness) {
 		t.Fatalf("only the owner's join should be audited, got %d events, %v", len(events), err)
 	}
 }
+
+// testBadValuesAreInvalid: text the database itself refuses (a NUL byte in an id from a URL)
+// is the caller's input error, never an internal one.
+func testBadValuesAreInvalid(t *testing.T, h *Harness) {
+	for _, id := range []string{"bad\x00id", "\xff\xfe"} {
+		err := h.Store.View(h.Ctx, func(tx provisioning.Tx) error {
+			_, err := tx.GetOrg(h.Ctx, id)
+			return err
+		})
+		if c := provisioning.ErrorCode(err); c != provisioning.CodeNotFound && c != provisioning.CodeInvalid {
+			t.Fatalf("GetOrg(%q): %v, want not_found or invalid", id, err)
+		}
+	}
+}

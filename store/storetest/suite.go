@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"TokensAndSettings", testTokensAndSettings},
 		{"AuditAppendOnlyAndFilters", testAuditFilters},
 		{"TransactionRollsBack", testTransactionRollsBack},
+		{"BadValuesAreInvalid", testBadValuesAreInvalid},
 		{"PipelineEveryEntrance", testPipelineEveryEntrance},
 		{"PipelineIdempotent", testPipelineIdempotent},
 		{"PipelineResurfacesRemoved", testPipelineResurfaces},
