@@ -114,3 +114,29 @@ func TestEntraSequence(t *testing.T) {
 		e.wantError(e.do("DELETE", "/Users/"+id, ""), 404, "", "second delete")
 	})
 }
+
+// TestEntraManagerAsString: Entra sends the enterprise manager as a bare id string, with a path
+// and inside a path-less value, often in the same PATCH as other changes; the whole PATCH must
+// apply, the manager stored as {"value": id}.
+func TestEntraManagerAsString(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{})
+		id := e.want(e.do("POST", "/Users", userBody("ann@acme.com")), 201, "create").str("id")
+		const ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+		r := e.want(e.do("PATCH", "/Users/"+id, patchOp+`[
+			{"op":"Add","path":"`+ext+`:manager","value":"boss-1"},
+			{"op":"Replace","path":"active","value":"False"}]}`), 200, "manager with a path, plus deactivation")
+		manager := func(r resp) any {
+			m, _ := r.Body[ext].(map[string]any)
+			v, _ := m["manager"].(map[string]any)
+			return v["value"]
+		}
+		if manager(r) != "boss-1" || r.get("active") != false {
+			t.Fatalf("after the PATCH: %s", r.Raw)
+		}
+		r = e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"Replace","value":{"`+ext+`:manager":"boss-2","active":"True"}}]}`), 200, "path-less manager")
+		if manager(r) != "boss-2" || r.get("active") != true {
+			t.Fatalf("after the path-less PATCH: %s", r.Raw)
+		}
+	})
+}

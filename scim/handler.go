@@ -91,7 +91,7 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) bool {
 		writeError(w, tooLarge)
 		return false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(normalizeBooleans(raw)))
+	r.Body = io.NopCloser(bytes.NewReader(normalizeRequest(raw)))
 	return true
 }
 

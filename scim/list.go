@@ -145,9 +145,11 @@ func (s *Service) serviceProviderConfig(w http.ResponseWriter) {
 	})
 }
 
-// normalizeBooleans turns "True"/"False" strings (Entra) into JSON booleans for the boolean
-// attributes active and primary, including PATCH operations whose path targets them.
-func normalizeBooleans(raw []byte) []byte {
+// normalizeRequest rewrites what Entra ID sends in shapes the schema refuses, before the schema
+// check sees it: "True"/"False" strings become booleans for active and primary, and a manager
+// given as a bare id string becomes {"value": id}, including PATCH operations whose path
+// targets them. Without it a whole PATCH (say, manager plus active=false) would be refused.
+func normalizeRequest(raw []byte) []byte {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -160,17 +162,15 @@ func normalizeBooleans(raw []byte) []byte {
 		switch t := x.(type) {
 		case map[string]any:
 			for k, val := range t {
-				if isBoolAttr(k) {
-					if b, ok := stringBool(val); ok {
-						t[k], changed = b, true
-						continue
-					}
+				if fixed, ok := normalizeValue(lastSegment(k), val); ok {
+					t[k], changed = fixed, true
+					continue
 				}
 				t[k] = walk(val)
 			}
-			if path, ok := t["path"].(string); ok && isBoolAttr(lastSegment(path)) {
-				if b, ok := stringBool(t["value"]); ok {
-					t["value"], changed = b, true
+			if path, ok := t["path"].(string); ok {
+				if fixed, ok := normalizeValue(lastSegment(path), t["value"]); ok {
+					t["value"], changed = fixed, true
 				}
 			}
 		case []any:
@@ -189,6 +189,18 @@ func normalizeBooleans(raw []byte) []byte {
 		return raw
 	}
 	return out
+}
+
+// normalizeValue rewrites the value of attribute name when Entra sends it in a refused shape.
+func normalizeValue(name string, val any) (any, bool) {
+	if isBoolAttr(name) {
+		b, ok := stringBool(val)
+		return b, ok
+	}
+	if id, ok := val.(string); ok && strings.EqualFold(name, "manager") {
+		return map[string]any{"value": id}, true
+	}
+	return nil, false
 }
 
 func isBoolAttr(k string) bool {
