@@ -125,3 +125,29 @@ func TestOktaSequence(t *testing.T) {
 		_ = fmt.Sprint(http.StatusOK)
 	})
 }
+
+// TestPatchComplexAttributes: replacing a complex attribute sets the sub-attributes sent and
+// keeps the others (RFC 7644 3.5.2.3; Okta sends name this way), and removing the last values
+// of a multi-valued attribute removes it rather than leaving null.
+func TestPatchComplexAttributes(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{})
+		id := e.want(e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann@acme.com",
+			"name":{"givenName":"Ann","familyName":"Lee"},"emails":[{"value":"ann@acme.com","type":"work","primary":true}]}`), 201, "create").str("id")
+		r := e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"replace","value":{"name":{"givenName":"Annie"}}}]}`), 200, "path-less replace of name")
+		if r.str("name.givenName") != "Annie" || r.str("name.familyName") != "Lee" {
+			t.Fatalf("name after replace: %s", r.Raw)
+		}
+		r = e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"replace","path":"name","value":{"familyName":"Smith"}}]}`), 200, "replace of name with a path")
+		if r.str("name.givenName") != "Annie" || r.str("name.familyName") != "Smith" {
+			t.Fatalf("name after replace with a path: %s", r.Raw)
+		}
+		r = e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"remove","path":"emails","value":[{"value":"ann@acme.com"}]}]}`), 200, "remove the last email")
+		if _, present := r.Body["emails"]; present {
+			t.Fatalf("emails after removing the last one: %s", r.Raw)
+		}
+		if m := e.member("ann@acme.com"); m.LastName != "Smith" || m.FirstName != "Annie" {
+			t.Fatalf("the account follows: %+v", m)
+		}
+	})
+}

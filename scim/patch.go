@@ -51,23 +51,27 @@ func applyOp(d document, op scim.PatchOperation, coreURI string) error {
 }
 
 // applySimple adds, replaces or removes one attribute. Adding to a multi-valued attribute appends
-// the values not already there; adding an object merges it.
+// the values not already there; adding or replacing an object (a complex attribute such as name)
+// sets the sub-attributes given and leaves the others, as RFC 7644 3.5.2.3 says; removing the
+// last values of a multi-valued attribute removes the attribute.
 func applySimple(d document, attr, op string, value any) error {
 	switch op {
 	case "remove":
 		if list, ok := value.([]any); ok && len(list) > 0 {
 			cur, _ := d.get(attr)
 			if have, isList := cur.([]any); isList {
-				d.set(attr, without(have, list))
-				return nil
+				if left := without(have, list); len(left) > 0 {
+					d.set(attr, left)
+					return nil
+				}
 			}
 		}
 		d.del(attr)
-	case "add":
+	case "add", "replace":
 		cur, _ := d.get(attr)
 		switch have := cur.(type) {
 		case []any:
-			if list, ok := value.([]any); ok {
+			if list, ok := value.([]any); ok && op == "add" {
 				d.set(attr, union(have, list))
 				return nil
 			}
@@ -79,8 +83,6 @@ func applySimple(d document, attr, op string, value any) error {
 				return nil
 			}
 		}
-		d.set(attr, value)
-	case "replace":
 		d.set(attr, value)
 	default:
 		return badValue("op must be add, remove or replace")
