@@ -115,3 +115,18 @@ func TestRateLimit(t *testing.T) {
 		e.want(e.do("GET", "/Users", ""), 200, "next window")
 	})
 }
+
+// TestOneDirectoryUserPerPerson: two SCIM users that resolve to one person (a userName that is
+// not an email with that person's email, then the email as userName) would share one membership;
+// the second is refused as not unique.
+func TestOneDirectoryUserPerPerson(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{})
+		e.want(e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann",
+			"emails":[{"value":"ann@contoso.com","primary":true}]}`), 201, "create by UPN-like name")
+		e.wantError(e.do("POST", "/Users", userBody("ann@contoso.com")), 409, "uniqueness", "the same person again")
+		if r := e.do("GET", "/Users", ""); r.get("totalResults") != float64(1) {
+			t.Fatalf("directory users: %s", r.Raw)
+		}
+	})
+}

@@ -22,7 +22,7 @@ func scanDirectoryUser(r Rows, u *provisioning.DirectoryUser) error {
 
 // InsertDirectoryUser inserts a directory user and its email rows.
 func (t *Tx) InsertDirectoryUser(ctx context.Context, u provisioning.DirectoryUser) error {
-	_, err := t.exec(ctx, "user with this userName", `INSERT INTO scim_users (id, org_id, user_id, membership_id,
+	_, err := t.exec(ctx, "user with this userName or email", `INSERT INTO scim_users (id, org_id, user_id, membership_id,
 		user_name, user_name_key, external_id, display_name, given_name, family_name, active, attrs_json,
 		version, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
 		u.ID, u.OrgID, u.UserID, u.MembershipID, u.UserName, u.UserNameKey, u.ExternalID, u.DisplayName,

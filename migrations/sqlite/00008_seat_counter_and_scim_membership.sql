@@ -6,6 +6,13 @@
 UPDATE orgs SET seats_used = (SELECT COUNT(*) FROM memberships m
     WHERE m.org_id = orgs.id AND m.status = 'active' AND m.role <> 'viewer');
 
+-- One directory user per membership: two SCIM users resolving to one person (userName "ann"
+-- with email ann@x.com, then userName ann@x.com) would share a membership.
+DROP INDEX scim_users_membership;
+CREATE UNIQUE INDEX scim_users_membership ON scim_users(membership_id);
+
 -- +goose Down
+DROP INDEX scim_users_membership;
+CREATE INDEX scim_users_membership ON scim_users(membership_id);
 UPDATE orgs SET seats_used = (SELECT COUNT(*) FROM memberships m
     WHERE m.org_id = orgs.id AND m.status = 'active' AND m.role <> 'viewer');
