@@ -57,7 +57,7 @@ func csvRow(m provisioning.Member) []string {
 	if m.LastActiveAt != nil {
 		last = m.LastActiveAt.UTC().Format(time.RFC3339)
 	}
-	return []string{m.ID, m.Email, csvSafe(m.FirstName), csvSafe(m.LastName),
+	return []string{m.ID, csvSafe(m.Email), csvSafe(m.FirstName), csvSafe(m.LastName),
 		strconv.FormatBool(m.Role.IsAdmin()), strconv.FormatBool(m.HasSeat), string(m.Role),
 		string(m.Status), string(m.Source), m.JoinedAt.UTC().Format(time.RFC3339), last}
 }

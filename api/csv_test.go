@@ -19,6 +19,7 @@ func TestCSVExport(t *testing.T) {
 		{"quote@x.com", `Ann "The Boss"`, "O'Neil, Jr."},
 		{"formula@x.com", "=HYPERLINK(\"evil\")", "+1"},
 		{"multi@x.com", "Line\nBreak", "Smith"},
+		{"=1+1@x.com", "Eq", "Email"},
 	} {
 		if _, err := h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: f.org, Entrance: provisioning.EntranceSCIM,
 			Actor: provisioning.System(), Identity: provisioning.Identity{Email: p.email, FirstName: p.first, LastName: p.last}}); err != nil {
@@ -48,8 +49,8 @@ func TestCSVExport(t *testing.T) {
 	if strings.Join(rows[0], ",") != want {
 		t.Fatalf("header %v", rows[0])
 	}
-	if len(rows) != 4 {
-		t.Fatalf("got %d rows, want header + 3", len(rows))
+	if len(rows) != 5 {
+		t.Fatalf("got %d rows, want header + 4", len(rows))
 	}
 	byEmail := map[string][]string{}
 	for _, r := range rows[1:] {
@@ -60,6 +61,9 @@ func TestCSVExport(t *testing.T) {
 	}
 	if r := byEmail["formula@x.com"]; !strings.HasPrefix(r[2], "'=") || !strings.HasPrefix(r[3], "'+") {
 		t.Errorf("formulas must be defused: %q", r)
+	}
+	if r := byEmail["'=1+1@x.com"]; r == nil {
+		t.Errorf("an email that reads as a formula must be defused too: %q", rows)
 	}
 	if r := byEmail["multi@x.com"]; r[2] != "Line\nBreak" {
 		t.Errorf("newline lost: %q", r)
