@@ -84,12 +84,12 @@ func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) 
 	}
 	// The org lock comes after the user, which needs none: it is held only for the seat and
 	// membership decision and the writes that follow, so joins into one org queue briefly.
-	org, err := tx.LockOrgForJoin(ctx, req.OrgID, user.ID)
+	org, err := tx.LockOrgForJoin(ctx, req.OrgID)
 	if err != nil {
 		return ProvisionResult{}, err
 	}
 	res := ProvisionResult{User: user, UserCreated: created}
-	m, err := tx.GetMembership(ctx, org.ID, user.ID)
+	m, err := tx.LockMembership(ctx, org.ID, user.ID)
 	switch {
 	case IsCode(err, CodeNotFound):
 		return s.join(ctx, tx, org, req, res, Membership{})

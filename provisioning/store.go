@@ -41,10 +41,10 @@ type OrgTx interface {
 	// LockOrg reads an org and holds a write lock on it until the transaction ends, so that every
 	// seat and owner decision of that org is taken one at a time, on any number of instances.
 	LockOrg(ctx context.Context, id string) (Org, error)
-	// LockOrgForJoin reads an org for one arrival of user: exclusively like LockOrg when the
-	// org has a seat limit; otherwise shared with other arrivals (LockOrg still waits for it)
-	// and exclusive only for the same user.
-	LockOrgForJoin(ctx context.Context, id, userID string) (Org, error)
+	// LockOrgForJoin reads an org for one arrival: exclusively like LockOrg when the
+	// org has a seat limit; otherwise shared with other arrivals (LockOrg still waits for it).
+	// Arrivals of the same person are ordered by the membership (LockMembership, its key).
+	LockOrgForJoin(ctx context.Context, id string) (Org, error)
 	ListOrgs(ctx context.Context) ([]Org, error)
 	UpdateOrg(ctx context.Context, o Org) error
 	DeleteOrg(ctx context.Context, id string) error
@@ -72,6 +72,9 @@ type UserTx interface {
 // MembershipTx reads and writes memberships and seat counts.
 type MembershipTx interface {
 	GetMembership(ctx context.Context, orgID, userID string) (Membership, error)
+	// LockMembership reads a user's membership in an org and write-locks it until the
+	// transaction ends.
+	LockMembership(ctx context.Context, orgID, userID string) (Membership, error)
 	GetMembershipByID(ctx context.Context, orgID, id string) (Membership, error)
 	InsertMembership(ctx context.Context, m Membership) error
 	UpdateMembership(ctx context.Context, m Membership) error

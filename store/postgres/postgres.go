@@ -42,7 +42,6 @@ type driver struct{ pool *pgxpool.Pool }
 func (d *driver) Dialect() string     { return "postgres" }
 func (d *driver) ForUpdate() string   { return " FOR UPDATE" }
 func (d *driver) ForShare() string    { return " FOR SHARE" }
-func (d *driver) PersonLock() string  { return "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))" }
 func (d *driver) AsyncCommit() string { return "SET LOCAL synchronous_commit = off" }
 func (d *driver) SkipLocked() string  { return " FOR UPDATE SKIP LOCKED" }
 

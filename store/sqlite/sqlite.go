@@ -75,7 +75,6 @@ type driver struct {
 func (d *driver) Dialect() string     { return "sqlite" }
 func (d *driver) ForUpdate() string   { return "" }
 func (d *driver) ForShare() string    { return "" }
-func (d *driver) PersonLock() string  { return "" }
 func (d *driver) AsyncCommit() string { return "" }
 func (d *driver) SkipLocked() string  { return "" }
 

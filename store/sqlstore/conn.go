@@ -55,9 +55,6 @@ type Driver interface {
 	ForUpdate() string
 	// ForShare is the shared row-lock clause appended to a SELECT, empty where the writer is single.
 	ForShare() string
-	// PersonLock is a statement taking a transaction-scoped lock on the text key $1, empty where
-	// the writer is single.
-	PersonLock() string
 	// AsyncCommit is a statement making the transaction's commit not wait for the disk, empty
 	// where there is no such setting.
 	AsyncCommit() string

@@ -48,13 +48,25 @@ func (t *Tx) GetMembershipByID(ctx context.Context, orgID, id string) (provision
 		WHERE m.org_id = $1 AND m.id = $2`, orgID, id)
 }
 
-// InsertMembership inserts a membership; a second one for the same user and org is a conflict.
+// LockMembership reads the membership of a user in an org and write-locks its row until the
+// transaction ends.
+func (t *Tx) LockMembership(ctx context.Context, orgID, userID string) (provisioning.Membership, error) {
+	return t.getMembership(ctx, `SELECT `+membershipColumns+` FROM memberships m
+		WHERE m.org_id = $1 AND m.user_id = $2`+t.d.ForUpdate(), orgID, userID)
+}
+
+// InsertMembership inserts a membership; a second one for the same user and org is a conflict,
+// or, under a share-locked org (two arrivals of one person at once), a restart of the
+// transaction with the org's write lock, which then finds the other's membership.
 func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) error {
 	_, err := t.exec(ctx, "membership", `INSERT INTO memberships (id, org_id, user_id, role, status,
 		source, external_id, groups_json, joined_at, last_active_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 		m.ID, m.OrgID, m.UserID, string(m.Role), string(m.Status), string(m.Source), m.ExternalID,
 		groupsJSON(m.Groups), utc(m.JoinedAt), nullable(m.LastActiveAt), utc(m.UpdatedAt))
+	if t.shared[m.OrgID] && provisioning.IsCode(err, provisioning.CodeConflict) {
+		return errRestart
+	}
 	if err != nil || !m.HasSeat() {
 		return err
 	}

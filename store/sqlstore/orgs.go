@@ -53,11 +53,14 @@ func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
 // LockOrgForJoin reads an org for the provisioning pipeline. An org with a seat limit is locked
 // like LockOrg: its seat decisions go one at a time. An org without a limit has no seat decision
 // to protect, so it is share-locked, letting arrivals of different people run side by side while
-// anything that takes LockOrg (limit changes, owner rules) still waits for them; a lock on
-// (org, person) keeps two arrivals of the same person in order. The first read takes no lock, so
-// that joins into a limited org never hold a share lock they would have to upgrade; a
-// transaction that later wants the write lock (LockOrg) starts over and takes it here.
-func (t *Tx) LockOrgForJoin(ctx context.Context, orgID, userID string) (provisioning.Org, error) {
+// anything that takes LockOrg (limit changes, owner rules) still waits for them. Two arrivals of
+// the same person meet on the membership row (LockMembership), or, when neither finds one, on
+// its unique key: the loser starts over with the write lock and finds the winner's membership.
+// (Row locks, unlike advisory locks, take no room in the lock table, so one transaction may
+// provision any number of people.) The first read takes no lock, so that joins into a limited
+// org never hold a share lock they would have to upgrade; a transaction that later wants the
+// write lock (LockOrg) starts over and takes it here.
+func (t *Tx) LockOrgForJoin(ctx context.Context, orgID string) (provisioning.Org, error) {
 	if t.exclusive {
 		return t.LockOrg(ctx, orgID)
 	}
@@ -78,11 +81,6 @@ func (t *Tx) LockOrgForJoin(ctx context.Context, orgID, userID string) (provisio
 		t.shared = map[string]bool{}
 	}
 	t.shared[orgID] = true
-	if q := t.d.PersonLock(); q != "" {
-		if _, err := t.exec(ctx, "person lock", q, orgID+"/"+userID); err != nil {
-			return org, err
-		}
-	}
 	return org, nil
 }
 
