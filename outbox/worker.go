@@ -30,7 +30,8 @@ type Options struct {
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
 	// Lease is how long a claimed mail stays hidden from other workers while it is sent (default
-	// 2m); a worker that dies mid-send leaves it to be retried after that.
+	// 2m; each message's lease starts again just before its own send, so it must only outlast
+	// one send); a worker that dies mid-send leaves it to be retried after that.
 	Lease time.Duration
 	// Batch is how many mails one claim takes (default 20).
 	Batch int
@@ -119,8 +120,19 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-// deliver sends one claimed message and settles its row.
+// deliver sends one claimed message and settles its row. Its lease is renewed first: the batch's
+// earlier sends may have outlasted the claim's lease, and then another worker may hold (and be
+// sending) the message, which is skipped here.
 func (w *Worker) deliver(ctx context.Context, it provisioning.OutboxItem) (bool, error) {
+	var held bool
+	err := w.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		var err error
+		held, err = tx.RenewOutbox(ctx, it.ID, it.Attempts, w.svc.Now().Add(w.o.Lease))
+		return err
+	})
+	if err != nil || !held {
+		return false, err
+	}
 	keep, sendErr := w.d.Deliver(ctx, it)
 	// Settle even when ctx ends mid-send, so a delivered message is not sent twice.
 	ctx = context.WithoutCancel(ctx)

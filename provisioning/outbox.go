@@ -42,6 +42,9 @@ type OutboxTx interface {
 	// the transaction and a crashed worker's messages come back. Concurrent claimers never get
 	// the same message (FOR UPDATE SKIP LOCKED on Postgres; one writer on SQLite).
 	ClaimOutbox(ctx context.Context, kind string, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error)
+	// RenewOutbox extends a claimed message's lease to until, if the claim that counted attempt
+	// still holds it (no other worker claimed it since); it reports whether it did.
+	RenewOutbox(ctx context.Context, id string, attempt int, until time.Time) (bool, error)
 	// CompleteOutbox marks a message sent and replaces its payload (to drop secrets it carried).
 	CompleteOutbox(ctx context.Context, id string, at time.Time, payload json.RawMessage) error
 	// RetryOutbox schedules another attempt at next, keeping the error.

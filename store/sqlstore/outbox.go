@@ -56,6 +56,13 @@ func (t *Tx) ClaimOutbox(ctx context.Context, kind string, now time.Time, lease 
 	return items, nil
 }
 
+// RenewOutbox extends the lease of a message still held by the claim that counted attempt.
+func (t *Tx) RenewOutbox(ctx context.Context, id string, attempt int, until time.Time) (bool, error) {
+	n, err := t.exec(ctx, "outbox message", `UPDATE outbox SET next_attempt_at = $3
+		WHERE id = $1 AND attempts = $2 AND state = 'pending'`, id, attempt, utc(until))
+	return n == 1, err
+}
+
 // CompleteOutbox marks a message sent and replaces its payload.
 func (t *Tx) CompleteOutbox(ctx context.Context, id string, at time.Time, payload json.RawMessage) error {
 	n, err := t.exec(ctx, "outbox message", `UPDATE outbox SET state = 'sent', sent_at = $2, payload = $3,
