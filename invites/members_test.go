@@ -99,42 +99,52 @@ func TestOnlyOwnersInviteAdmins(t *testing.T) {
 	})
 }
 
-// TestAcceptAfterJoiningAnotherWay: an invitee who came in by invite link while the seat was
-// held for their own invitation joins as viewer; accepting the invitation then settles it (the
-// held seat is released) and raises them to the invited role. Accepting never lowers a role.
-func TestAcceptAfterJoiningAnotherWay(t *testing.T) {
+// TestJoiningAnotherWayWhileInvited: an invitee who comes in by invite link while a seat is held
+// for their own invitation settles it: the held seat is theirs, the invitation is accepted, and
+// they get the invited role when it is higher. Someone the directory added (no proven email)
+// accepts later and is raised to the invited role; accepting never lowers a role.
+func TestJoiningAnotherWayWhileInvited(t *testing.T) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b, envOptions{limit: 2})
 			id, _ := e.mustInvite("bob@x.com", provisioning.RoleMember) // 2 of 2 seats: owner and bob's invitation
 			link := e.api(e.owner, "POST", "/orgs/acme/invite-links/member/regenerate", nil).str("link", "url")
 			bob, _ := e.signIn("bob@x.com")
-			if r := bob.do("POST", pathOf(link), nil); r.Status != 200 || r.str("membership", "role") != "viewer" {
-				t.Fatalf("link join while the seat is held: %d %s", r.Status, r.Raw)
-			}
-			r := bob.do("POST", "/invitations/"+id+"/accept", nil)
-			if r.Status != 200 || r.str("membership", "role") != "member" {
-				t.Fatalf("accept after joining by link: %d %s", r.Status, r.Raw)
+			if r := bob.do("POST", pathOf(link), nil); r.Status != 200 || r.str("membership", "role") != "member" {
+				t.Fatalf("link join while invited: %d %s", r.Status, r.Raw)
 			}
 			if got := e.api(e.owner, "GET", "/orgs/acme/invitations/"+id, nil); got.str("invitation", "state") != "accepted" {
-				t.Fatalf("invitation after accept: %s", got.Raw)
+				t.Fatalf("the invitation after the link join: %s", got.Raw)
 			}
 			if u := e.h.Usage(e.acme.Org.ID); u.Used != 2 {
-				t.Fatalf("seats after accept: %+v (the held seat must not count twice)", u)
+				t.Fatalf("seats after the link join: %+v (the held seat must not count twice)", u)
 			}
 
-			three := 3
+			three, four := 3, 4
 			if _, err := e.h.Service.UpdateOrg(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, provisioning.OrgUpdate{SeatLimit: &three}); err != nil {
 				t.Fatal(err)
 			}
-			id, _ = e.mustInvite("ann@x.com", provisioning.RoleViewer)
-			ann, _ := e.signIn("ann@x.com")
-			if _, err := e.h.Service.AddMember(e.h.Ctx, e.h.MemberActor(e.acme.Owner.Membership), e.acme.Org.ID,
-				provisioning.AddMemberInput{Email: "ann@x.com", Role: provisioning.RoleAdmin}); err != nil {
+			id, _ = e.mustInvite("carol@x.com", provisioning.RoleAdmin)
+			if _, err := e.h.Service.UpdateOrg(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, provisioning.OrgUpdate{SeatLimit: &four}); err != nil {
 				t.Fatal(err)
 			}
-			if r := ann.do("POST", "/invitations/"+id+"/accept", nil); r.Status != 200 || r.str("membership", "role") != "admin" {
-				t.Fatalf("accepting a viewer invitation as an admin: %d %s", r.Status, r.Raw)
+			if _, err := e.h.Service.Provision(e.h.Ctx, provisioning.ProvisionRequest{OrgID: e.acme.Org.ID, Entrance: provisioning.EntranceSCIM,
+				Actor: provisioning.System(), Identity: provisioning.Identity{Email: "carol@x.com"}}); err != nil {
+				t.Fatal(err)
+			}
+			carol, _ := e.signIn("carol@x.com")
+			if r := carol.do("POST", "/invitations/"+id+"/accept", nil); r.Status != 200 || r.str("membership", "role") != "admin" {
+				t.Fatalf("accept after the directory added carol: %d %s", r.Status, r.Raw)
+			}
+
+			id, _ = e.mustInvite("ann@x.com", provisioning.RoleViewer)
+			if _, err := e.h.Service.Provision(e.h.Ctx, provisioning.ProvisionRequest{OrgID: e.acme.Org.ID, Entrance: provisioning.EntranceManual,
+				Actor: e.h.MemberActor(e.acme.Owner.Membership), Role: provisioning.RoleMember, Identity: provisioning.Identity{Email: "ann@x.com"}}); err != nil {
+				t.Fatal(err)
+			}
+			ann, _ := e.signIn("ann@x.com")
+			if r := ann.do("POST", "/invitations/"+id+"/accept", nil); r.Status != 200 || r.str("membership", "role") != "member" {
+				t.Fatalf("accepting a viewer invitation as a member: %d %s", r.Status, r.Raw)
 			}
 		})
 	}

@@ -125,3 +125,37 @@ type InviteTx interface {
 	// rate-limit windows that started before it; it returns how many rows went.
 	PurgeSignIns(ctx context.Context, before time.Time) (int64, error)
 }
+
+// settleInvitation marks the pending invitation of a person who joins another way accepted, and
+// returns it; nil when there is none or the email is not proven (a directory's say-so does not
+// accept an invitation for someone).
+func (s *Service) settleInvitation(ctx context.Context, tx Tx, org Org, req ProvisionRequest, u User) (*Invitation, error) {
+	if req.Entrance == EntranceInvite || !req.Identity.EmailVerified {
+		return nil, nil
+	}
+	inv, err := tx.GetPendingInvitation(ctx, org.ID, u.Email)
+	if IsCode(err, CodeNotFound) {
+		return nil, nil
+	}
+	now := s.Now()
+	if err != nil || inv.StateAt(now) != InvitationPending {
+		return nil, err
+	}
+	won, err := tx.DecideInvitation(ctx, inv.ID, InvitationAccepted, now)
+	if err != nil || !won {
+		return nil, err
+	}
+	return &inv, nil
+}
+
+// recordSettled links a settled invitation to the membership and records its acceptance.
+func (s *Service) recordSettled(ctx context.Context, tx Tx, req ProvisionRequest, inv Invitation, membershipID string) error {
+	if err := tx.SetInvitationMembership(ctx, inv.ID, membershipID); err != nil {
+		return err
+	}
+	before := map[string]any{"email": inv.Email, "role": inv.Role, "state": InvitationPending}
+	after := map[string]any{"email": inv.Email, "role": inv.Role, "state": InvitationAccepted}
+	return s.Record(ctx, tx, Change{Actor: req.Actor, OrgID: inv.OrgID, Entrance: req.Entrance, Action: "invitation.accepted",
+		TargetType: "invitation", TargetID: inv.ID, Before: before, After: after,
+		Reason: "joined through " + string(req.Entrance) + " while invited", Webhook: true})
+}

@@ -240,12 +240,21 @@ func (req ProvisionRequest) wantedRole(org Org) Role {
 	return org.Settings.DefaultRole
 }
 
-// join creates a membership, or resurfaces a removed one with its old data.
+// join creates a membership, or resurfaces a removed one with its old data. A person with a
+// proven email who joins another way while invited settles the invitation first: its held seat
+// is released before the seat decision, and they get the invited role when it is higher.
 func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
 	want := req.wantedRole(org)
 	if !directoryMaySetRole(req.Actor, "", want) {
 		want = RoleMember
 		req.Reason = strings.TrimPrefix(req.Reason+"; admin needs a directory token created by an owner", "; ")
+	}
+	invited, err := s.settleInvitation(ctx, tx, org, req, res.User)
+	if err != nil {
+		return res, err
+	}
+	if invited != nil && invited.Role.Rank() > want.Rank() {
+		want = invited.Role
 	}
 	role, reason, err := s.decideSeat(ctx, tx, org, want, req.Entrance)
 	if err != nil {
@@ -271,6 +280,11 @@ func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest
 	}
 	if err != nil {
 		return res, err
+	}
+	if invited != nil {
+		if err := s.recordSettled(ctx, tx, req, *invited, m.ID); err != nil {
+			return res, err
+		}
 	}
 	res.Membership, res.SeatWithheld = m, reason
 	return res, s.recordMember(ctx, tx, req, action, old, m, res.User.Email, reason)
