@@ -81,8 +81,9 @@ func (s *Service) RemoveByDirectoryTx(ctx context.Context, tx Tx, actor Actor, o
 // both the old and the new address (it speaks for addresses there: it could sign in as either
 // through their mailboxes anyway), the account belongs to no other org (one org's directory must
 // not rename someone another org knows) and no other account uses the address.
-// Otherwise the account keeps its email and the audit log says why; either way the directory's
-// own record carries the new userName. It reports whether the email changed.
+// A renamed account's sessions end. Otherwise the account keeps its email and the audit log says
+// why; either way the directory's own record carries the new userName. It reports whether the
+// email changed.
 func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID, email string) (bool, error) {
 	target, err := directoryTarget(ctx, tx, actor, orgID, membershipID)
 	if err != nil {
@@ -109,6 +110,10 @@ func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Act
 	}
 	user.Email, user.EmailVerified, user.UpdatedAt = next, true, s.Now()
 	if err := tx.UpdateUser(ctx, user); err != nil {
+		return false, err
+	}
+	// Sessions opened under the old address end: the person signs in again as who they are now.
+	if err := tx.EndUserSessions(ctx, user.ID, s.Now()); err != nil {
 		return false, err
 	}
 	change.Action, change.Webhook = "user.email_changed", true

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/scim"
+	"github.com/rollcall/rollcall/store/sqlstore"
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
@@ -28,10 +29,25 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 		}
 		alice := e.want(e.do("POST", "/Users", userBody("alice@acme.com")), 201, "create alice")
 		before := e.member("alice@acme.com")
+		var session provisioning.Session
+		e.h.Tx(func(tx provisioning.Tx) error {
+			var err error
+			_, session, err = e.h.Service.StartSession(e.h.Ctx, tx, before.UserID, "")
+			return err
+		})
 
 		rename(alice.str("id"), "Alice.Smith@acme.com")
 		if after := e.member("alice.smith@acme.com"); after.UserID != before.UserID || after.ID != before.ID {
 			t.Fatalf("renamed account: %+v, was %+v", after, before)
+		}
+		var ended bool
+		e.h.Tx(func(tx provisioning.Tx) error {
+			var err error
+			ended, err = tx.(*sqlstore.Tx).SessionEnded(e.h.Ctx, session.ID)
+			return err
+		})
+		if !ended {
+			t.Fatal("a session opened under the old address survived the rename")
 		}
 		rename(alice.str("id"), "alice@elsewhere.com")
 		if m := e.member("alice.smith@acme.com"); m.UserID != before.UserID {
