@@ -85,16 +85,23 @@ func (s *Service) RemoveByDirectoryTx(ctx context.Context, tx Tx, actor Actor, o
 // why; either way the directory's own record carries the new userName. It reports whether the
 // email changed.
 func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID, email string) (bool, error) {
-	target, err := directoryTarget(ctx, tx, actor, orgID, membershipID)
-	if err != nil {
-		return false, err
-	}
 	next, err := NormalizeEmail(email)
 	if err != nil {
 		return false, err
 	}
-	// The lock makes a join into another org wait until the rename is decided.
-	user, err := tx.LockUser(ctx, target.UserID)
+	m, err := tx.GetMembershipByID(ctx, orgID, membershipID)
+	if err != nil {
+		return false, err
+	}
+	if user, err := tx.GetUser(ctx, m.UserID); err != nil || user.Email == next {
+		return false, err // no rename: nothing for the directory's rights to allow
+	}
+	if _, err := directoryTarget(ctx, tx, actor, orgID, membershipID); err != nil {
+		return false, err
+	}
+	// Locked after the org, as every other path does: a join into another org waits until the
+	// rename is decided.
+	user, err := tx.LockUser(ctx, m.UserID)
 	if err != nil || user.Email == next {
 		return false, err
 	}

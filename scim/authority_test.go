@@ -31,6 +31,8 @@ func TestDirectoryActsWithItsCreatorsRights(t *testing.T) {
 
 		for _, email := range []string{"owner2@acme.com", "admin2@acme.com"} {
 			id := e.want(as("POST", "/Users", userBody(email)), 201, "link "+email).str("id")
+			// Changes that leave the account's email alone still go through.
+			e.want(as("PATCH", "/Users/"+id, patchOp+`[{"op":"add","path":"emails","value":[{"value":"other@elsewhere.com","type":"home"}]}]}`), 200, "add a secondary email to "+email)
 			e.wantError(as("PATCH", "/Users/"+id, patchOp+`[{"op":"replace","path":"active","value":false}]}`), 403, "", "suspend "+email)
 			e.wantError(as("DELETE", "/Users/"+id, ""), 403, "", "remove "+email)
 			if m := e.member(email); m.Status != provisioning.StatusActive || !m.Role.IsAdmin() {
