@@ -64,7 +64,7 @@ func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) er
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 		m.ID, m.OrgID, m.UserID, string(m.Role), string(m.Status), string(m.Source), m.ExternalID,
 		groupsJSON(m.Groups), utc(m.JoinedAt), nullable(m.LastActiveAt), utc(m.UpdatedAt))
-	if t.shared[m.OrgID] && provisioning.IsCode(err, provisioning.CodeConflict) {
+	if t.locks[m.OrgID] == orgShared && provisioning.IsCode(err, provisioning.CodeConflict) {
 		return errRestart
 	}
 	if err != nil || !m.HasSeat() {
@@ -77,7 +77,7 @@ func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) er
 // calls it in the same transaction. Only orgs with a seat limit keep the counter (UpdateOrg
 // recounts when a limit is set): joins into an unlimited org must not all queue on its row.
 func (t *Tx) addSeats(ctx context.Context, orgID string, delta int) error {
-	if t.shared[orgID] {
+	if t.locks[orgID] == orgShared {
 		// Share-locked by LockOrgForJoin: the org has no limit, and cannot get one before
 		// this transaction ends.
 		return nil
@@ -126,7 +126,7 @@ func (t *Tx) UpdateMembership(ctx context.Context, m provisioning.Membership) er
 // for seat roles when asked.
 func (t *Tx) CountSeatsUsed(ctx context.Context, orgID string, withInvites bool, now time.Time) (int, error) {
 	var used int
-	err := t.queryOne(ctx, "org", `SELECT CASE WHEN o.seat_limit >= 0 THEN o.seats_used ELSE `+seatedCount+` END + CASE WHEN $2 THEN (SELECT COUNT(*) FROM invitations i
+	err := t.queryOne(ctx, "org", `SELECT CASE WHEN o.seat_limit >= 0 THEN o.seats_used ELSE `+seatedCount("o.id")+` END + CASE WHEN $2 THEN (SELECT COUNT(*) FROM invitations i
 		WHERE i.org_id = o.id AND i.state = 'pending' AND i.role <> 'viewer'
 		AND (i.expires_at IS NULL OR i.expires_at > $3)) ELSE 0 END FROM orgs o WHERE o.id = $1`,
 		[]any{orgID, withInvites, utc(now)}, func(r Rows) error { return r.Scan(&used) })
@@ -194,15 +194,17 @@ func (t *Tx) SessionEnded(ctx context.Context, id string) (bool, error) {
 	return ended, err
 }
 
-// seatedCount counts the seats the memberships of org o hold.
-const seatedCount = `(SELECT COUNT(*) FROM memberships m WHERE m.org_id = o.id AND m.status = 'active' AND m.role <> 'viewer')`
+// seatedCount is a subquery counting the seats the memberships of the org whose id is org hold.
+func seatedCount(org string) string {
+	return `(SELECT COUNT(*) FROM memberships m WHERE m.org_id = ` + org + ` AND m.status = 'active' AND m.role <> 'viewer')`
+}
 
 // RecountSeats returns the org's seat counter and the seats its memberships actually hold; the
 // conformance suite checks that they never differ while the org has a seat limit (an org
 // without one keeps no counter, and its counter reads as the count).
 func (t *Tx) RecountSeats(ctx context.Context, orgID string) (counter, actual int, err error) {
-	err = t.queryOne(ctx, "org", `SELECT CASE WHEN o.seat_limit >= 0 THEN o.seats_used ELSE `+seatedCount+` END,
-		`+seatedCount+` FROM orgs o WHERE o.id = $1`,
+	err = t.queryOne(ctx, "org", `SELECT CASE WHEN o.seat_limit >= 0 THEN o.seats_used ELSE `+seatedCount("o.id")+` END,
+		`+seatedCount("o.id")+` FROM orgs o WHERE o.id = $1`,
 		[]any{orgID}, func(r Rows) error { return r.Scan(&counter, &actual) })
 	return counter, actual, err
 }

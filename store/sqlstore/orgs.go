@@ -44,10 +44,14 @@ func (t *Tx) GetOrgBySlug(ctx context.Context, slug string) (provisioning.Org, e
 
 // LockOrg reads an org and write-locks its row until the transaction ends.
 func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
-	if t.shared[id] {
+	if t.locks[id] == orgShared {
 		return provisioning.Org{}, errRestart
 	}
-	return t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`+t.d.ForUpdate(), id)
+	org, err := t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`+t.d.ForUpdate(), id)
+	if err == nil {
+		t.lockedOrg(id, orgWrite)
+	}
+	return org, err
 }
 
 // LockOrgForJoin reads an org for the provisioning pipeline. An org with a seat limit is locked
@@ -61,7 +65,7 @@ func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
 // org never hold a share lock they would have to upgrade; a transaction that later wants the
 // write lock (LockOrg) starts over and takes it here.
 func (t *Tx) LockOrgForJoin(ctx context.Context, orgID string) (provisioning.Org, error) {
-	if t.exclusive {
+	if t.exclusive || t.locks[orgID] == orgWrite {
 		return t.LockOrg(ctx, orgID)
 	}
 	org, err := t.GetOrg(ctx, orgID)
@@ -77,10 +81,7 @@ func (t *Tx) LockOrgForJoin(ctx context.Context, orgID string) (provisioning.Org
 		// arrivals doing the same, so start over with the write lock.
 		return org, errRestart
 	}
-	if t.shared == nil {
-		t.shared = map[string]bool{}
-	}
-	t.shared[orgID] = true
+	t.lockedOrg(orgID, orgShared)
 	return org, nil
 }
 
@@ -129,8 +130,7 @@ func (t *Tx) UpdateOrg(ctx context.Context, o provisioning.Org) error {
 	}
 	// The counter is not kept while an org has no limit: recount it now that it has one. This
 	// statement runs after the row lock above, so it sees every join that held the org before.
-	_, err = t.exec(ctx, "org", `UPDATE orgs SET seats_used = (SELECT COUNT(*) FROM memberships m
-		WHERE m.org_id = orgs.id AND m.status = 'active' AND m.role <> 'viewer') WHERE id = $1`, o.ID)
+	_, err = t.exec(ctx, "org", `UPDATE orgs SET seats_used = `+seatedCount("orgs.id")+` WHERE id = $1`, o.ID)
 	return err
 }
 

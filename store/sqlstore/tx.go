@@ -14,9 +14,25 @@ type Tx struct {
 	// exclusive makes LockOrgForJoin take the write lock: set when an earlier attempt of this
 	// transaction needed to upgrade a share lock.
 	exclusive bool
-	// shared holds the orgs this transaction share-locked; LockOrg on one of them restarts the
-	// transaction with exclusive set instead of upgrading (upgraders deadlock each other).
-	shared map[string]bool
+	// locks holds how this transaction locked each org. LockOrg on a share-locked org restarts
+	// the transaction with exclusive set instead of upgrading (upgraders deadlock each other).
+	locks map[string]orgLock
+}
+
+// orgLock is how a transaction holds an org's row.
+type orgLock int
+
+const (
+	orgShared orgLock = iota + 1 // LockOrgForJoin on an org without a seat limit
+	orgWrite                     // LockOrg
+)
+
+// lockedOrg records how the transaction holds an org.
+func (t *Tx) lockedOrg(id string, l orgLock) {
+	if t.locks == nil {
+		t.locks = map[string]orgLock{}
+	}
+	t.locks[id] = l
 }
 
 var _ provisioning.Tx = (*Tx)(nil)

@@ -211,4 +211,23 @@ func testRaceJoinThenWriteLock(t *testing.T, h *Harness) {
 	if r := h.Usage(o.Org.ID); r.Used != 13 {
 		t.Fatalf("%d seated, want 13", r.Used)
 	}
+
+	// A transaction that holds the write lock first keeps it through the pipeline: it runs once.
+	attempts := 0
+	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+		attempts++
+		if _, err := tx.LockOrg(h.Ctx, o.Org.ID); err != nil {
+			return err
+		}
+		if _, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: o.Org.ID,
+			Entrance: provisioning.EntranceSCIM, Actor: provisioning.System(),
+			Identity: provisioning.Identity{Email: "locked-first@acme.com"}}); err != nil {
+			return err
+		}
+		_, err := tx.LockOrg(h.Ctx, o.Org.ID)
+		return err
+	})
+	if err != nil || attempts != 1 {
+		t.Fatalf("write lock, pipeline, write lock: %d attempts, %v; want one", attempts, err)
+	}
 }
