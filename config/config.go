@@ -10,12 +10,13 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rollcall/rollcall/seats"
 )
 
 // Config is the whole configuration of a Rollcall process.
@@ -47,8 +48,8 @@ type Config struct {
 	DomainReverify time.Duration
 	SCIMRateLimit  int
 	SSOClockSkew   time.Duration
-	// InviteQuotas are the email invitation quotas per plan (plan name → quota).
-	InviteQuotas     map[string]InviteQuota
+	// InviteQuotas are the email invitation quotas per plan.
+	InviteQuotas     map[seats.Plan]InviteQuota
 	OutboxMaxAttempt int
 }
 
@@ -319,21 +320,18 @@ func parseTrustedProxies(c *Config, v string) error {
 	return nil
 }
 
-// plans are the plan names an invitation quota may name.
-var plans = []string{"free", "trial", "starter", "pro", "business", "enterprise"}
-
 // parseInviteQuotas reads "plan=N,plan=N/day,plan=none".
 func parseInviteQuotas(c *Config, v string) error {
-	c.InviteQuotas = map[string]InviteQuota{}
+	c.InviteQuotas = map[seats.Plan]InviteQuota{}
 	for item := range strings.SplitSeq(v, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
-		plan, amount, ok := strings.Cut(item, "=")
-		plan = strings.ToLower(strings.TrimSpace(plan))
-		if !ok || !slices.Contains(plans, plan) {
-			return fmt.Errorf("%q: use plan=N, plan=N/day or plan=none with a plan among %s", item, strings.Join(plans, ", "))
+		name, amount, ok := strings.Cut(item, "=")
+		plan, known := seats.ParsePlan(name)
+		if !ok || !known {
+			return fmt.Errorf("%q: use plan=N, plan=N/day or plan=none with a plan among %s", item, strings.Join(seats.PlanNames(), ", "))
 		}
 		var q InviteQuota
 		amount = strings.TrimSpace(amount)

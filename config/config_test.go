@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rollcall/rollcall/seats"
 	"time"
 )
 
@@ -161,7 +163,7 @@ func TestInviteQuotas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]InviteQuota{"business": {Daily: 5000}, "trial": {Lifetime: 10}, "enterprise": {}}
+	want := map[seats.Plan]InviteQuota{seats.PlanBusiness: {Daily: 5000}, seats.PlanTrial: {Lifetime: 10}, seats.PlanEnterprise: {}}
 	if !maps.Equal(c.InviteQuotas, want) {
 		t.Fatalf("quotas = %v, want %v", c.InviteQuotas, want)
 	}

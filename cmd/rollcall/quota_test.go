@@ -5,7 +5,6 @@ import (
 
 	"github.com/rollcall/rollcall/config"
 	"github.com/rollcall/rollcall/invites"
-	"github.com/rollcall/rollcall/seats"
 )
 
 // TestDefaultInviteQuotasMatchTheInvitesPackage keeps the documented --invite-quotas default
@@ -19,7 +18,7 @@ func TestDefaultInviteQuotasMatchTheInvitesPackage(t *testing.T) {
 		t.Fatalf("config has %d plans, invites %d", len(cfg.InviteQuotas), len(invites.DefaultQuotas))
 	}
 	for plan, q := range cfg.InviteQuotas {
-		want, ok := invites.DefaultQuotas[seats.Plan(plan)]
+		want, ok := invites.DefaultQuotas[plan]
 		if !ok || want.Lifetime != q.Lifetime || want.Daily != q.Daily {
 			t.Errorf("plan %s: config %+v, invites %+v", plan, q, want)
 		}

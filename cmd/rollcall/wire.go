@@ -41,7 +41,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 	a.every(10*time.Minute, "sso purge", single.Purge)
 	quotas := map[seats.Plan]invites.Quota{}
 	for plan, q := range cfg.InviteQuotas {
-		quotas[seats.Plan(plan)] = invites.Quota{Lifetime: q.Lifetime, Daily: q.Daily}
+		quotas[plan] = invites.Quota{Lifetime: q.Lifetime, Daily: q.Daily}
 	}
 	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Quotas: quotas, Logger: a.logger})
 	inv.AfterSignIn = append(inv.AfterSignIn, dom.OnSignIn)
