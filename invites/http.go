@@ -13,10 +13,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 )
-
-// SessionCookie names the cookie that carries a console session.
-const SessionCookie = "rollcall_session"
 
 // Mounts are the path prefixes Handler serves: mount the one handler on each (chi Mount or
 // Handle("/prefix/*")). It routes on the full request path, however it is mounted.
@@ -70,7 +68,7 @@ type userHandler func(w http.ResponseWriter, r *http.Request, u provisioning.Use
 
 func (s *Service) signedIn(h userHandler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		u, err := s.CurrentUser(r.Context(), sessionSecret(r))
+		u, err := s.CurrentUser(r.Context(), session.Secret(r))
 		if err != nil {
 			return err
 		}
@@ -78,16 +76,9 @@ func (s *Service) signedIn(h userHandler) handler {
 	}
 }
 
-func sessionSecret(r *http.Request) string {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
-}
-
 // optionalUser returns the signed-in user, or nil.
 func (s *Service) optionalUser(r *http.Request) *provisioning.User {
-	if u, err := s.CurrentUser(r.Context(), sessionSecret(r)); err == nil {
+	if u, err := s.CurrentUser(r.Context(), session.Secret(r)); err == nil {
 		return &u
 	}
 	return nil
@@ -156,15 +147,13 @@ func clientIP(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// setSession writes the session cookie: HttpOnly, SameSite=Lax, Secure over TLS.
+// setSession writes the console session cookie.
 func (s *Service) setSession(w http.ResponseWriter, r *http.Request, in SignedIn) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: in.Secret, Path: "/", Expires: in.Session.ExpiresAt,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.secureCookies()})
+	session.Set(w, r, in.Secret, s.secureCookies())
 }
 
 func (s *Service) clearSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.secureCookies()})
+	session.Clear(w, r, s.secureCookies())
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

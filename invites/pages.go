@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 )
 
 const sentMessage = "If that address can receive email, a sign-in link is on its way. It works once, for a short time."
@@ -69,7 +70,7 @@ func (s *Service) verifySignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.SignOut(r.Context(), sessionSecret(r)); err != nil {
+	if err := s.SignOut(r.Context(), session.Secret(r)); err != nil {
 		return err
 	}
 	s.clearSession(w, r)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rollcall/rollcall/invites"
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
@@ -89,7 +90,7 @@ func TestEmailSignIn(t *testing.T) {
 			t.Fatalf("verify: %d -> %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		cookie := res.Cookies()[0]
-		if cookie.Name != invites.SessionCookie || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
+		if cookie.Name != session.CookieName || cookie.MaxAge != int(provisioning.SessionTTL.Seconds()) || !cookie.Expires.IsZero() || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
 			t.Fatalf("cookie %+v", cookie)
 		}
 		if r := b.do("GET", "/invitations", nil); r.Status != 200 {

@@ -160,7 +160,7 @@ func (s *Service) findOrCreateUser(ctx context.Context, tx Tx, req ProvisionRequ
 		if !created && !id.EmailVerified {
 			return User{}, false, Errorf(CodeForbidden, "%s already has an account and the identity provider does not vouch for this email, so the sign-in cannot be linked to it", id.Email)
 		}
-		if err := tx.LinkIdentity(ctx, LinkedIdentity{UserID: u.ID, Issuer: id.Issuer, Subject: id.Subject}); err != nil {
+		if err := tx.LinkIdentity(ctx, LinkedIdentity{UserID: u.ID, Issuer: id.Issuer, Subject: id.Subject, LinkedAt: s.Now()}); err != nil {
 			return User{}, false, err
 		}
 	}

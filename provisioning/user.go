@@ -32,6 +32,8 @@ type LinkedIdentity struct {
 	UserID  string
 	Issuer  string
 	Subject string
+	// LinkedAt is when the link was made, from the service's clock.
+	LinkedAt time.Time
 }
 
 // NormalizeEmail trims and lower-cases an address and checks that it is a plain addr-spec.
@@ -75,6 +77,7 @@ func (s *Service) DisownUnprovenTx(ctx context.Context, tx Tx, userID string, ke
 		return err
 	}
 	if keep.Issuer != "" {
+		keep.LinkedAt = s.Now()
 		if err := tx.LinkIdentity(ctx, keep); err != nil {
 			return err
 		}

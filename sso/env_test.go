@@ -28,8 +28,8 @@ import (
 
 // env is Rollcall over a real store, served over HTTP: the REST API at /api/v1, the SSO
 // handler at /sso, a console stub at / and an app callback stub at /app/callback. Clocks: the
-// service clock starts at the real time, and crewjam's (shared by the test IdP and the SP)
-// follows it, so tests can move time.
+// service clock (storetest.NewClock) and crewjam's, shared by the test IdP and the SP, are one,
+// so tests can move time.
 type env struct {
 	t     *testing.T
 	h     *storetest.Harness
@@ -52,7 +52,6 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 	t.Helper()
 	store, count := b.open(t)
 	h := storetest.NewHarness(t, store)
-	h.Clock.Advance(time.Since(h.Clock.Now()))
 	prev := saml.TimeNow
 	saml.TimeNow = func() time.Time { return h.Clock.Now() }
 	t.Cleanup(func() { saml.TimeNow = prev })

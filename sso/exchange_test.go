@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/sso"
 )
 
@@ -49,7 +50,7 @@ func TestAppCodeExchange(t *testing.T) {
 	rivalAdmin := s.token(rival.Org.ID, "admin@rival.com", provisioning.RoleAdmin)
 
 	code, b := s.appSignIn("alice", "opaque app state")
-	if b.cookie(s.srv.URL, sso.DefaultSessionCookie) != "" {
+	if b.cookie(s.srv.URL, session.CookieName) != "" {
 		t.Fatal("an app sign-in opened a console session")
 	}
 	body := map[string]any{"code": code, "redirectUri": appURI}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/sso"
 )
 
@@ -52,7 +53,7 @@ func TestOIDCSignInProvisionsAndUpdates(t *testing.T) {
 				m.FirstName != "Alice" || !slices.Equal(m.Groups, []string{"engineering"}) {
 				t.Fatalf("first sign-in: %+v", m)
 			}
-			_, u, err := s.h.Service.SessionUser(s.h.Ctx, br.cookie(s.srv.URL, sso.DefaultSessionCookie))
+			_, u, err := s.h.Service.SessionUser(s.h.Ctx, br.cookie(s.srv.URL, session.CookieName))
 			if err != nil || u.Email != "alice@example.com" || !u.EmailVerified {
 				t.Fatalf("session user %+v %v", u, err)
 			}

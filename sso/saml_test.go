@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/sso"
 )
 
@@ -55,7 +56,7 @@ func TestSAMLSignInProvisionsAndUpdates(t *testing.T) {
 				m.FirstName != "Alice" || m.LastName != "Doe" || !slices.Equal(m.Groups, []string{"engineering"}) {
 				t.Fatalf("first sign-in: %+v", m)
 			}
-			sess, u, err := s.h.Service.SessionUser(s.h.Ctx, br.cookie(s.srv.URL, sso.DefaultSessionCookie))
+			sess, u, err := s.h.Service.SessionUser(s.h.Ctx, br.cookie(s.srv.URL, session.CookieName))
 			if err != nil || u.Email != "alice@acme.com" || sess.OrgID != s.acme.Org.ID || !u.EmailVerified {
 				t.Fatalf("session: %+v %+v %v", sess, u, err)
 			}

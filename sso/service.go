@@ -25,11 +25,10 @@ type DomainVerifier interface {
 
 // Defaults and bounds of Options.
 const (
-	DefaultClockSkew     = time.Minute
-	MaxClockSkew         = 3 * time.Minute
-	DefaultFlowTTL       = 10 * time.Minute
-	DefaultCodeTTL       = time.Minute
-	DefaultSessionCookie = "rollcall_session"
+	DefaultClockSkew = time.Minute
+	MaxClockSkew     = 3 * time.Minute
+	DefaultFlowTTL   = 10 * time.Minute
+	DefaultCodeTTL   = time.Minute
 	// BrowserCookie binds a sign-in to the browser that started it.
 	BrowserCookie = "rollcall_sso"
 	// MountPath is where the lead mounts Handler.
@@ -57,8 +56,6 @@ type Options struct {
 	FlowTTL time.Duration
 	// CodeTTL bounds the life of the one-time code handed to the app (default 1m).
 	CodeTTL time.Duration
-	// SessionCookie names the console session cookie (default rollcall_session).
-	SessionCookie string
 	// ConsolePath is where a console sign-in lands (default /).
 	ConsolePath string
 	// HTTPClient fetches IdP metadata and talks to OIDC providers (default: 10s timeout).
@@ -81,7 +78,6 @@ type Service struct {
 	skew      time.Duration
 	flowTTL   time.Duration
 	codeTTL   time.Duration
-	cookie    string
 	console   string
 	client    *http.Client
 	insecure  bool
@@ -106,9 +102,6 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = DefaultCodeTTL
 	}
-	if o.SessionCookie == "" {
-		o.SessionCookie = DefaultSessionCookie
-	}
 	if o.ConsolePath == "" {
 		o.ConsolePath = "/"
 	}
@@ -121,7 +114,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	return &Service{
 		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
 		realms: o.Realms, domains: o.Domains, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
-		cookie: o.SessionCookie, console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
+		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
 		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
 	}, nil
 }

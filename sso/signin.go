@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 )
 
 // arrival is a verified IdP response: who the IdP says arrives, for which sign-in.
@@ -150,8 +151,7 @@ func (s *Service) deliver(w http.ResponseWriter, r *http.Request, a arrival, out
 		http.Redirect(w, r, u.String(), http.StatusSeeOther)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: out.session, Path: "/", HttpOnly: true,
-		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(provisioning.SessionTTL.Seconds())})
+	session.Set(w, r, out.session, s.secure)
 	noStore(w)
 	http.Redirect(w, r, s.console, http.StatusSeeOther)
 }

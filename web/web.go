@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 )
 
 //go:embed templates/*.html
@@ -20,8 +21,6 @@ var pages = template.Must(template.ParseFS(templates, "templates/*.html"))
 // Options configure the console.
 type Options struct {
 	Service *provisioning.Service
-	// SessionCookie names the cookie that carries the session secret.
-	SessionCookie string
 	// SSOStartPath, when set, offers single sign-on by email on the sign-in form.
 	SSOStartPath string
 	Logger       *slog.Logger
@@ -46,8 +45,8 @@ type homePage struct {
 // home shows the signed-in user's orgs, or the sign-in form.
 func (o Options) home(w http.ResponseWriter, r *http.Request) {
 	page := homePage{SSOStart: o.SSOStartPath}
-	if c, err := r.Cookie(o.SessionCookie); err == nil {
-		if _, u, err := o.Service.SessionUser(r.Context(), c.Value); err == nil {
+	if secret := session.Secret(r); secret != "" {
+		if _, u, err := o.Service.SessionUser(r.Context(), secret); err == nil {
 			orgs, err := o.Service.UserOrgs(r.Context(), u.ID)
 			if err != nil {
 				o.Logger.ErrorContext(r.Context(), "home page", "err", err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/store/storetest"
 	"github.com/rollcall/rollcall/web"
 )
@@ -15,12 +16,12 @@ import (
 func TestHome(t *testing.T) {
 	h := storetest.NewHarness(t, storetest.OpenSQLite(t))
 	o := h.CreateOrg("acme", 5, "alice@acme.com")
-	srv := httptest.NewServer(web.Handler(web.Options{Service: h.Service, SessionCookie: "s", SSOStartPath: "/sso/start"}))
+	srv := httptest.NewServer(web.Handler(web.Options{Service: h.Service, SSOStartPath: "/sso/start"}))
 	defer srv.Close()
 	get := func(cookie string) string {
 		req, _ := http.NewRequest("GET", srv.URL+"/", nil)
 		if cookie != "" {
-			req.AddCookie(&http.Cookie{Name: "s", Value: cookie})
+			req.AddCookie(&http.Cookie{Name: session.CookieName, Value: cookie})
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil || res.StatusCode != 200 {

@@ -58,7 +58,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 	for _, p := range invites.Mounts {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
-	home := web.Handler(web.Options{Service: a.svc, SessionCookie: invites.SessionCookie,
+	home := web.Handler(web.Options{Service: a.svc,
 		SSOStartPath: sso.MountPath + "/start", Logger: a.logger})
 	return append(mounts, server.Mount{Pattern: "/", Handler: home}), nil
 }

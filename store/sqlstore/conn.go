@@ -70,6 +70,3 @@ const TimeFormat = "2006-01-02T15:04:05.000000Z"
 
 // utc truncates a time to microseconds in UTC, the precision both backends keep.
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// nowFunc stamps rows whose time the caller does not pass.
-var nowFunc = time.Now

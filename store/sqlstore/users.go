@@ -80,7 +80,7 @@ func (t *Tx) UnlinkIdentities(ctx context.Context, userID string) (int64, error)
 func (t *Tx) LinkIdentity(ctx context.Context, id provisioning.LinkedIdentity) error {
 	_, err := t.exec(ctx, "identity", `INSERT INTO identities (issuer, subject, user_id, created_at)
 		VALUES ($1,$2,$3,$4) ON CONFLICT (issuer, subject) DO NOTHING`,
-		id.Issuer, id.Subject, id.UserID, utc(nowFunc()))
+		id.Issuer, id.Subject, id.UserID, utc(id.LinkedAt))
 	if err != nil {
 		return err
 	}

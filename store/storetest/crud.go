@@ -72,10 +72,10 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 		if err != nil || created || again.ID != u.ID || again.FirstName != "Ann" {
 			t.Fatalf("second EnsureUser = %+v created=%v err=%v", again, created, err)
 		}
-		if err := tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: u.ID, Issuer: "saml:c1", Subject: "ann"}); err != nil {
+		if err := tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: u.ID, Issuer: "saml:c1", Subject: "ann", LinkedAt: h.Clock.Now()}); err != nil {
 			return err
 		}
-		if err := tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: u.ID, Issuer: "saml:c1", Subject: "ann"}); err != nil {
+		if err := tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: u.ID, Issuer: "saml:c1", Subject: "ann", LinkedAt: h.Clock.Now()}); err != nil {
 			t.Fatalf("relinking the same identity: %v", err)
 		}
 		found, err := tx.FindIdentity(h.Ctx, "saml:c1", "ann")
@@ -90,7 +90,7 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 		if err != nil {
 			return err
 		}
-		return tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: other.ID, Issuer: "saml:c1", Subject: "ann"})
+		return tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: other.ID, Issuer: "saml:c1", Subject: "ann", LinkedAt: h.Clock.Now()})
 	})
 	WantCode(t, err, provisioning.CodeConflict)
 	h.Tx(func(tx provisioning.Tx) error {

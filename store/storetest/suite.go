@@ -3,9 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/store/sqlstore"
@@ -66,26 +64,6 @@ func Run(t *testing.T, open Opener) {
 	}
 }
 
-// Clock is a settable test clock.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // Harness is a store, a service over it with a test clock, and shortcuts for tests.
 type Harness struct {
 	T       testing.TB
@@ -95,9 +73,9 @@ type Harness struct {
 	Ctx     context.Context
 }
 
-// NewHarness builds a service over store with a clock starting at a fixed time.
+// NewHarness builds a service over store with a test clock (see NewClock).
 func NewHarness(t testing.TB, store provisioning.Store) *Harness {
-	clock := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clock := NewClock(t)
 	return &Harness{T: t, Store: store, Clock: clock, Ctx: context.Background(),
 		Service: provisioning.NewService(store, provisioning.Options{Now: clock.Now})}
 }
