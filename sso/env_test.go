@@ -15,6 +15,8 @@ import (
 	"github.com/crewjam/saml"
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
+	"github.com/jonboulle/clockwork"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/rollcall/rollcall/api"
 	"github.com/rollcall/rollcall/domains"
@@ -28,7 +30,8 @@ import (
 
 // env is Rollcall over a real store, served over HTTP: the REST API at /api/v1, the SSO
 // handler at /sso, a console stub at / and an app callback stub at /app/callback. Clocks: the
-// service clock (storetest.NewClock) and crewjam's, shared by the test IdP and the SP, are one,
+// service clock (storetest.NewClock), crewjam's (shared by the test IdP and the SP) and
+// goxmldsig's are one,
 // so tests can move time.
 type env struct {
 	t     *testing.T
@@ -53,8 +56,10 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 	store, count := b.open(t)
 	h := storetest.NewHarness(t, store)
 	prev := saml.TimeNow
+	prevClock := saml.Clock
 	saml.TimeNow = func() time.Time { return h.Clock.Now() }
-	t.Cleanup(func() { saml.TimeNow = prev })
+	saml.Clock = dsig.NewFakeClock(harnessClock{clockwork.NewRealClock(), h.Clock})
+	t.Cleanup(func() { saml.TimeNow, saml.Clock = prev, prevClock })
 
 	e := &env{t: t, h: h, count: count}
 	mux := chi.NewRouter()
@@ -82,6 +87,15 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 	e.acme = h.CreateOrg("acme", 10, "owner@acme.com")
 	return e
 }
+
+// harnessClock is the harness clock for goxmldsig, which checks certificate validity with
+// Now (the only method it calls).
+type harnessClock struct {
+	clockwork.Clock
+	h *storetest.Clock
+}
+
+func (c harnessClock) Now() time.Time { return c.h.Now() }
 
 // backend opens a fresh store and a raw connection to count rows with.
 type backend struct {

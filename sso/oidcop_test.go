@@ -8,7 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/rollcall/rollcall/store/storetest"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -129,6 +131,28 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	s.mu.Unlock()
 	return s.Storage.CreateAuthRequest(ctx, req, userID)
 }
+
+// GetClientByClientID answers with the client on the test clock's timeline: zitadel stamps
+// token expiry from the real time plus the client's clock skew, so a skew of the test clocks'
+// offset (storetest.ClockOffsetEnv) makes tokens valid when Rollcall's clock says they are.
+func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := storetest.ClockOffset()
+	if err != nil || offset == 0 {
+		return c, err
+	}
+	return shiftedClient{c, offset}, nil
+}
+
+type shiftedClient struct {
+	op.Client
+	offset time.Duration
+}
+
+func (c shiftedClient) ClockSkew() time.Duration { return c.Client.ClockSkew() + c.offset }
 
 // SetUserinfoFromToken answers the userinfo endpoint, with the user's groups.
 func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/rollcall/rollcall/sso"
+	"github.com/rollcall/rollcall/store/storetest"
 )
 
 // samlIdP is crewjam's samlidp, a complete SAML IdP, on its own test server.
@@ -78,8 +79,9 @@ func selfSigned(t *testing.T, name string) (*rsa.PrivateKey, *x509.Certificate) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	now := storetest.NewClock(t).Now() // the time the test harnesses start at
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.Add(24 * time.Hour)}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
