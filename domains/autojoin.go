@@ -12,7 +12,7 @@ var errSkip = errors.New("auto-join skipped")
 
 // AutoJoin joins a user who just signed in to the org holding their email's domain verified,
 // when that domain has auto-join on and the user has no membership there yet. Only a verified
-// email counts (an email link, or an IdP that vouches for it). Existing memberships are left
+// email counts (an email link, or the IdP of the org holding the domain). Existing memberships are left
 // alone, so a removed or suspended member is never silently re-added: they come back only by
 // invitation or through the directory. The join goes through the pipeline with entrance domain,
 // the domain's role and the seat rules of automatic joins (a full org gives a viewer seat).

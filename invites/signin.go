@@ -92,19 +92,9 @@ func (s *Service) CompleteSignIn(ctx context.Context, secret, next string) (Sign
 		if err != nil {
 			return err
 		}
-		now := s.svc.Now()
-		u, _, err := tx.EnsureUser(ctx, provisioning.User{ID: provisioning.NewID(), Email: l.Email, EmailVerified: true, CreatedAt: now, UpdatedAt: now})
+		u, err := s.svc.ProveEmailTx(ctx, tx, l.Email)
 		if err != nil {
 			return err
-		}
-		if !u.EmailVerified {
-			if err := s.svc.DisownUnprovenTx(ctx, tx, u.ID, provisioning.LinkedIdentity{}); err != nil {
-				return err
-			}
-			u.EmailVerified, u.UpdatedAt = true, now
-			if err := tx.UpdateUser(ctx, u); err != nil {
-				return err
-			}
 		}
 		out.Secret, out.Session, err = s.svc.StartSession(ctx, tx, u.ID, "")
 		out.User = u

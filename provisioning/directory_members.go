@@ -105,26 +105,7 @@ func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Act
 	if err != nil || user.Email == next {
 		return false, err
 	}
-	change := Change{Actor: actor, OrgID: orgID, Entrance: EntranceSCIM, TargetType: "user", TargetID: user.ID,
-		Before: map[string]string{"email": user.Email}, After: map[string]string{"email": next}}
-	refusal, err := s.emailChangeRefusal(ctx, tx, orgID, user, next)
-	if err != nil {
-		return false, err
-	}
-	if refusal != "" {
-		change.Action, change.After, change.Reason = "user.email_kept", change.Before, "the directory renamed "+user.Email+" to "+next+", but "+refusal
-		return false, s.Record(ctx, tx, change)
-	}
-	user.Email, user.EmailVerified, user.UpdatedAt = next, true, s.Now()
-	if err := tx.UpdateUser(ctx, user); err != nil {
-		return false, err
-	}
-	// Sessions opened under the old address end: the person signs in again as who they are now.
-	if err := tx.EndUserSessions(ctx, user.ID, s.Now()); err != nil {
-		return false, err
-	}
-	change.Action, change.Webhook = "user.email_changed", true
-	return true, s.Record(ctx, tx, change)
+	return s.renameTx(ctx, tx, actor, EntranceSCIM, orgID, &user, next, "the directory")
 }
 
 // emailChangeRefusal says why a directory may not move user to email, or "" when it may.

@@ -11,13 +11,18 @@ import (
 // Identity is who an entrance says is arriving.
 type Identity struct {
 	Email string
-	// EmailVerified is true when the email is proven: an email link, or an IdP that vouches for it.
+	// EmailVerified is true when the entrance proved the email itself (an email link). An org's
+	// IdP proves nothing by saying so: the core trusts it for the org's verified domains only.
 	EmailVerified bool
 	FirstName     string
 	LastName      string
-	// Issuer and Subject name a linked external identity, e.g. "saml:<connection id>" and a NameID.
+	// Issuer and Subject name a linked external identity, e.g. "saml:<connection id>" and a
+	// persistent NameID or OIDC sub.
 	Issuer  string
 	Subject string
+	// Transient says the IdP (Issuer) gave no persistent subject, such as a transient NameID:
+	// the person is linked to the connection by the email they sign in with.
+	Transient bool
 	// ExternalID is the directory's id for the person (SCIM externalId).
 	ExternalID string
 	// Groups are the IdP groups; nil leaves the stored groups untouched.
@@ -30,8 +35,14 @@ type ProvisionRequest struct {
 	Entrance Entrance
 	Actor    Actor
 	Identity Identity
-	// Role is the requested role (invitation, mapping rule); empty means the org's default role.
+	// Role is the requested role (invitation, mapping rule); empty keeps an existing member's
+	// role and gives a newcomer DefaultRole.
 	Role Role
+	// DefaultRole is a newcomer's role when Role is empty; empty means the org's default role.
+	DefaultRole Role
+	// ExistingMembersOnly lets only people with an active membership through (SSO with JIT
+	// off): nobody new is created or joined.
+	ExistingMembersOnly bool
 	// Reactivate lets the request bring back a suspended membership (SCIM active=true).
 	Reactivate bool
 	// Reason is recorded in the audit log beside the core's own reasons.
@@ -78,7 +89,7 @@ func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) 
 	if err := req.validate(); err != nil {
 		return ProvisionResult{}, err
 	}
-	user, created, err := s.findOrCreateUser(ctx, tx, req)
+	user, created, err := s.resolveUser(ctx, tx, arrivalOf(req))
 	if err != nil {
 		return ProvisionResult{}, err
 	}
@@ -90,6 +101,9 @@ func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) 
 	}
 	res := ProvisionResult{User: user, UserCreated: created}
 	m, err := tx.LockMembership(ctx, org.ID, user.ID)
+	if req.ExistingMembersOnly && (IsCode(err, CodeNotFound) || (err == nil && m.Status != StatusActive)) {
+		return res, notAMember(ctx, tx, org.ID, user.Email)
+	}
 	switch {
 	case IsCode(err, CodeNotFound):
 		return s.join(ctx, tx, org, req, res, Membership{})
@@ -124,78 +138,21 @@ func (r *ProvisionRequest) validate() error {
 	if r.Role != "" && !r.Role.Valid() {
 		return Invalidf("role", "unknown role %q", r.Role)
 	}
-	if r.Role == RoleOwner && r.Entrance != EntranceBootstrap && r.Entrance != EntranceManual && r.Entrance != EntranceInvite {
+	if (r.Role == RoleOwner || r.DefaultRole == RoleOwner) && r.Entrance != EntranceBootstrap && r.Entrance != EntranceManual && r.Entrance != EntranceInvite {
 		return Invalidf("role", "the %s entrance cannot grant the owner role", r.Entrance)
 	}
-	if (r.Identity.Issuer == "") != (r.Identity.Subject == "") {
-		return Invalidf("subject", "an external identity needs both issuer and subject")
+	if r.Identity.Issuer != "" && (r.Identity.Subject == "") != r.Identity.Transient {
+		return Invalidf("subject", "an external identity needs a subject, or is transient without one")
+	}
+	if r.Identity.Issuer == "" && (r.Identity.Subject != "" || r.Identity.Transient) {
+		return Invalidf("subject", "an external identity needs an issuer")
+	}
+	if r.DefaultRole != "" && !r.DefaultRole.Valid() {
+		return Invalidf("defaultRole", "unknown role %q", r.DefaultRole)
 	}
 	r.Identity.FirstName = strings.TrimSpace(r.Identity.FirstName)
 	r.Identity.LastName = strings.TrimSpace(r.Identity.LastName)
 	return nil
-}
-
-// findOrCreateUser matches by linked identity first, then by normalized email. An identity is
-// linked to an existing user found by email only when the email is verified.
-func (s *Service) findOrCreateUser(ctx context.Context, tx Tx, req ProvisionRequest) (User, bool, error) {
-	id := req.Identity
-	if id.Issuer != "" {
-		u, err := tx.FindIdentity(ctx, id.Issuer, id.Subject)
-		if err == nil {
-			return s.refreshUser(ctx, tx, req, u)
-		}
-		if !IsCode(err, CodeNotFound) {
-			return User{}, false, err
-		}
-	}
-	now := s.Now()
-	u, created, err := tx.EnsureUser(ctx, User{
-		ID: NewID(), Email: id.Email, FirstName: id.FirstName, LastName: id.LastName,
-		EmailVerified: id.EmailVerified, CreatedAt: now, UpdatedAt: now,
-	})
-	if err != nil {
-		return User{}, false, err
-	}
-	if id.Issuer != "" {
-		if !created && !id.EmailVerified {
-			return User{}, false, Errorf(CodeForbidden, "%s already has an account and the identity provider does not vouch for this email, so the sign-in cannot be linked to it", id.Email)
-		}
-		if err := tx.LinkIdentity(ctx, LinkedIdentity{UserID: u.ID, Issuer: id.Issuer, Subject: id.Subject, LinkedAt: s.Now()}); err != nil {
-			return User{}, false, err
-		}
-	}
-	if created {
-		return u, true, nil
-	}
-	return s.refreshUser(ctx, tx, req, u)
-}
-
-// refreshUser applies names from authoritative entrances and records a newly proven email.
-func (s *Service) refreshUser(ctx context.Context, tx Tx, req ProvisionRequest, u User) (User, bool, error) {
-	id := req.Identity
-	next := u
-	if req.Entrance.MapsRoles() || req.Entrance == EntranceManual {
-		if id.FirstName != "" {
-			next.FirstName = id.FirstName
-		}
-		if id.LastName != "" {
-			next.LastName = id.LastName
-		}
-	}
-	if id.EmailVerified && id.Email == u.Email {
-		next.EmailVerified = true
-	}
-	if next == u {
-		return u, false, nil
-	}
-	if next.EmailVerified && !u.EmailVerified {
-		keep := LinkedIdentity{UserID: u.ID, Issuer: id.Issuer, Subject: id.Subject}
-		if err := s.DisownUnprovenTx(ctx, tx, u.ID, keep); err != nil {
-			return User{}, false, err
-		}
-	}
-	next.UpdatedAt = s.Now()
-	return next, false, tx.UpdateUser(ctx, next)
 }
 
 // decideSeat returns the role a join or reactivation actually gets under the seat rules.
@@ -236,6 +193,9 @@ func (s *Service) usage(ctx context.Context, tx Tx, org Org) (seats.Usage, error
 func (req ProvisionRequest) wantedRole(org Org) Role {
 	if req.Role != "" {
 		return req.Role
+	}
+	if req.DefaultRole != "" {
+		return req.DefaultRole
 	}
 	return org.Settings.DefaultRole
 }

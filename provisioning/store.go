@@ -63,7 +63,11 @@ type UserTx interface {
 	UpdateUser(ctx context.Context, u User) error
 	// FindIdentity returns the user linked to (issuer, subject).
 	FindIdentity(ctx context.Context, issuer, subject string) (User, error)
-	// LinkIdentity links (issuer, subject) to a user; linking it again to the same user is a no-op.
+	// FindUserIdentity returns the identity a user has at issuer (one at most).
+	FindUserIdentity(ctx context.Context, userID, issuer string) (LinkedIdentity, error)
+	// LinkIdentity links (issuer, subject) to a user; linking it again to the same user is a
+	// no-op. Linking it to another user, or a second subject of the issuer to the user, is a
+	// conflict.
 	LinkIdentity(ctx context.Context, id LinkedIdentity) error
 	// UnlinkIdentities removes every external identity linked to a user and counts them.
 	UnlinkIdentities(ctx context.Context, userID string) (int64, error)

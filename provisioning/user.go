@@ -66,12 +66,12 @@ func SortName(first, last, email string) string {
 	return lowerTrim(first + " " + last + " " + email)
 }
 
-// DisownUnprovenTx runs when someone first proves the email of an account that existed without
-// that proof. Whoever reached the account before did so through an identity provider that did not
-// vouch for the address (anyone can run one that asserts any email), so every linked identity
+// disownUnproven runs when someone first proves the email of an account that existed without
+// that proof. Whoever reached the account before did so through an identity provider that could
+// not speak for the address (anyone can run one that asserts any email), so every linked identity
 // but keep (the one proving it now, if any) is unlinked and every session ended: only the
 // person who proved the address keeps the account.
-func (s *Service) DisownUnprovenTx(ctx context.Context, tx Tx, userID string, keep LinkedIdentity) error {
+func (s *Service) disownUnproven(ctx context.Context, tx Tx, userID string, keep LinkedIdentity) error {
 	n, err := tx.UnlinkIdentities(ctx, userID)
 	if err != nil {
 		return err

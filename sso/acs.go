@@ -108,12 +108,20 @@ func (s *Service) verifySAML(ctx context.Context, r *http.Request, c connection)
 		return a, err
 	}
 	a.assertionID, a.assertionExpiry = as.ID, s.replayExpiry(as)
-	a.identity, err = s.samlIdentity(ctx, c, as)
+	a.identity, err = samlIdentity(c, as)
 	return a, err
 }
 
+// recommendedNameIDFormats are the NameID formats the SP metadata asks for, best first: a
+// persistent NameID follows a person through renames.
+var recommendedNameIDFormats = []string{string(saml.PersistentNameIDFormat), string(saml.EmailAddressNameIDFormat)}
+
+// transientNameID is the NameID format of a one-time pseudonym (SimpleSAMLphp's default): it
+// names nobody across sign-ins, so such a person is matched by email instead.
+const transientNameID = string(saml.TransientNameIDFormat)
+
 // samlIdentity maps the assertion's attributes and NameID to the pipeline's identity.
-func (s *Service) samlIdentity(ctx context.Context, c connection, as *saml.Assertion) (provisioning.Identity, error) {
+func samlIdentity(c connection, as *saml.Assertion) (provisioning.Identity, error) {
 	attrs := attributes{}
 	for _, st := range as.AttributeStatements {
 		for _, at := range st.Attributes {
@@ -128,22 +136,22 @@ func (s *Service) samlIdentity(ctx context.Context, c connection, as *saml.Asser
 		}
 	}
 	nameID := strings.TrimSpace(as.Subject.NameID.Value)
-	id := c.cfg.Mapping.person(attrs, samlNames)
+	id := c.cfg.Mapping.person(attrs, samlNames, attrs.has(samlGroupsOverage))
 	if id.Email == "" && strings.Contains(nameID, "@") {
 		id.Email = nameID
 	}
-	id.Issuer, id.Subject = c.issuer(), nameID
-	return s.vouch(ctx, c, id, false)
+	id.Issuer = c.issuer()
+	if as.Subject.NameID.Format == transientNameID {
+		id.Transient = true
+	} else {
+		id.Subject = nameID
+	}
+	return normalizeEmail(c, id)
 }
 
-// vouch normalizes the email and decides whether the IdP vouches for it (EmailVerified), which
-// is what lets a sign-in link to an existing account with that email:
-//   - the email's domain is verified by this org: yes;
-//   - the domain is verified by another org: the sign-in is refused, whatever the IdP claims (an
-//     org's IdP never speaks for another org's domain, not even to create a new account there);
-//   - otherwise: yes when the IdP says so (OIDC email_verified) or the connection's owner chose
-//     trustEmails; no otherwise (a SAML assertion alone does not prove an email).
-func (s *Service) vouch(ctx context.Context, c connection, id provisioning.Identity, claimed bool) (provisioning.Identity, error) {
+// normalizeEmail checks the email the IdP sent. Whom it may reach is the core's decision
+// (provisioning's identity resolution): an org's IdP speaks only for the org's verified domains.
+func normalizeEmail(c connection, id provisioning.Identity) (provisioning.Identity, error) {
 	if id.Email == "" {
 		return id, refuse(provisioning.CodeInvalid, nil, "The identity provider sent no email address. An administrator must map the email attribute of the %s connection.", c.Name)
 	}
@@ -152,29 +160,5 @@ func (s *Service) vouch(ctx context.Context, c connection, id provisioning.Ident
 		return id, refuse(provisioning.CodeInvalid, nil, "The identity provider sent %q as the email address, which is not a valid address.", truncate(id.Email))
 	}
 	id.Email = email
-	switch {
-	case s.realms != nil:
-		org, err := s.realms.FindOrgByEmail(ctx, email)
-		if err == nil && org != c.OrgID {
-			return id, refuse(provisioning.CodeForbidden, nil, "The domain of %s is verified by another organization, so this organization's identity provider cannot sign in people with that address.", email)
-		}
-		if err == nil {
-			id.EmailVerified = true
-			return id, nil
-		}
-		if !provisioning.IsCode(err, provisioning.CodeNotFound) && !provisioning.IsCode(err, provisioning.CodeInvalid) {
-			return id, err
-		}
-	case s.domains != nil:
-		ok, err := s.domains.VerifiedFor(ctx, c.OrgID, email)
-		if err != nil {
-			return id, err
-		}
-		if ok {
-			id.EmailVerified = true
-			return id, nil
-		}
-	}
-	id.EmailVerified = claimed || c.cfg.TrustEmails
 	return id, nil
 }

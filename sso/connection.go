@@ -20,7 +20,7 @@ const (
 type Config struct {
 	SAML *SAMLConfig `json:"saml,omitempty"`
 	OIDC *OIDCConfig `json:"oidc,omitempty"`
-	// JIT provisions people the IdP vouches for on first sign-in; off, only existing members may
+	// JIT provisions people on their first sign-in; off, only existing members may
 	// sign in.
 	JIT bool `json:"jit"`
 	// DefaultRole is the role of people no group rule matches; empty means the org's default.
@@ -31,9 +31,6 @@ type Config struct {
 	GroupRoles []GroupRole `json:"groupRoles,omitempty"`
 	// Mapping names the attributes (SAML) or claims (OIDC) to read; empty names use the defaults.
 	Mapping Mapping `json:"mapping"`
-	// TrustEmails makes the IdP's email count as proven at any domain no other org has verified,
-	// so a sign-in may link to an existing account with that email. Off by default; owners only.
-	TrustEmails bool `json:"trustEmails"`
 	// RedirectURIs are the SaaS app's registered redirect URIs, matched exactly.
 	RedirectURIs []string `json:"redirectUris,omitempty"`
 }
@@ -127,7 +124,6 @@ type Connection struct {
 	DefaultRole  provisioning.Role `json:"defaultRole,omitempty"`
 	GroupRoles   []GroupRole       `json:"groupRoles"`
 	Mapping      Mapping           `json:"mapping"`
-	TrustEmails  bool              `json:"trustEmails"`
 	RedirectURIs []string          `json:"redirectUris"`
 	// SignInURL starts an SP-initiated sign-in through this connection.
 	SignInURL string    `json:"signInUrl"`
@@ -146,6 +142,10 @@ type SAMLView struct {
 	ACSURL            string   `json:"acsUrl"`
 	MetadataURL       string   `json:"metadataUrl"`
 	AllowIDPInitiated bool     `json:"allowIdpInitiated"`
+	// NameIDFormats are the NameID formats to configure at the IdP, best first. A persistent
+	// NameID follows a person through renames; a transient one names nobody, so people are
+	// then matched by email only.
+	NameIDFormats []string `json:"recommendedNameIdFormats"`
 }
 
 // OIDCView is the OIDC part of a Connection.
@@ -162,12 +162,12 @@ func (s *Service) view(c connection) Connection {
 	v := Connection{
 		ID: c.ID, OrgID: c.OrgID, Protocol: c.Protocol, Name: c.Name, Enabled: c.Enabled,
 		JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
-		Mapping: c.cfg.Mapping, TrustEmails: c.cfg.TrustEmails, RedirectURIs: nonNil(c.cfg.RedirectURIs),
+		Mapping: c.cfg.Mapping, RedirectURIs: nonNil(c.cfg.RedirectURIs),
 		SignInURL: s.url(MountPath + "/start?connection=" + c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if sc := c.cfg.SAML; sc != nil {
 		v.SAML = &SAMLView{IDPEntityID: sc.IDPEntityID, IDPMetadataURL: sc.IDPMetadataURL,
-			IDPCertificates: []string{}, SPEntityID: s.spEntityID(c), ACSURL: s.acsURL(c.ID),
+			IDPCertificates: []string{}, NameIDFormats: recommendedNameIDFormats, SPEntityID: s.spEntityID(c), ACSURL: s.acsURL(c.ID),
 			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated}
 		if md, err := samlsp.ParseMetadata([]byte(sc.IDPMetadataXML)); err == nil {
 			_, v.SAML.IDPSSOURL = ssoEndpoint(md)

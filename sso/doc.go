@@ -10,21 +10,19 @@
 // SP key pair live in the database.
 //
 // Decisions:
-//   - Email trust. A sign-in links to an existing account by email only when the email counts
-//     as proven (Identity.EmailVerified; the pipeline refuses the link otherwise). It does when
-//     the email's domain is verified by the connection's own org; when the IdP asserts it
-//     (OIDC email_verified=true on the standard email claim); or when an owner turned on the
-//     connection's trustEmails (off by default: a SAML assertion alone proves nothing about
-//     an address, and users are global across orgs). An email whose domain another org has
-//     verified is refused outright, whatever the IdP claims, so no org's IdP can sign in — or
-//     pre-create an account for — people at another org's domain.
-//   - Roles. With group rules, every sign-in sets the role (highest matching rule, else the
-//     connection's default role, else the org's) — leaving a group demotes. Without rules the
-//     default role applies only when the member joins. SSO never grants owner and never changes
-//     an owner's role; rules granting admin, an admin default role and trustEmails need an owner.
-//     A full org gives automatic joins a viewer seat (the core's seat rules).
-//   - JIT off: only people with an active membership may sign in (matched by linked identity,
-//     or by a proven email). Suspended and removed members are always refused by the core.
+//   - Whom an IdP reaches is the core's decision (provisioning's identity resolution): a linked
+//     subject first, then an existing account by email only at a domain the connection's org
+//     verified and only for one subject per connection and account, else a new account. The
+//     IdP's email_verified is not used; a domain another org verified is refused. A transient
+//     NameID is no subject: such people are matched by email at their connection.
+//   - Roles. With group rules, a sign-in carrying groups sets the role (highest matching rule,
+//     else the connection's default role, else the org's) — leaving a group demotes; one that
+//     carries none (not sent, Entra's overage) keeps it. Without rules the default role applies
+//     only when the member joins. SSO never grants owner and never changes an owner's role; rules
+//     granting admin and an admin default role need an owner. A full org gives automatic joins
+//     a viewer seat (the core's seat rules).
+//   - JIT off: only people with an active membership may sign in. Suspended and removed members
+//     are always refused by the core.
 //   - SAML checks: only HTTP-POST responses (no artifact resolution); no DOCTYPE or other XML
 //     directive; exactly one assertion, directly under the Response (wrapping attacks); the
 //     signature on the response or the assertion by a certificate in the connection's stored
@@ -61,8 +59,4 @@
 //     rotated by the operator; the previous key still decrypts assertions encrypted to it.
 //   - IdP metadata given by URL is fetched when the connection is saved (by an owner or admin
 //     only); sign-ins use only the stored copy.
-//
-// Known limit: a person whose email is not proven still gets a new account linked to the IdP
-// subject. If the real owner of that address later proves it (an email link), the core should
-// drop or review identities linked while the email was unproven.
 package sso

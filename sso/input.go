@@ -42,12 +42,14 @@ type ConnectionInput struct {
 	ClientSecret *string   `json:"clientSecret,omitempty"`
 	Scopes       *[]string `json:"scopes,omitempty"`
 
-	JIT          *bool              `json:"jit,omitempty"`
-	DefaultRole  *provisioning.Role `json:"defaultRole,omitempty"`
-	GroupRoles   *[]GroupRole       `json:"groupRoles,omitempty"`
-	Mapping      *Mapping           `json:"mapping,omitempty"`
-	TrustEmails  *bool              `json:"trustEmails,omitempty"`
-	RedirectURIs *[]string          `json:"redirectUris,omitempty"`
+	JIT         *bool              `json:"jit,omitempty"`
+	DefaultRole *provisioning.Role `json:"defaultRole,omitempty"`
+	GroupRoles  *[]GroupRole       `json:"groupRoles,omitempty"`
+	Mapping     *Mapping           `json:"mapping,omitempty"`
+	// TrustEmails is refused when true: it was removed (an IdP speaks for its org's verified
+	// domains only).
+	TrustEmails  *bool     `json:"trustEmails,omitempty"`
+	RedirectURIs *[]string `json:"redirectUris,omitempty"`
 }
 
 // applyCommon validates and applies the protocol-independent fields.
@@ -65,8 +67,8 @@ func (s *Service) applyCommon(in ConnectionInput, c *connection) error {
 	if in.JIT != nil {
 		c.cfg.JIT = *in.JIT
 	}
-	if in.TrustEmails != nil {
-		c.cfg.TrustEmails = *in.TrustEmails
+	if in.TrustEmails != nil && *in.TrustEmails {
+		return provisioning.Invalidf("trustEmails", "trustEmails was removed: an identity provider may sign in existing accounts only at email domains this organization has verified, so verify the domain instead")
 	}
 	if in.DefaultRole != nil {
 		r := *in.DefaultRole
@@ -229,9 +231,6 @@ func rejectOther(in ConnectionInput, protocol string) error {
 
 // ownerOnly names the first setting in c that only an owner may turn on, if any.
 func ownerOnly(c Config) string {
-	if c.TrustEmails {
-		return "trustEmails"
-	}
 	if c.DefaultRole == provisioning.RoleAdmin {
 		return "defaultRole admin"
 	}

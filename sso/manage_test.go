@@ -50,17 +50,19 @@ func TestConnectionAPI(t *testing.T) {
 	}
 
 	path := "/orgs/acme/sso/connections/" + c.ID
-	for _, in := range []map[string]any{{"trustEmails": true}, {"defaultRole": "admin"},
-		{"groupRoles": []map[string]any{{"group": "it", "role": "admin"}}}} {
+	for _, in := range []map[string]any{{"defaultRole": "admin"}, {"groupRoles": []map[string]any{{"group": "it", "role": "admin"}}}} {
 		if res := e.call(admin, "PATCH", path, in); res.Status != http.StatusForbidden {
 			t.Fatalf("admin sets %v: %d %s", in, res.Status, res.Raw)
 		}
 	}
-	if res := e.call(owner, "PATCH", path, map[string]any{"trustEmails": true, "name": "Okta prod"}); res.Status != http.StatusOK {
-		t.Fatalf("owner sets trustEmails: %d %s", res.Status, res.Raw)
+	if res := e.call(owner, "PATCH", path, map[string]any{"trustEmails": true}); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Raw), "verify the domain") {
+		t.Fatalf("trustEmails is gone: %d %s", res.Status, res.Raw)
+	}
+	if res := e.call(owner, "PATCH", path, map[string]any{"defaultRole": "admin", "name": "Okta prod"}); res.Status != http.StatusOK {
+		t.Fatalf("owner sets defaultRole admin: %d %s", res.Status, res.Raw)
 	}
 	if res := e.call(admin, "PATCH", path, map[string]any{"name": "renamed"}); res.Status != http.StatusForbidden {
-		t.Fatalf("admin edits a connection that trusts emails: %d", res.Status)
+		t.Fatalf("admin edits a connection that grants admin: %d", res.Status)
 	}
 	if res := e.call(rivalOwner, "GET", path, nil); res.Status != http.StatusForbidden {
 		t.Fatalf("another org's owner reads acme's connection: %d", res.Status)

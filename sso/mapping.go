@@ -1,6 +1,8 @@
 package sso
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rollcall/rollcall/provisioning"
@@ -39,6 +41,9 @@ func (a attributes) add(name string, values ...string) {
 	}
 	key := strings.ToLower(name)
 	a[key] = append(a[key], values...)
+	if a[key] == nil {
+		a[key] = []string{} // sent without values: present, and empty
+	}
 }
 
 // lookup returns the values of the configured name, or of the first default name present.
@@ -89,14 +94,38 @@ var (
 	oidcNames = names{oidcEmailNames, oidcFirstNames, oidcLastNames, oidcGroupsNames}
 )
 
-// person maps attributes to the pipeline's identity fields (EmailVerified is decided later).
-func (m Mapping) person(a attributes, n names) provisioning.Identity {
-	return provisioning.Identity{
+// person maps attributes to the pipeline's identity fields. When the IdP left the groups out
+// because there were too many (overage), groups are absent (nil), as when none were sent.
+func (m Mapping) person(a attributes, n names, overage bool) provisioning.Identity {
+	id := provisioning.Identity{
 		Email:     a.first(m.Email, n.email),
 		FirstName: truncate(a.first(m.FirstName, n.first)),
 		LastName:  truncate(a.first(m.LastName, n.last)),
-		Groups:    a.groups(m.Groups, n.groups),
 	}
+	if !overage {
+		id.Groups = a.groups(m.Groups, n.groups)
+	}
+	return id
+}
+
+// samlGroupsOverage is the attribute Entra ID sends instead of the groups when a person is in
+// more groups than a token holds (150 in SAML): a link to read them from Microsoft Graph.
+const samlGroupsOverage = "http://schemas.microsoft.com/claims/groups.link"
+
+func (a attributes) has(name string) bool {
+	_, ok := a[strings.ToLower(name)]
+	return ok
+}
+
+// oidcGroupsOverage reports Entra ID's overage claim: "groups" named in _claim_names (a
+// distributed claim) instead of sent, when a person is in more groups than a token holds.
+func oidcGroupsOverage(claims map[string]any) bool {
+	names, ok := claims["_claim_names"].(map[string]any)
+	if !ok {
+		return false
+	}
+	_, ok = names["groups"]
+	return ok
 }
 
 func truncate(s string) string {
@@ -119,18 +148,33 @@ func (cfg Config) mappedRole(groups []string) (provisioning.Role, bool) {
 	return best, best != ""
 }
 
-// roleFor is the role to ask the pipeline for. With group rules, every sign-in sets the role:
-// the highest matching rule, else the connection's default role, else the org's. Without rules,
-// a newcomer gets the default role and an existing member's role is left alone (empty).
-func (cfg Config) roleFor(groups []string, org provisioning.Org, existing bool) provisioning.Role {
-	if r, ok := cfg.mappedRole(groups); ok {
-		return r
+// roleFor is the role to ask the pipeline for, and the rule that gave it, for the audit log.
+// With group rules, a sign-in that carries groups sets the role: the highest matching rule,
+// else the connection's default role, else the org's (leaving a group demotes). A sign-in that
+// carries no groups at all (not sent, or Entra's overage) keeps the member's role, as a sign-in
+// without rules does: the pipeline then gives only a newcomer the connection's default role.
+func (cfg Config) roleFor(groups []string, org provisioning.Org) (provisioning.Role, string) {
+	if len(cfg.GroupRoles) == 0 {
+		return "", "no group rules"
 	}
-	if len(cfg.GroupRoles) == 0 && existing {
-		return ""
+	if groups == nil {
+		return "", "the identity provider sent no groups, so the role is kept"
+	}
+	if r, ok := cfg.mappedRole(groups); ok {
+		return r, "group rule " + cfg.matchedRule(groups, r) + " gives " + string(r)
 	}
 	if cfg.DefaultRole != "" {
-		return cfg.DefaultRole
+		return cfg.DefaultRole, "no group rule matched: the connection's default role " + string(cfg.DefaultRole)
 	}
-	return org.Settings.DefaultRole
+	return org.Settings.DefaultRole, "no group rule matched: the org's default role " + string(org.Settings.DefaultRole)
+}
+
+// matchedRule names the first rule for groups that gives role.
+func (cfg Config) matchedRule(groups []string, role provisioning.Role) string {
+	for _, rule := range cfg.GroupRoles {
+		if rule.Role == role && slices.ContainsFunc(groups, func(g string) bool { return strings.EqualFold(g, rule.Group) }) {
+			return strconv.Quote(rule.Group)
+		}
+	}
+	return ""
 }

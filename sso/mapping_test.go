@@ -1,7 +1,6 @@
 package sso
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -25,7 +24,6 @@ func samlAttr(name string, values ...string) saml.Attribute {
 
 // TestSAMLAttributeDefaults reads what Okta, Entra ID and Google Workspace send by default.
 func TestSAMLAttributeDefaults(t *testing.T) {
-	s := &Service{}
 	c := connection{SSOConnection: provisioning.SSOConnection{ID: "c1", Protocol: ProtocolSAML}, cfg: Config{}}
 	cases := []struct {
 		name string
@@ -45,7 +43,7 @@ func TestSAMLAttributeDefaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.samlIdentity(context.Background(), c, tc.as)
+			got, err := samlIdentity(c, tc.as)
 			tc.want.Issuer = "saml:c1"
 			if err != nil || got.Email != tc.want.Email || got.FirstName != tc.want.FirstName || got.LastName != tc.want.LastName ||
 				!slices.Equal(got.Groups, tc.want.Groups) || (got.Groups == nil) != (tc.want.Groups == nil) ||
@@ -56,32 +54,63 @@ func TestSAMLAttributeDefaults(t *testing.T) {
 	}
 	custom := c
 	custom.cfg.Mapping = Mapping{Email: "mailAddress", Groups: "roles"}
-	got, err := s.samlIdentity(context.Background(), custom, assertion("n", samlAttr("email", "wrong@acme.com"),
+	got, err := samlIdentity(custom, assertion("n", samlAttr("email", "wrong@acme.com"),
 		samlAttr("mailAddress", "right@acme.com"), samlAttr("roles", "a")))
 	if err != nil || got.Email != "right@acme.com" || !slices.Equal(got.Groups, []string{"a"}) {
 		t.Fatalf("custom mapping: %+v %v", got, err)
 	}
-	if _, err := s.samlIdentity(context.Background(), c, assertion("opaque-id")); provisioning.ErrorCode(err) != provisioning.CodeInvalid {
+	if _, err := samlIdentity(c, assertion("opaque-id")); provisioning.ErrorCode(err) != provisioning.CodeInvalid {
 		t.Fatalf("no email anywhere: %v", err)
 	}
 }
 
-// TestOIDCEmailVerified: email_verified counts only for the standard email claim.
-func TestOIDCEmailVerified(t *testing.T) {
-	s := &Service{}
+// TestSAMLTransientNameID: a transient NameID is no subject; the person is matched by email.
+func TestSAMLTransientNameID(t *testing.T) {
+	c := connection{SSOConnection: provisioning.SSOConnection{ID: "c1", Protocol: ProtocolSAML}}
+	as := assertion("_8f2a0c", samlAttr("email", "ann@acme.com"))
+	as.Subject.NameID.Format = transientNameID
+	got, err := samlIdentity(c, as)
+	if err != nil || got.Subject != "" || !got.Transient || got.Issuer != "saml:c1" || got.Email != "ann@acme.com" {
+		t.Fatalf("transient: %+v %v", got, err)
+	}
+	as.Subject.NameID.Format = string(saml.PersistentNameIDFormat)
+	if got, _ := samlIdentity(c, as); got.Subject != "_8f2a0c" || got.Transient {
+		t.Fatalf("persistent: %+v", got)
+	}
+}
+
+// TestGroupsOverage: Entra ID leaves the groups out when there are too many; that is no groups
+// sent (nil, role kept), not an empty list (which demotes).
+func TestGroupsOverage(t *testing.T) {
+	saml := connection{SSOConnection: provisioning.SSOConnection{ID: "c1", Protocol: ProtocolSAML}}
+	got, err := samlIdentity(saml, assertion("n", samlAttr("email", "ann@acme.com"),
+		samlAttr("http://schemas.microsoft.com/claims/groups.link", "https://graph.microsoft.com/v1.0/users/x/getMemberObjects")))
+	if err != nil || got.Groups != nil {
+		t.Fatalf("SAML overage: %+v %v", got, err)
+	}
+	if got, _ := samlIdentity(saml, assertion("n", samlAttr("email", "ann@acme.com"), samlAttr("groups"))); got.Groups == nil || len(got.Groups) != 0 {
+		t.Fatalf("an empty groups attribute is an empty list: %#v", got.Groups)
+	}
+	oidc := connection{SSOConnection: provisioning.SSOConnection{ID: "c2", Protocol: ProtocolOIDC}}
+	claims := map[string]any{"email": "ann@acme.com", "_claim_names": map[string]any{"groups": "src1"},
+		"_claim_sources": map[string]any{"src1": map[string]any{"endpoint": "https://graph.microsoft.com/v1.0/users/x/getMemberObjects"}}}
+	if got, err := oidcIdentity(oidc, claims, "sub-1"); err != nil || got.Groups != nil {
+		t.Fatalf("OIDC overage: %+v %v", got, err)
+	}
+}
+
+// TestOIDCClaims: the standard claims, a mapped email claim, and no proof from email_verified
+// (the core trusts an IdP for its org's verified domains only).
+func TestOIDCClaims(t *testing.T) {
 	c := connection{SSOConnection: provisioning.SSOConnection{ID: "c2", Protocol: ProtocolOIDC}, cfg: Config{}}
-	claims := map[string]any{"email": "ann@acme.com", "email_verified": true, "upn": "ann@corp.acme.com", "groups": []any{"g1", 7}}
-	got, err := s.oidcIdentity(context.Background(), c, claims, "sub-1")
-	if err != nil || !got.EmailVerified || got.Issuer != "oidc:c2" || !slices.Equal(got.Groups, []string{"g1"}) {
+	claims := map[string]any{"email": "Ann@acme.com", "email_verified": true, "upn": "ann@corp.acme.com", "groups": []any{"g1", 7}}
+	got, err := oidcIdentity(c, claims, "sub-1")
+	if err != nil || got.EmailVerified || got.Email != "ann@acme.com" || got.Issuer != "oidc:c2" || got.Subject != "sub-1" || !slices.Equal(got.Groups, []string{"g1"}) {
 		t.Fatalf("standard claims: %+v %v", got, err)
 	}
 	c.cfg.Mapping.Email = "upn"
-	if got, err = s.oidcIdentity(context.Background(), c, claims, "sub-1"); err != nil || got.Email != "ann@corp.acme.com" || got.EmailVerified {
-		t.Fatalf("a mapped email claim is not covered by email_verified: %+v %v", got, err)
-	}
-	c.cfg.TrustEmails = true
-	if got, _ = s.oidcIdentity(context.Background(), c, claims, "sub-1"); !got.EmailVerified {
-		t.Fatal("trustEmails should vouch")
+	if got, err = oidcIdentity(c, claims, "sub-1"); err != nil || got.Email != "ann@corp.acme.com" {
+		t.Fatalf("mapped email claim: %+v %v", got, err)
 	}
 }
 
@@ -91,22 +120,22 @@ func TestRoleFor(t *testing.T) {
 	withDefault := rules
 	withDefault.DefaultRole = provisioning.RoleViewer
 	cases := []struct {
-		cfg      Config
-		groups   []string
-		existing bool
-		want     provisioning.Role
+		cfg    Config
+		groups []string
+		want   provisioning.Role
+		why    string
 	}{
-		{rules, []string{"Guests", "ADMINS"}, false, provisioning.RoleAdmin},
-		{rules, []string{"guests"}, true, provisioning.RoleViewer},
-		{rules, nil, true, provisioning.RoleMember},
-		{withDefault, []string{"other"}, true, provisioning.RoleViewer},
-		{Config{}, []string{"admins"}, false, provisioning.RoleMember},
-		{Config{}, nil, true, ""},
-		{Config{DefaultRole: provisioning.RoleViewer}, nil, false, provisioning.RoleViewer},
+		{rules, []string{"Guests", "ADMINS"}, provisioning.RoleAdmin, `group rule "admins" gives admin`},
+		{rules, []string{"guests"}, provisioning.RoleViewer, `group rule "guests" gives viewer`},
+		{rules, []string{}, provisioning.RoleMember, "no group rule matched: the org's default role member"},
+		{rules, nil, "", "the identity provider sent no groups, so the role is kept"},
+		{withDefault, []string{"other"}, provisioning.RoleViewer, "no group rule matched: the connection's default role viewer"},
+		{Config{}, []string{"admins"}, "", "no group rules"},
+		{Config{DefaultRole: provisioning.RoleViewer}, nil, "", "no group rules"},
 	}
 	for i, tc := range cases {
-		if got := tc.cfg.roleFor(tc.groups, org, tc.existing); got != tc.want {
-			t.Errorf("case %d: got %q, want %q", i, got, tc.want)
+		if got, why := tc.cfg.roleFor(tc.groups, org); got != tc.want || why != tc.why {
+			t.Errorf("case %d: got %q (%s), want %q (%s)", i, got, why, tc.want, tc.why)
 		}
 	}
 }

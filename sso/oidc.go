@@ -136,7 +136,7 @@ func (s *Service) verifyOIDC(ctx context.Context, r *http.Request, c connection)
 	if err != nil {
 		return a, err
 	}
-	a.identity, err = s.oidcIdentity(ctx, c, claims, subject)
+	a.identity, err = oidcIdentity(c, claims, subject)
 	return a, err
 }
 
@@ -220,9 +220,9 @@ func classifyIDToken(err error) error {
 	return refuse(provisioning.CodeUnauthorized, err, "The ID token's signature could not be verified with the identity provider's keys.")
 }
 
-// oidcIdentity maps claims to the pipeline's identity. email_verified counts only for the
-// standard email claim it describes.
-func (s *Service) oidcIdentity(ctx context.Context, c connection, claims map[string]any, subject string) (provisioning.Identity, error) {
+// oidcIdentity maps claims to the pipeline's identity. The email_verified claim is not used: an
+// org's IdP is trusted for the org's verified domains, and for no other, whatever it claims.
+func oidcIdentity(c connection, claims map[string]any, subject string) (provisioning.Identity, error) {
 	attrs := attributes{}
 	for k, v := range claims {
 		switch t := v.(type) {
@@ -231,15 +231,16 @@ func (s *Service) oidcIdentity(ctx context.Context, c connection, claims map[str
 		case bool:
 			attrs.add(k, fmt.Sprint(t))
 		case []any:
+			values := []string{} // an empty list is sent, unlike a missing claim
 			for _, item := range t {
 				if str, ok := item.(string); ok {
-					attrs.add(k, str)
+					values = append(values, str)
 				}
 			}
+			attrs.add(k, values...)
 		}
 	}
-	id := c.cfg.Mapping.person(attrs, oidcNames)
+	id := c.cfg.Mapping.person(attrs, oidcNames, oidcGroupsOverage(claims))
 	id.Issuer, id.Subject = c.issuer(), subject
-	claimed := emailClaim(c) == "email" && (claims["email_verified"] == true || claims["email_verified"] == "true")
-	return s.vouch(ctx, c, id, claimed)
+	return normalizeEmail(c, id)
 }

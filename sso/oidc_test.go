@@ -53,8 +53,9 @@ func TestOIDCSignInProvisionsAndUpdates(t *testing.T) {
 				m.FirstName != "Alice" || !slices.Equal(m.Groups, []string{"engineering"}) {
 				t.Fatalf("first sign-in: %+v", m)
 			}
+			// The OP's email_verified proves nothing at a domain acme has not verified.
 			_, u, err := s.h.Service.SessionUser(s.h.Ctx, br.cookie(s.srv.URL, session.CookieName))
-			if err != nil || u.Email != "alice@example.com" || !u.EmailVerified {
+			if err != nil || u.Email != "alice@example.com" || u.EmailVerified {
 				t.Fatalf("session user %+v %v", u, err)
 			}
 
@@ -76,7 +77,7 @@ func TestOIDCJITOffRefusesStranger(t *testing.T) {
 	s.op.setUser("u2", "carol", "carol@example.com", true, "Carol", "")
 	before := s.counts()
 	p, _ := s.signIn("carol")
-	s.refused(p, before, 0, http.StatusForbidden, "does not add people on first sign-in")
+	s.refused(p, before, 0, http.StatusForbidden, "not added on first sign-in")
 }
 
 func TestOIDCWrongNonce(t *testing.T) {
@@ -109,16 +110,33 @@ func TestOIDCWrongIssuer(t *testing.T) {
 	}
 }
 
-// TestOIDCUnverifiedEmailTakeover: a person whose OP does not vouch for an email cannot take over
-// the existing account with that email, and an OP never vouches for a domain another org verified.
-func TestOIDCUnverifiedEmailTakeover(t *testing.T) {
+// TestOIDCCrossOrgTakeover: an org's OP that asserts email_verified=true for an address at a
+// domain the org has not verified (gmail.com, or any unclaimed domain) cannot sign in as the
+// existing account with that address, which belongs to another org; and an OP never speaks
+// for a domain another org verified, not even to create an account there.
+func TestOIDCCrossOrgTakeover(t *testing.T) {
 	s := newOIDCEnv(t, onSQLite, nil)
 	rival := s.h.CreateOrg("rival", 10, "ceo@rival.com")
-	s.h.MustJoin(rival.Org.ID, "victim@example.com", provisioning.EntranceManual, provisioning.RoleMember)
-	s.op.setUser("u9", "mallory", "victim@example.com", false, "Mallory", "")
+	for i, victim := range []string{"victim@gmail.com", "victim@example.com"} {
+		s.h.MustJoin(rival.Org.ID, victim, provisioning.EntranceManual, provisioning.RoleMember)
+		s.op.setUser("u9", "mallory", victim, true, "Mallory", "")
+		before := s.counts()
+		p, b := s.signIn("mallory")
+		s.refused(p, before, i, http.StatusForbidden, "must verify the domain "+provisioning.EmailDomain(victim))
+		if b.cookie(s.srv.URL, session.CookieName) != "" {
+			t.Fatalf("%s: the refused sign-in left a session cookie", victim)
+		}
+	}
+	failed := len(s.audits("sso.sign_in_failed"))
+	s.h.MustJoin(s.acme.Org.ID, "ann@acme.com", provisioning.EntranceManual, provisioning.RoleMember)
+	s.op.setUser("u8", "ann", "ann@acme.com", false, "Ann", "")
 	before := s.counts()
-	p, _ := s.signIn("mallory")
-	s.refused(p, before, 0, http.StatusForbidden, "does not vouch for this email")
+	p, _ := s.signIn("ann")
+	s.refused(p, before, failed, http.StatusForbidden, "must verify the domain acme.com")
+	s.verifyDomain(s.acme.Org.ID, "acme.com")
+	if p, _ := s.signIn("ann"); p.url.Path != "/" {
+		t.Fatalf("at its own verified domain the OP signs in the existing member: %d %s", p.status, p.message())
+	}
 
 	s.verifyDomain(rival.Org.ID, "rival.com")
 	for _, email := range []string{"ceo@rival.com", "newcomer@rival.com"} {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/sso"
 )
 
@@ -77,7 +78,7 @@ func TestSAMLJITOff(t *testing.T) {
 
 	before := s.counts()
 	p, _ := s.signIn("carol")
-	s.refused(p, before, 0, http.StatusForbidden, "does not add people on first sign-in")
+	s.refused(p, before, 0, http.StatusForbidden, "not added on first sign-in")
 	if _, ok := s.findMember(s.acme.Org.ID, "carol@acme.com"); ok {
 		t.Fatal("a stranger joined with JIT off")
 	}
@@ -156,25 +157,25 @@ func TestSAMLIdPInitiated(t *testing.T) {
 	s.refused(replay, before, 1, http.StatusConflict, "already used")
 }
 
-// TestSAMLEmailTrust: a SAML email is not proof by itself. Without a verified domain or the
-// owner's trustEmails choice, a sign-in cannot link to an existing account with that email;
-// with trustEmails it can.
-func TestSAMLEmailTrust(t *testing.T) {
+// TestSAMLCrossOrgTakeover: an org's IdP reaches an existing account by email only at a domain
+// that org verified. The victim's account (in another org, at an unclaimed domain) is refused;
+// once acme verifies the domain, its IdP speaks for it and links to the account.
+func TestSAMLCrossOrgTakeover(t *testing.T) {
 	s := newSAMLEnv(t, onSQLite, nil, true)
 	rival := s.h.CreateOrg("rival", 10, "owner@rival.com")
 	victim := s.h.MustJoin(rival.Org.ID, "victim@example.com", provisioning.EntranceManual, provisioning.RoleMember)
 	s.idp.setUser(idpUser{name: "victim", email: "victim@example.com", first: "Not", last: "Victim"})
 
 	before := s.counts()
-	p, _ := s.signIn("victim")
-	s.refused(p, before, 0, http.StatusForbidden, "does not vouch for this email")
-
-	trust := true
-	if _, err := s.sso.Update(s.h.Ctx, provisioning.Operator(), s.acme.Org.ID, s.conn.ID, sso.ConnectionInput{TrustEmails: &trust}); err != nil {
-		t.Fatal(err)
+	p, b := s.signIn("victim")
+	s.refused(p, before, 0, http.StatusForbidden, "must verify the domain example.com")
+	if b.cookie(s.srv.URL, session.CookieName) != "" {
+		t.Fatal("the refused sign-in left a session cookie")
 	}
+
+	s.verifyDomain(s.acme.Org.ID, "example.com")
 	if p, _ := s.signIn("victim"); p.url.Path != "/" {
-		t.Fatalf("with trustEmails the sign-in should link: %d %s", p.status, p.message())
+		t.Fatalf("at acme's verified domain the sign-in links: %d %s", p.status, p.message())
 	}
 	if m := s.member(s.acme.Org.ID, "victim@example.com"); m.UserID != victim.User.ID {
 		t.Fatalf("linked to user %s, want the existing %s", m.UserID, victim.User.ID)

@@ -28,13 +28,33 @@ import (
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
-// samlIdP is crewjam's samlidp, a complete SAML IdP, on its own test server.
+// samlIdP is crewjam's samlidp, a complete SAML IdP, on its own test server. It names people
+// with a persistent NameID ("pid-" + user name, stable when their email changes), as Okta and
+// Entra ID can; users set transient get samlidp's default, a transient NameID.
 type samlIdP struct {
-	t    *testing.T
-	srv  *httptest.Server
-	idp  *samlidp.Server
-	key  *rsa.PrivateKey
-	cert *x509.Certificate
+	t         *testing.T
+	srv       *httptest.Server
+	idp       *samlidp.Server
+	key       *rsa.PrivateKey
+	cert      *x509.Certificate
+	mu        sync.Mutex
+	transient map[string]bool
+}
+
+// MakeAssertion is samlidp's assertion with the NameID the user is set up for.
+func (i *samlIdP) MakeAssertion(req *saml.IdpAuthnRequest, session *saml.Session) error {
+	if err := (saml.DefaultAssertionMaker{}).MakeAssertion(req, session); err != nil {
+		return err
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	id := req.Assertion.Subject.NameID
+	if i.transient[session.UserName] {
+		id.Format, id.Value = string(saml.TransientNameIDFormat), "_"+rand.Text()
+	} else {
+		id.Format, id.Value = string(saml.PersistentNameIDFormat), "pid-"+session.UserName
+	}
+	return nil
 }
 
 const idpPassword = "correct horse battery staple"
@@ -70,7 +90,9 @@ func newSAMLIdP(t *testing.T) *samlIdP {
 		t.Fatal(err)
 	}
 	handler = idp
-	return &samlIdP{t: t, srv: srv, idp: idp, key: key, cert: cert}
+	i := &samlIdP{t: t, srv: srv, idp: idp, key: key, cert: cert, transient: map[string]bool{}}
+	idp.IDP.AssertionMaker = i
+	return i
 }
 
 func selfSigned(t *testing.T, name string) (*rsa.PrivateKey, *x509.Certificate) {
@@ -110,10 +132,15 @@ func (i *samlIdP) put(path, contentType string, body []byte) {
 type idpUser struct {
 	name, email, first, last string
 	groups                   []string
+	// transient gives the user a transient NameID, a new one at every sign-in.
+	transient bool
 }
 
 func (i *samlIdP) setUser(u idpUser) {
 	i.t.Helper()
+	i.mu.Lock()
+	i.transient[u.name] = u.transient
+	i.mu.Unlock()
 	body, _ := json.Marshal(samlidp.User{Name: u.name, HashedPassword: idpPasswordHash(), Email: u.email,
 		GivenName: u.first, Surname: u.last, Groups: u.groups})
 	i.put("/users/"+u.name, "application/json", body)

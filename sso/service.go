@@ -17,12 +17,6 @@ type RealmFinder interface {
 	FindOrgByEmail(ctx context.Context, email string) (orgID string, err error)
 }
 
-// DomainVerifier tells whether an org holds an email's domain verified. An email an IdP asserts
-// at one of its own org's verified domains counts as proven. The domains capability implements it.
-type DomainVerifier interface {
-	VerifiedFor(ctx context.Context, orgID, email string) (bool, error)
-}
-
 // Defaults and bounds of Options.
 const (
 	DefaultClockSkew = time.Minute
@@ -47,9 +41,6 @@ type Options struct {
 	SecretKey []byte
 	// Realms enables home-realm discovery by email; nil answers ?email= with a clear page.
 	Realms RealmFinder
-	// Domains lets an org's verified domains vouch for the emails its IdP asserts; nil means only
-	// OIDC email_verified and a connection's trustEmails flag do.
-	Domains DomainVerifier
 	// ClockSkew is the leeway on assertion and token times (default 1m, at most 3m).
 	ClockSkew time.Duration
 	// FlowTTL bounds the time between starting a sign-in and coming back (default 10m).
@@ -74,7 +65,6 @@ type Service struct {
 	secure    bool
 	keys      *keyring
 	realms    RealmFinder
-	domains   DomainVerifier
 	skew      time.Duration
 	flowTTL   time.Duration
 	codeTTL   time.Duration
@@ -113,7 +103,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	}
 	return &Service{
 		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
-		realms: o.Realms, domains: o.Domains, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
+		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
 		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
 		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
 	}, nil

@@ -82,46 +82,19 @@ func signInReason(a arrival, res provisioning.ProvisionResult) string {
 	return res.User.Email + " signed in through " + a.conn.Name + " to " + to + " (" + string(res.Outcome) + ")"
 }
 
-// provision runs the pipeline for an arrival. JIT off lets only existing active members in.
+// provision runs the pipeline for an arrival. The core resolves who it is (subject, then email
+// at the org's verified domains, then new) and, with JIT off, lets only active members in.
 func (s *Service) provision(ctx context.Context, tx provisioning.Tx, a arrival) (provisioning.ProvisionResult, error) {
 	org, err := tx.GetOrg(ctx, a.conn.OrgID)
 	if err != nil {
 		return provisioning.ProvisionResult{}, err
 	}
-	m, found, err := existingMembership(ctx, tx, a)
-	if err != nil {
-		return provisioning.ProvisionResult{}, err
-	}
-	if !a.conn.cfg.JIT && (!found || m.Status != provisioning.StatusActive) {
-		return provisioning.ProvisionResult{}, provisioning.Errorf(provisioning.CodeForbidden,
-			"%s has no active membership in %s, and this connection does not add people on first sign-in. Ask an administrator of %s to add you.",
-			a.identity.Email, org.Name, org.Name)
-	}
+	role, why := a.conn.cfg.roleFor(a.identity.Groups, org)
 	return s.svc.ProvisionTx(ctx, tx, provisioning.ProvisionRequest{
 		OrgID: org.ID, Entrance: a.conn.entrance(), Actor: a.conn.idpActor(), Identity: a.identity,
-		Role:   a.conn.cfg.roleFor(a.identity.Groups, org, found),
-		Reason: "signed in through SSO connection " + a.conn.Name,
+		Role: role, DefaultRole: a.conn.cfg.DefaultRole, ExistingMembersOnly: !a.conn.cfg.JIT,
+		Reason: "signed in through SSO connection " + a.conn.Name + "; " + why,
 	})
-}
-
-// existingMembership finds the person's membership in the org: by the linked identity first,
-// then by email when the IdP vouches for it (the pipeline refuses an unvouched email match).
-func existingMembership(ctx context.Context, tx provisioning.Tx, a arrival) (provisioning.Membership, bool, error) {
-	u, err := tx.FindIdentity(ctx, a.identity.Issuer, a.identity.Subject)
-	if provisioning.IsCode(err, provisioning.CodeNotFound) && a.identity.EmailVerified {
-		u, err = tx.GetUserByEmail(ctx, a.identity.Email)
-	}
-	if provisioning.IsCode(err, provisioning.CodeNotFound) {
-		return provisioning.Membership{}, false, nil
-	}
-	if err != nil {
-		return provisioning.Membership{}, false, err
-	}
-	m, err := tx.GetMembership(ctx, a.conn.OrgID, u.ID)
-	if provisioning.IsCode(err, provisioning.CodeNotFound) {
-		return m, false, nil
-	}
-	return m, err == nil, err
 }
 
 // issueCode stores a one-time code for the app and returns it.

@@ -68,7 +68,10 @@ func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
 		d.AssertionConsumerServices = slices.DeleteFunc(d.AssertionConsumerServices, func(e saml.IndexedEndpoint) bool {
 			return e.Binding != saml.HTTPPostBinding
 		})
-		d.NameIDFormats = []saml.NameIDFormat{saml.PersistentNameIDFormat, saml.EmailAddressNameIDFormat}
+		d.NameIDFormats = nil
+		for _, f := range recommendedNameIDFormats {
+			d.NameIDFormats = append(d.NameIDFormats, saml.NameIDFormat(f))
+		}
 	}
 	out, err := xml.MarshalIndent(md, "", "  ")
 	if err != nil {

@@ -50,7 +50,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type ssoCreateFlags struct {
 	protocol, name, metadataURL, metadataFile, entityID, ssoURL, certFile string
 	issuer, clientID, clientSecret, scopes, defaultRole, spEntityID       string
-	jit, trustEmails, idpInitiated                                        bool
+	jit, idpInitiated                                                     bool
 	groupRoles, redirectURIs                                              listFlag
 }
 
@@ -72,7 +72,6 @@ func (f *ssoCreateFlags) define(fs *flag.FlagSet) {
 	fs.Var(&f.groupRoles, "group-role", "GROUP=ROLE group rule; repeat for several (highest role wins)")
 	fs.Var(&f.redirectURIs, "redirect-uri", "the SaaS app's redirect URI; repeat for several")
 	fs.BoolVar(&f.jit, "jit", true, "provision people on first sign-in (false: existing members only)")
-	fs.BoolVar(&f.trustEmails, "trust-emails", false, "let the IdP's emails link to existing accounts (owners only)")
 }
 
 // input builds the API body; only flags given are sent.
@@ -120,7 +119,7 @@ func (f *ssoCreateFlags) input(e *env, fs *flag.FlagSet) (map[string]any, error)
 	for _, b := range []struct {
 		flag, field string
 		v           bool
-	}{{"jit", "jit", f.jit}, {"trust-emails", "trustEmails", f.trustEmails}, {"allow-idp-initiated", "allowIdpInitiated", f.idpInitiated}} {
+	}{{"jit", "jit", f.jit}, {"allow-idp-initiated", "allowIdpInitiated", f.idpInitiated}} {
 		if set[b.flag] {
 			in[b.field] = b.v
 		}

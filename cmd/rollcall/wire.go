@@ -33,7 +33,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 	if cfg.SecretKey != "" {
 		secretKey = sso.KeyFromPassphrase(cfg.SecretKey)
 	}
-	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom, Domains: dom,
+	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom,
 		ClockSkew: cfg.SSOClockSkew, Logger: a.logger})
 	if err != nil {
 		return nil, err

@@ -76,7 +76,16 @@ func (t *Tx) UnlinkIdentities(ctx context.Context, userID string) (int64, error)
 	return t.exec(ctx, "identity", `DELETE FROM identities WHERE user_id = $1`, userID)
 }
 
-// LinkIdentity links (issuer, subject) to a user. Linking it to another user is a conflict.
+// FindUserIdentity returns the identity a user has at issuer.
+func (t *Tx) FindUserIdentity(ctx context.Context, userID, issuer string) (provisioning.LinkedIdentity, error) {
+	id := provisioning.LinkedIdentity{UserID: userID, Issuer: issuer}
+	err := t.queryOne(ctx, "identity", `SELECT subject, created_at FROM identities WHERE user_id = $1 AND issuer = $2`,
+		[]any{userID, issuer}, func(r Rows) error { return r.Scan(&id.Subject, timeValue{&id.LinkedAt}) })
+	return id, err
+}
+
+// LinkIdentity links (issuer, subject) to a user. Linking it to another user, or a second
+// subject of the issuer to the user, is a conflict (the unique index identities_issuer_user).
 func (t *Tx) LinkIdentity(ctx context.Context, id provisioning.LinkedIdentity) error {
 	_, err := t.exec(ctx, "identity", `INSERT INTO identities (issuer, subject, user_id, created_at)
 		VALUES ($1,$2,$3,$4) ON CONFLICT (issuer, subject) DO NOTHING`,

@@ -93,6 +93,18 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 		return tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: other.ID, Issuer: "saml:c1", Subject: "ann", LinkedAt: h.Clock.Now()})
 	})
 	WantCode(t, err, provisioning.CodeConflict)
+	err = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+		return tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: first.ID, Issuer: "saml:c1", Subject: "ann-2", LinkedAt: h.Clock.Now()})
+	})
+	WantCode(t, err, provisioning.CodeConflict) // one subject per issuer and account
+	h.Tx(func(tx provisioning.Tx) error {
+		id, err := tx.FindUserIdentity(h.Ctx, first.ID, "saml:c1")
+		if err != nil || id.Subject != "ann" || id.LinkedAt.IsZero() {
+			t.Fatalf("FindUserIdentity = %+v, %v", id, err)
+		}
+		WantCode(t, errOf(tx.FindUserIdentity(h.Ctx, first.ID, "oidc:c2")), provisioning.CodeNotFound)
+		return nil
+	})
 	h.Tx(func(tx provisioning.Tx) error {
 		got, err := tx.GetUser(h.Ctx, first.ID)
 		if err != nil || got.LastName != "Lee" || !got.EmailVerified {

@@ -161,6 +161,7 @@ func testPipelineSeatRules(t *testing.T, h *Harness) {
 
 func testPipelineRoleMapping(t *testing.T, h *Harness) {
 	o := h.CreateOrg("acme", 3, "owner@acme.com")
+	h.VerifyDomain(o.Org.ID, "acme.com") // so acme's IdP speaks for the owner's address
 	h.MustJoin(o.Org.ID, "ann@acme.com", provisioning.EntranceSAML, provisioning.RoleAdmin)
 	down := h.MustJoin(o.Org.ID, "ann@acme.com", provisioning.EntranceSAML, provisioning.RoleMember)
 	if down.Outcome != provisioning.OutcomeUpdated || down.Membership.Role != provisioning.RoleMember {
@@ -182,78 +183,126 @@ func testPipelineRoleMapping(t *testing.T, h *Harness) {
 	}
 }
 
+// testPipelineIdentityMatching: who an org's IdP reaches. A linked subject is its account (an
+// email change follows at domains the org verified); an existing account is reached by email
+// only at the org's verified domains and only by one subject per connection; an email nobody
+// holds makes a new, unproven account; another org's domain is refused outright.
 func testPipelineIdentityMatching(t *testing.T, h *Harness) {
 	o := h.CreateOrg("acme", -1, "owner@acme.com")
-	req := func(email, subject string, verified bool) provisioning.ProvisionRequest {
-		return provisioning.ProvisionRequest{OrgID: o.Org.ID, Entrance: provisioning.EntranceOIDC, Actor: provisioning.System(),
-			Identity: provisioning.Identity{Email: email, EmailVerified: verified, Issuer: "oidc:conn1", Subject: subject, FirstName: "Ann"}}
+	h.VerifyDomain(o.Org.ID, "acme.com")
+	rival := h.CreateOrg("rival", -1, "ceo@rival.com")
+	h.VerifyDomain(rival.Org.ID, "rival.com")
+	h.MustJoin(rival.Org.ID, "victim@gmail.com", provisioning.EntranceManual, provisioning.RoleMember)
+	arrive := func(email, subject string) (provisioning.ProvisionResult, error) {
+		return h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: o.Org.ID, Entrance: provisioning.EntranceOIDC, Actor: provisioning.System(),
+			Identity: provisioning.Identity{Email: email, EmailVerified: true, Issuer: "oidc:conn1", Subject: subject, FirstName: "Ann"}})
 	}
-	first, err := h.Service.Provision(h.Ctx, req("ann@acme.com", "sub-1", true))
+	first, err := arrive("ann@acme.com", "sub-1")
+	if err != nil || !first.UserCreated || !first.User.EmailVerified {
+		t.Fatalf("a new person at the org's domain: %+v %v", first.User, err)
+	}
+	renamed, err := arrive("ann.new@acme.com", "sub-1")
+	if err != nil || renamed.User.ID != first.User.ID || renamed.User.Email != "ann.new@acme.com" {
+		t.Fatalf("a known subject with a new email at the org's domain: %+v %v", renamed.User, err)
+	}
+	linked, err := arrive("owner@acme.com", "sub-owner")
+	if err != nil || linked.User.ID != o.Owner.UserID {
+		t.Fatalf("at the org's verified domain the IdP links to the existing account: %+v %v", linked.User, err)
+	}
+	_, err = arrive("owner@acme.com", "sub-intruder")
+	WantCode(t, err, provisioning.CodeForbidden)
+	_, err = arrive("victim@gmail.com", "sub-victim")
+	WantCode(t, err, provisioning.CodeForbidden)
+	for _, email := range []string{"ceo@rival.com", "newcomer@rival.com"} {
+		_, err = arrive(email, "sub-"+email)
+		WantCode(t, err, provisioning.CodeForbidden)
+	}
+	stranger, err := arrive("new@unclaimed.io", "sub-new")
+	if err != nil || !stranger.UserCreated || stranger.User.EmailVerified {
+		t.Fatalf("an address nobody holds makes a new, unproven account: %+v %v", stranger.User, err)
+	}
+	transient := func() (provisioning.ProvisionResult, error) {
+		return h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: o.Org.ID, Entrance: provisioning.EntranceSAML, Actor: provisioning.System(),
+			Identity: provisioning.Identity{Email: "temp@unclaimed.io", Issuer: "saml:conn2", Transient: true}})
+	}
+	again, err := transient()
 	if err != nil {
 		t.Fatal(err)
 	}
-	renamed, err := h.Service.Provision(h.Ctx, req("ann.new@acme.com", "sub-1", true))
-	if err != nil || renamed.User.ID != first.User.ID {
-		t.Fatalf("subject match should find the same user: %+v %v", renamed.User, err)
+	if next, err := transient(); err != nil || next.User.ID != again.User.ID {
+		t.Fatalf("a transient arrival is matched by email at its connection: %+v %v", next.User, err)
 	}
-	_, err = h.Service.Provision(h.Ctx, req("owner@acme.com", "attacker", false))
-	WantCode(t, err, provisioning.CodeForbidden)
-	linked, err := h.Service.Provision(h.Ctx, req("owner@acme.com", "sub-owner", true))
-	if err != nil || linked.User.ID != o.Owner.UserID {
-		t.Fatalf("a vouched email links to the existing user: %+v %v", linked.User, err)
-	}
+	h.Tx(func(tx provisioning.Tx) error {
+		if _, err := tx.FindUserIdentity(h.Ctx, o.Owner.UserID, "oidc:conn1"); err != nil {
+			t.Errorf("the owner's link: %v", err)
+		}
+		return nil
+	})
 }
 
-// testPipelineProofDisownsEarlierLinks: an IdP that does not vouch for an address can create an
-// account with it (and link itself); when an IdP that does vouch brings the same address, the
-// earlier links and sessions are cut off, so the first IdP cannot sign in as the account's
-// real owner.
+// testPipelineProofDisownsEarlierLinks: an org's IdP can create an account for an address at a
+// domain nobody verified, unproven. When the address is proven (an email link, or the IdP of the
+// org that verified the domain since), the earlier links and sessions are cut off, so the first
+// IdP cannot sign in as the account's real owner.
 func testPipelineProofDisownsEarlierLinks(t *testing.T, h *Harness) {
 	evil := h.CreateOrg("evil", -1, "mallory@evil.com")
 	acme := h.CreateOrg("acme2", -1, "owner@acme2.com")
-	arrive := func(org, issuer string, vouched bool) provisioning.ProvisionResult {
+	arrive := func(org, issuer, email string) (provisioning.ProvisionResult, error) {
+		return h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: org, Entrance: provisioning.EntranceSAML,
+			Actor: provisioning.System(), Identity: provisioning.Identity{Email: email, EmailVerified: true, Issuer: issuer, Subject: "victim"}})
+	}
+	preAccount := func(email string) (provisioning.ProvisionResult, provisioning.Session) {
 		t.Helper()
-		res, err := h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: org, Entrance: provisioning.EntranceSAML,
-			Actor: provisioning.System(), Identity: provisioning.Identity{Email: "victim@gmail.com", EmailVerified: vouched,
-				Issuer: issuer, Subject: "victim"}})
-		if err != nil {
-			t.Fatalf("%s: %v", issuer, err)
+		pre, err := arrive(evil.Org.ID, "saml:evil", email)
+		if err != nil || pre.User.EmailVerified {
+			t.Fatalf("the evil IdP's arrival: %+v %v", pre.User, err)
 		}
-		return res
+		var session provisioning.Session
+		h.Tx(func(tx provisioning.Tx) error {
+			_, session, err = h.Service.StartSession(h.Ctx, tx, pre.User.ID, evil.Org.ID)
+			return err
+		})
+		return pre, session
 	}
-	pre := arrive(evil.Org.ID, "saml:evil", false)
-	if pre.User.EmailVerified {
-		t.Fatal("an unvouched arrival verified the email")
+	cutOff := func(userID string, session provisioning.Session) {
+		t.Helper()
+		h.Tx(func(tx provisioning.Tx) error {
+			WantCode(t, errOf(tx.FindIdentity(h.Ctx, "saml:evil", "victim")), provisioning.CodeNotFound)
+			ended, err := tx.(*sqlstore.Tx).SessionEnded(h.Ctx, session.ID)
+			if err == nil && !ended {
+				t.Error("the unproven session goes on")
+			}
+			return err
+		})
 	}
-	var session provisioning.Session
+
+	pre, session := preAccount("victim@gmail.com")
+	var proven provisioning.User
 	h.Tx(func(tx provisioning.Tx) error {
 		var err error
-		_, session, err = h.Service.StartSession(h.Ctx, tx, pre.User.ID, evil.Org.ID)
+		proven, err = h.Service.ProveEmailTx(h.Ctx, tx, "Victim@Gmail.com")
 		return err
 	})
-	proven := arrive(acme.Org.ID, "saml:acme", true)
-	if proven.User.ID != pre.User.ID || !proven.User.EmailVerified {
-		t.Fatalf("the vouched arrival: %+v", proven.User)
+	if proven.ID != pre.User.ID || !proven.EmailVerified {
+		t.Fatalf("the email link's proof: %+v", proven)
 	}
-	var evilLink, acmeLink error
-	var kept provisioning.User
-	var ended bool
+	cutOff(pre.User.ID, session)
+	_, err := arrive(evil.Org.ID, "saml:evil", "victim@gmail.com")
+	WantCode(t, err, provisioning.CodeForbidden)
+
+	pre, session = preAccount("victim@newcorp.com")
+	h.VerifyDomain(acme.Org.ID, "newcorp.com")
+	byIdP, err := arrive(acme.Org.ID, "saml:acme", "victim@newcorp.com")
+	if err != nil || byIdP.User.ID != pre.User.ID || !byIdP.User.EmailVerified {
+		t.Fatalf("the IdP of the org holding the domain: %+v %v", byIdP.User, err)
+	}
+	cutOff(pre.User.ID, session)
 	h.Tx(func(tx provisioning.Tx) error {
-		evilLink = errOf(tx.FindIdentity(h.Ctx, "saml:evil", "victim"))
-		kept, acmeLink = tx.FindIdentity(h.Ctx, "saml:acme", "victim")
-		var err error
-		ended, err = tx.(*sqlstore.Tx).SessionEnded(h.Ctx, session.ID)
-		return err
+		if kept, err := tx.FindIdentity(h.Ctx, "saml:acme", "victim"); err != nil || kept.ID != pre.User.ID {
+			t.Errorf("the proving identity is kept: %+v %v", kept, err)
+		}
+		return nil
 	})
-	WantCode(t, evilLink, provisioning.CodeNotFound)
-	if acmeLink != nil || kept.ID != pre.User.ID {
-		t.Fatalf("the proving identity is kept: %+v %v", kept, acmeLink)
-	}
-	if !ended {
-		t.Fatal("the unvouched session goes on")
-	}
-	if _, err := h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{OrgID: evil.Org.ID, Entrance: provisioning.EntranceSAML,
-		Actor: provisioning.System(), Identity: provisioning.Identity{Email: "victim@gmail.com", Issuer: "saml:evil", Subject: "victim"}}); !provisioning.IsCode(err, provisioning.CodeForbidden) {
-		t.Fatalf("the unvouched IdP signs in again: %v", err)
-	}
+	_, err = arrive(evil.Org.ID, "saml:evil", "victim@newcorp.com")
+	WantCode(t, err, provisioning.CodeForbidden)
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/rollcall/rollcall/provisioning"
@@ -92,10 +93,29 @@ func (h *Harness) CreateOrg(slug string, limit int, owner string) provisioning.O
 }
 
 // Join provisions email into org through entrance with an optional role.
+// An IdP entrance (SAML, OIDC) arrives as the test connection's subject named after the email,
+// so the same person arriving again is matched by subject.
 func (h *Harness) Join(orgID, email string, e provisioning.Entrance, role provisioning.Role) (provisioning.ProvisionResult, error) {
+	id := provisioning.Identity{Email: email, EmailVerified: true}
+	if e == provisioning.EntranceSAML || e == provisioning.EntranceOIDC {
+		id.Issuer, id.Subject = string(e)+":test", strings.ToLower(email)
+	}
 	return h.Service.Provision(h.Ctx, provisioning.ProvisionRequest{
-		OrgID: orgID, Entrance: e, Role: role, Actor: provisioning.System(),
-		Identity: provisioning.Identity{Email: email, EmailVerified: true},
+		OrgID: orgID, Entrance: e, Role: role, Actor: provisioning.System(), Identity: id,
+	})
+}
+
+// VerifyDomain records name as verified for org, as a successful DNS check would.
+func (h *Harness) VerifyDomain(orgID, name string) {
+	h.T.Helper()
+	d := newDomain(h, orgID, name)
+	at := h.Clock.Now()
+	d.State, d.VerifiedAt, d.CheckedAt = provisioning.DomainVerified, &at, &at
+	h.Tx(func(tx provisioning.Tx) error {
+		if err := tx.InsertDomain(h.Ctx, d); err != nil {
+			return err
+		}
+		return tx.UpdateDomain(h.Ctx, d)
 	})
 }
 
