@@ -12,7 +12,7 @@ import (
 
 func (a *API) ssoRoutes(r *Router) {
 	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/sso/connections", Summary: "List the org's SAML and OIDC connections with the URLs to give the IdP (owners, admins)"}, a.withOrg(a.listConnections))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/sso/connections", Summary: "Create a SAML (IdP metadata URL or XML, or entity ID + SSO URL + certificate) or OIDC (issuer, client id/secret) connection (owners, admins; trustEmails and admin grants: owners)", Body: sso.ConnectionInput{}}, a.withOrg(a.createConnection))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/sso/connections", Summary: "Create a SAML (IdP metadata URL or XML, or entity ID + SSO URL + certificate) or OIDC (issuer, client id/secret) connection (owners, admins; admin grants: owners)", Body: sso.ConnectionInput{}}, a.withOrg(a.createConnection))
 	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "One connection: settings, SP entity ID, ACS and metadata URLs or OIDC redirect URL (owners, admins)"}, a.withOrg(a.getConnection))
 	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Change a connection; absent fields keep their value; an empty clientSecret removes it (owners, admins)", Body: sso.ConnectionInput{}}, a.withOrg(a.updateConnection))
 	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Delete a connection; its members stay (owners, admins)"}, a.withOrg(a.deleteConnection))

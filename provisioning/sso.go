@@ -63,6 +63,9 @@ type SSOTx interface {
 	GetSSOConnection(ctx context.Context, id string) (SSOConnection, error)
 	// ListSSOConnections lists an org's connections, oldest first.
 	ListSSOConnections(ctx context.Context, orgID string) ([]SSOConnection, error)
+	// ListSSOConnectionsByProtocol lists every org's connections of one protocol, for jobs
+	// that watch them (IdP metadata refresh).
+	ListSSOConnectionsByProtocol(ctx context.Context, protocol string) ([]SSOConnection, error)
 	UpdateSSOConnection(ctx context.Context, c SSOConnection) error
 	DeleteSSOConnection(ctx context.Context, orgID, id string) error
 

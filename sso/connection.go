@@ -47,6 +47,13 @@ type SAMLConfig struct {
 	SPEntityID string `json:"spEntityId,omitempty"`
 	// AllowIDPInitiated accepts responses no sign-in here asked for. Off by default.
 	AllowIDPInitiated bool `json:"allowIdpInitiated"`
+	// MetadataCheckedAt is when IDPMetadataURL was last fetched again; MetadataError says why
+	// that fetch failed (empty when it worked).
+	MetadataCheckedAt *time.Time `json:"metadataCheckedAt,omitempty"`
+	MetadataError     string     `json:"metadataError,omitempty"`
+	// ExpiryWarned lists the IdP certificates (SHA-256 fingerprints) whose coming expiry was
+	// audited, so each is warned about once.
+	ExpiryWarned []string `json:"expiryWarned,omitempty"`
 }
 
 // OIDCConfig is the provider side of an OIDC connection; the client secret is sealed apart.
@@ -126,7 +133,10 @@ type Connection struct {
 	Mapping      Mapping           `json:"mapping"`
 	RedirectURIs []string          `json:"redirectUris"`
 	// SignInURL starts an SP-initiated sign-in through this connection.
-	SignInURL string    `json:"signInUrl"`
+	SignInURL string `json:"signInUrl"`
+	// Warnings say what needs an administrator's attention: IdP certificates that expired or
+	// expire within 30 days, a metadata URL that cannot be refreshed.
+	Warnings  []string  `json:"warnings"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }
@@ -137,11 +147,18 @@ type SAMLView struct {
 	IDPMetadataURL string `json:"idpMetadataUrl,omitempty"`
 	IDPSSOURL      string `json:"idpSsoUrl"`
 	// IDPCertificates are the SHA-256 fingerprints of the IdP signing certificates trusted.
-	IDPCertificates   []string `json:"idpCertificateFingerprints"`
-	SPEntityID        string   `json:"spEntityId"`
-	ACSURL            string   `json:"acsUrl"`
-	MetadataURL       string   `json:"metadataUrl"`
-	AllowIDPInitiated bool     `json:"allowIdpInitiated"`
+	IDPCertificates []string `json:"idpCertificateFingerprints"`
+	// IDPCertificateStatus lists the same certificates with their subject and expiry.
+	IDPCertificateStatus []CertificateStatus `json:"idpCertificates"`
+	// MetadataCheckedAt and MetadataNextCheckAt tell when a metadata URL was and will be
+	// fetched again; MetadataError why the last fetch failed.
+	MetadataCheckedAt   *time.Time `json:"metadataCheckedAt,omitempty"`
+	MetadataNextCheckAt *time.Time `json:"metadataNextCheckAt,omitempty"`
+	MetadataError       string     `json:"metadataError,omitempty"`
+	SPEntityID          string     `json:"spEntityId"`
+	ACSURL              string     `json:"acsUrl"`
+	MetadataURL         string     `json:"metadataUrl"`
+	AllowIDPInitiated   bool       `json:"allowIdpInitiated"`
 	// NameIDFormats are the NameID formats to configure at the IdP, best first. A persistent
 	// NameID follows a person through renames; a transient one names nobody, so people are
 	// then matched by email only.
@@ -164,11 +181,21 @@ func (s *Service) view(c connection) Connection {
 		JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
 		Mapping: c.cfg.Mapping, RedirectURIs: nonNil(c.cfg.RedirectURIs),
 		SignInURL: s.url(MountPath + "/start?connection=" + c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Warnings: nonNil(s.certificateWarnings(c)),
 	}
 	if sc := c.cfg.SAML; sc != nil {
 		v.SAML = &SAMLView{IDPEntityID: sc.IDPEntityID, IDPMetadataURL: sc.IDPMetadataURL,
 			IDPCertificates: []string{}, NameIDFormats: recommendedNameIDFormats, SPEntityID: s.spEntityID(c), ACSURL: s.acsURL(c.ID),
-			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated}
+			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated,
+			IDPCertificateStatus: nonNil(idpCertificates(sc.IDPMetadataXML)), MetadataError: sc.MetadataError}
+		if sc.IDPMetadataURL != "" {
+			checked := c.CreatedAt
+			if sc.MetadataCheckedAt != nil {
+				checked = *sc.MetadataCheckedAt
+			}
+			next := checked.Add(s.metadataRefresh)
+			v.SAML.MetadataCheckedAt, v.SAML.MetadataNextCheckAt = sc.MetadataCheckedAt, &next
+		}
 		if md, err := samlsp.ParseMetadata([]byte(sc.IDPMetadataXML)); err == nil {
 			_, v.SAML.IDPSSOURL = ssoEndpoint(md)
 			v.SAML.IDPCertificates = append(v.SAML.IDPCertificates, idpFingerprints(md)...)

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"encoding/xml"
@@ -39,6 +40,43 @@ type samlIdP struct {
 	cert      *x509.Certificate
 	mu        sync.Mutex
 	transient map[string]bool
+	// published, when set, are the signing certificates the metadata lists (a rollover
+	// publishes the next certificate beside the current one); nil lists the current one.
+	published []*x509.Certificate
+}
+
+// rollTo makes the IdP sign with key and cert from now on.
+func (i *samlIdP) rollTo(key *rsa.PrivateKey, cert *x509.Certificate) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.idp.IDP.Key, i.idp.IDP.Certificate, i.key, i.cert = key, cert, key, cert
+}
+
+// publish sets the signing certificates the metadata lists (nil: the current one).
+func (i *samlIdP) publish(certs ...*x509.Certificate) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.published = certs
+}
+
+// serveMetadata answers /metadata with the published certificates.
+func (i *samlIdP) serveMetadata(w http.ResponseWriter) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.published == nil {
+		return false
+	}
+	md := i.idp.IDP.Metadata()
+	d := &md.IDPSSODescriptors[0]
+	d.KeyDescriptors = nil
+	for _, c := range i.published {
+		d.KeyDescriptors = append(d.KeyDescriptors, saml.KeyDescriptor{Use: "signing", KeyInfo: saml.KeyInfo{
+			X509Data: saml.X509Data{X509Certificates: []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(c.Raw)}}}}})
+	}
+	raw, _ := xml.Marshal(md)
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	_, _ = w.Write(raw)
+	return true
 }
 
 // MakeAssertion is samlidp's assertion with the NameID the user is set up for.
@@ -81,7 +119,13 @@ func newSAMLIdP(t *testing.T) *samlIdP {
 	t.Helper()
 	key, cert := selfSigned(t, "Test IdP")
 	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	var i *samlIdP
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metadata" && i.serveMetadata(w) {
+			return
+		}
+		handler.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
 	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{},
@@ -90,20 +134,28 @@ func newSAMLIdP(t *testing.T) *samlIdP {
 		t.Fatal(err)
 	}
 	handler = idp
-	i := &samlIdP{t: t, srv: srv, idp: idp, key: key, cert: cert, transient: map[string]bool{}}
+	i = &samlIdP{t: t, srv: srv, idp: idp, key: key, cert: cert, transient: map[string]bool{}}
 	idp.IDP.AssertionMaker = i
 	return i
 }
 
+// selfSigned makes a key and a certificate valid for a year from the time the test harnesses
+// start at.
 func selfSigned(t *testing.T, name string) (*rsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	now := storetest.NewClock(t).Now()
+	return selfSignedUntil(t, name, now.Add(-24*time.Hour), now.AddDate(1, 0, 0))
+}
+
+// selfSignedUntil makes a key and a certificate valid from notBefore to notAfter.
+func selfSignedUntil(t *testing.T, name string, notBefore, notAfter time.Time) (*rsa.PrivateKey, *x509.Certificate) {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := storetest.NewClock(t).Now() // the time the test harnesses start at
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.Add(24 * time.Hour)}
+		NotBefore: notBefore, NotAfter: notAfter}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/crewjam/saml"
@@ -115,10 +116,26 @@ func (s *Service) parseIDPMetadata(field string, data []byte) (*saml.EntityDescr
 	if _, err := s.checkURL(field, location); err != nil {
 		return nil, err
 	}
-	if len(signingCerts(md)) == 0 {
+	certs := signingCerts(md)
+	if len(certs) == 0 {
 		return nil, provisioning.Invalidf(field, "the IdP metadata has no usable signing certificate")
 	}
+	if err := s.checkNotExpired(field, certs); err != nil {
+		return nil, err
+	}
 	return md, nil
+}
+
+// checkNotExpired refuses IdP signing certificates that have all expired (one valid certificate
+// is enough: during a rollover the old one may be listed until it is dropped).
+func (s *Service) checkNotExpired(field string, certs []*x509.Certificate) error {
+	now := s.svc.Now()
+	if slices.ContainsFunc(certs, func(c *x509.Certificate) bool { return now.Before(c.NotAfter) }) {
+		return nil
+	}
+	last := slices.MaxFunc(certs, func(a, b *x509.Certificate) int { return a.NotAfter.Compare(b.NotAfter) })
+	return provisioning.Invalidf(field, "the IdP's signing certificate expired on %s: download current metadata (or the new certificate) from the identity provider",
+		last.NotAfter.UTC().Format("2 January 2006"))
 }
 
 // manualMetadata builds metadata from an entity ID, an SSO URL and a certificate.
@@ -138,6 +155,9 @@ func (s *Service) manualMetadata(in ConnectionInput) (*saml.EntityDescriptor, er
 	cert, err := parseCertificate(*in.IDPCertificate)
 	if err != nil {
 		return nil, provisioning.Invalidf("idpCertificate", "idpCertificate is not a PEM or base64 X.509 certificate")
+	}
+	if err := s.checkNotExpired("idpCertificate", []*x509.Certificate{cert}); err != nil {
+		return nil, err
 	}
 	key := saml.KeyDescriptor{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
 		X509Certificates: []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(cert.Raw)}}}}}

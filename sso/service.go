@@ -47,6 +47,8 @@ type Options struct {
 	FlowTTL time.Duration
 	// CodeTTL bounds the life of the one-time code handed to the app (default 1m).
 	CodeTTL time.Duration
+	// MetadataRefresh is how often IdP metadata given by URL is fetched again (default 12h).
+	MetadataRefresh time.Duration
 	// ConsolePath is where a console sign-in lands (default /).
 	ConsolePath string
 	// HTTPClient fetches IdP metadata and talks to OIDC providers (default: 10s timeout).
@@ -60,20 +62,22 @@ type Options struct {
 // Service runs SSO connections, sign-ins and code exchanges on top of the provisioning core.
 // It keeps no state between requests: flows, replay ids, codes and keys live in the database.
 type Service struct {
-	svc       *provisioning.Service
-	base      *url.URL
-	secure    bool
-	keys      *keyring
-	realms    RealmFinder
-	skew      time.Duration
-	flowTTL   time.Duration
-	codeTTL   time.Duration
-	console   string
-	client    *http.Client
-	insecure  bool
-	logger    *slog.Logger
-	providers *providerCache
-	spKeys    *spKeyCache
+	svc     *provisioning.Service
+	base    *url.URL
+	secure  bool
+	keys    *keyring
+	realms  RealmFinder
+	skew    time.Duration
+	flowTTL time.Duration
+	// metadataRefresh is how often IdP metadata URLs are fetched again.
+	metadataRefresh time.Duration
+	codeTTL         time.Duration
+	console         string
+	client          *http.Client
+	insecure        bool
+	logger          *slog.Logger
+	providers       *providerCache
+	spKeys          *spKeyCache
 }
 
 // New builds the SSO service; a missing or malformed BaseURL is an error.
@@ -92,6 +96,9 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = DefaultCodeTTL
 	}
+	if o.MetadataRefresh <= 0 {
+		o.MetadataRefresh = DefaultMetadataRefresh
+	}
 	if o.ConsolePath == "" {
 		o.ConsolePath = "/"
 	}
@@ -103,7 +110,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	}
 	return &Service{
 		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
-		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
+		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh,
 		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
 		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
 	}, nil

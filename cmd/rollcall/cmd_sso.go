@@ -14,6 +14,7 @@ import (
 func init() {
 	register(
 		command{"sso connection create", "ORG --protocol saml|oidc [flags]", "add a SAML or OIDC connection; prints what to give the IdP", cmdSSOCreate},
+		command{"sso connection update", "ORG ID [flags]", "change a connection: only the flags given change (e.g. --metadata-url to re-read the IdP metadata, --enabled=false)", cmdSSOUpdate},
 		command{"sso connection list", "ORG", "list the org's SSO connections", cmdSSOList},
 		command{"sso connection delete", "ORG ID", "delete an SSO connection (its members stay)", cmdSSODelete},
 	)
@@ -21,12 +22,13 @@ func init() {
 
 // ssoConnectionView is the part of a connection the CLI prints.
 type ssoConnectionView struct {
-	ID        string `json:"id"`
-	Protocol  string `json:"protocol"`
-	Name      string `json:"name"`
-	Enabled   bool   `json:"enabled"`
-	JIT       bool   `json:"jit"`
-	SignInURL string `json:"signInUrl"`
+	ID        string   `json:"id"`
+	Protocol  string   `json:"protocol"`
+	Name      string   `json:"name"`
+	Enabled   bool     `json:"enabled"`
+	JIT       bool     `json:"jit"`
+	SignInURL string   `json:"signInUrl"`
+	Warnings  []string `json:"warnings"`
 	SAML      *struct {
 		IDPEntityID string `json:"idpEntityId"`
 		SPEntityID  string `json:"spEntityId"`
@@ -50,7 +52,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type ssoCreateFlags struct {
 	protocol, name, metadataURL, metadataFile, entityID, ssoURL, certFile string
 	issuer, clientID, clientSecret, scopes, defaultRole, spEntityID       string
-	jit, idpInitiated                                                     bool
+	jit, idpInitiated, enabled                                            bool
 	groupRoles, redirectURIs                                              listFlag
 }
 
@@ -72,6 +74,7 @@ func (f *ssoCreateFlags) define(fs *flag.FlagSet) {
 	fs.Var(&f.groupRoles, "group-role", "GROUP=ROLE group rule; repeat for several (highest role wins)")
 	fs.Var(&f.redirectURIs, "redirect-uri", "the SaaS app's redirect URI; repeat for several")
 	fs.BoolVar(&f.jit, "jit", true, "provision people on first sign-in (false: existing members only)")
+	fs.BoolVar(&f.enabled, "enabled", true, "people may sign in through the connection")
 }
 
 // input builds the API body; only flags given are sent.
@@ -119,7 +122,7 @@ func (f *ssoCreateFlags) input(e *env, fs *flag.FlagSet) (map[string]any, error)
 	for _, b := range []struct {
 		flag, field string
 		v           bool
-	}{{"jit", "jit", f.jit}, {"allow-idp-initiated", "allowIdpInitiated", f.idpInitiated}} {
+	}{{"jit", "jit", f.jit}, {"enabled", "enabled", f.enabled}, {"allow-idp-initiated", "allowIdpInitiated", f.idpInitiated}} {
 		if set[b.flag] {
 			in[b.field] = b.v
 		}
@@ -160,13 +163,47 @@ func cmdSSOCreate(ctx context.Context, e *env, args []string) int {
 		Connection ssoConnectionView `json:"connection"`
 	}
 	return c.call(ctx, name, "POST", orgPath(pos[0], "/sso/connections"), in, &out, func() {
-		printConnection(c, out.Connection)
+		printConnection(c, "Created", out.Connection)
 	})
 }
 
-func printConnection(c *client, v ssoConnectionView) {
+func cmdSSOUpdate(ctx context.Context, e *env, args []string) int {
+	const name = "sso connection update"
+	fs := newFlags(e, name)
+	c := clientFlags(e, fs)
+	var f ssoCreateFlags
+	f.define(fs)
+	pos, ok := parse(e, fs, args, 2, name)
+	if !ok {
+		return exitUsage
+	}
+	in, err := f.input(e, fs)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rollcall %s: %v\n", name, err)
+		return exitUsage
+	}
+	if f.protocol == "" {
+		delete(in, "protocol")
+	}
+	if len(in) == 0 {
+		fmt.Fprintf(e.stderr, "rollcall %s: give at least one setting to change, e.g. --metadata-url or --enabled=false\n", name)
+		return exitUsage
+	}
+	var out struct {
+		Connection ssoConnectionView `json:"connection"`
+	}
+	return c.call(ctx, name, "PATCH", orgPath(pos[0], "/sso/connections/", url.PathEscape(pos[1])), in, &out, func() {
+		printConnection(c, "Updated", out.Connection)
+	})
+}
+
+// printConnection says what happened to a connection and what to give the IdP.
+func printConnection(c *client, done string, v ssoConnectionView) {
 	w := c.e.stdout
-	fmt.Fprintf(w, "Created %s connection %s (%s)\n", strings.ToUpper(v.Protocol), v.ID, v.Name)
+	fmt.Fprintf(w, "%s %s connection %s (%s)\n", done, strings.ToUpper(v.Protocol), v.ID, v.Name)
+	for _, warning := range v.Warnings {
+		fmt.Fprintf(w, "Warning: %s\n", warning)
+	}
 	if v.SAML != nil {
 		fmt.Fprintf(w, "Give your IdP:\n  SP entity ID (audience):  %s\n  ACS URL (reply URL):      %s\n  SP metadata:              %s\n",
 			v.SAML.SPEntityID, v.SAML.ACSURL, v.SAML.MetadataURL)

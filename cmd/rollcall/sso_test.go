@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// TestSSOConnectionCommands drives rollcall sso connection create|list|delete against a real
+// TestSSOConnectionCommands drives rollcall sso connection create|update|list|delete against a real
 // server, and checks the SSO endpoints are mounted there.
 func TestSSOConnectionCommands(t *testing.T) {
 	s := startServe(t, nil, "--data-dir", t.TempDir())
@@ -55,6 +55,13 @@ func TestSSOConnectionCommands(t *testing.T) {
 		t.Fatalf("oidc create: %d %s %s", code, stdout.String(), stderr.String())
 	}
 
+	if code, out, errOut := cli(t, s, s.key, "sso", "connection", "update", "acme", id[1], "--name", "Okta prod", "--enabled=false"); code != 0 ||
+		!strings.Contains(out, "Updated SAML connection "+id[1]+" (Okta prod)") {
+		t.Fatalf("update: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, s, s.key, "sso", "connection", "update", "acme", id[1]); code != exitUsage || !strings.Contains(errOut, "at least one setting") {
+		t.Fatalf("update without a change: %d %s", code, errOut)
+	}
 	if code, out, _ := cli(t, s, s.key, "sso", "connection", "list", "acme"); code != 0 || !strings.Contains(out, id[1]) ||
 		!strings.Contains(out, "https://idp.example/entity") || !strings.Contains(out, "https://login.example") {
 		t.Fatalf("list: %d %s", code, out)

@@ -39,6 +39,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 		return nil, err
 	}
 	a.every(10*time.Minute, "sso purge", single.Purge)
+	a.every(15*time.Minute, "sso metadata refresh", single.RefreshMetadata)
 	quotas := map[seats.Plan]invites.Quota{}
 	for plan, q := range cfg.InviteQuotas {
 		quotas[plan] = invites.Quota{Lifetime: q.Lifetime, Daily: q.Daily}

@@ -48,9 +48,18 @@ func (t *Tx) GetSSOConnection(ctx context.Context, id string) (provisioning.SSOC
 
 // ListSSOConnections lists an org's connections, oldest first.
 func (t *Tx) ListSSOConnections(ctx context.Context, orgID string) ([]provisioning.SSOConnection, error) {
+	return t.listSSOConnections(ctx, `org_id = $1`, orgID)
+}
+
+// ListSSOConnectionsByProtocol lists every org's connections of one protocol, oldest first.
+func (t *Tx) ListSSOConnectionsByProtocol(ctx context.Context, protocol string) ([]provisioning.SSOConnection, error) {
+	return t.listSSOConnections(ctx, `protocol = $1`, protocol)
+}
+
+func (t *Tx) listSSOConnections(ctx context.Context, where string, arg any) ([]provisioning.SSOConnection, error) {
 	var out []provisioning.SSOConnection
-	err := t.queryRows(ctx, `SELECT `+ssoConnectionColumns+` FROM sso_connections WHERE org_id = $1
-		ORDER BY created_at, id`, []any{orgID}, func(r Rows) error {
+	err := t.queryRows(ctx, `SELECT `+ssoConnectionColumns+` FROM sso_connections WHERE `+where+`
+		ORDER BY created_at, id`, []any{arg}, func(r Rows) error {
 		var c provisioning.SSOConnection
 		if err := scanSSOConnection(r, &c); err != nil {
 			return err

@@ -39,6 +39,10 @@ func testSSO(t *testing.T, h *Harness) {
 		if err != nil || len(other) != 0 {
 			t.Fatalf("another org sees %d connections: %v", len(other), err)
 		}
+		byProtocol, err := tx.ListSSOConnectionsByProtocol(h.Ctx, "saml")
+		if err != nil || len(byProtocol) != 1 || byProtocol[0].ID != saml.ID {
+			t.Fatalf("SAML connections of every org: %+v %v", byProtocol, err)
+		}
 		got.Name, got.Enabled, got.Secret = "Okta prod", false, nil
 		if err := tx.UpdateSSOConnection(h.Ctx, got); err != nil {
 			t.Fatalf("update: %v", err)
