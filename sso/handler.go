@@ -15,15 +15,16 @@ import (
 //	POST /sso/saml/{connection}/acs                                  SAML Assertion Consumer Service
 //	GET  /sso/oidc/{connection}/callback                             OIDC redirect URI
 //
+// Start, ACS and callback are rate-limited per client address and per connection.
 // The ACS receives a cross-site form POST from the IdP: keep CSRF middleware off these routes.
 func (s *Service) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Get("/start", s.handleStart)
+	r.Get("/start", s.limited(s.handleStart))
 	r.Get("/saml/{connection}/metadata", s.handleMetadata)
-	r.Post("/saml/{connection}/acs", s.handleACS)
-	r.Get("/oidc/{connection}/callback", s.handleCallback)
+	r.Post("/saml/{connection}/acs", s.limited(s.handleACS))
+	r.Get("/oidc/{connection}/callback", s.limited(s.handleCallback))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		s.page(w, http.StatusNotFound, "Not found", "There is no single sign-on page at this address.", "")
+		s.page(w, http.StatusNotFound, "Not found", "There is no single sign-on page at this address.", "", "")
 	})
 	return r
 }
@@ -39,7 +40,7 @@ func (s *Service) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		md, err = s.metadata(r.Context(), conn)
 	}
 	if err != nil {
-		s.page(w, statusOf(err), "No metadata", provisioning.ErrorMessage(err), "")
+		s.page(w, statusOf(err), "No metadata", provisioning.ErrorMessage(err), "", refOf(r))
 		return
 	}
 	w.Header().Set("Content-Type", "application/samlmetadata+xml")

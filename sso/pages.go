@@ -55,7 +55,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 h1{font-size:1.4rem}.msg{background:#fff4f4;border-left:4px solid #c33;padding:.75rem 1rem}</style>
 </head><body><h1>{{.Title}}</h1><p class="msg" id="message">{{.Message}}</p>
 {{if .Retry}}<p><a href="{{.Retry}}">Start the sign-in again</a></p>{{end}}
-<p><small>Status {{.Status}}. If this keeps happening, contact your organization's administrator.</small></p>
+<p><small>Status {{.Status}}.{{if .Ref}} Reference <code id="ref">{{.Ref}}</code>.{{end}} If this keeps happening, contact your organization's administrator{{if .Ref}} and give them the reference{{end}}.</small></p>
 </body></html>
 `))
 
@@ -69,9 +69,10 @@ h1{font-size:1.4rem}li{margin:.5rem 0}</style>
 {{end}}</ul></body></html>
 `))
 
-// page renders a small HTML page with a title and a message (escaped).
-func (s *Service) page(w http.ResponseWriter, status int, title, message, retry string) {
-	s.render(w, status, pageTemplate, map[string]any{"Title": title, "Message": message, "Retry": retry,
+// page renders a small HTML page with a title, a message (escaped) and the reference of the
+// request, which the log line and audit row of a failure carry too.
+func (s *Service) page(w http.ResponseWriter, status int, title, message, retry, ref string) {
+	s.render(w, status, pageTemplate, map[string]any{"Title": title, "Message": message, "Retry": retry, "Ref": ref,
 		"Status": fmt.Sprintf("%d %s", status, http.StatusText(status))})
 }
 

@@ -47,6 +47,12 @@ type Options struct {
 	FlowTTL time.Duration
 	// CodeTTL bounds the life of the one-time code handed to the app (default 1m).
 	CodeTTL time.Duration
+	// RateLimitPerIP and RateLimitPerConnection bound unauthenticated SSO requests per minute
+	// (defaults DefaultRateLimitPerIP, DefaultRateLimitPerConnection).
+	RateLimitPerIP, RateLimitPerConnection int
+	// FailureAuditWindow is the window in which identical sign-in failures of a connection are
+	// audited together (default DefaultFailureAuditWindow); negative audits every failure.
+	FailureAuditWindow time.Duration
 	// MetadataRefresh is how often IdP metadata given by URL is fetched again (default 12h).
 	MetadataRefresh time.Duration
 	// ConsolePath is where a console sign-in lands (default /).
@@ -71,13 +77,16 @@ type Service struct {
 	flowTTL time.Duration
 	// metadataRefresh is how often IdP metadata URLs are fetched again.
 	metadataRefresh time.Duration
-	codeTTL         time.Duration
-	console         string
-	client          *http.Client
-	insecure        bool
-	logger          *slog.Logger
-	providers       *providerCache
-	spKeys          *spKeyCache
+	// perIP and perConnection are the request limits per minute.
+	perIP, perConnection int
+	failureWindow        time.Duration
+	codeTTL              time.Duration
+	console              string
+	client               *http.Client
+	insecure             bool
+	logger               *slog.Logger
+	providers            *providerCache
+	spKeys               *spKeyCache
 }
 
 // New builds the SSO service; a missing or malformed BaseURL is an error.
@@ -96,6 +105,15 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = DefaultCodeTTL
 	}
+	if o.RateLimitPerIP <= 0 {
+		o.RateLimitPerIP = DefaultRateLimitPerIP
+	}
+	if o.RateLimitPerConnection <= 0 {
+		o.RateLimitPerConnection = DefaultRateLimitPerConnection
+	}
+	if o.FailureAuditWindow == 0 {
+		o.FailureAuditWindow = DefaultFailureAuditWindow
+	}
 	if o.MetadataRefresh <= 0 {
 		o.MetadataRefresh = DefaultMetadataRefresh
 	}
@@ -110,7 +128,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	}
 	return &Service{
 		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
-		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh,
+		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh, perIP: o.RateLimitPerIP, perConnection: o.RateLimitPerConnection, failureWindow: o.FailureAuditWindow,
 		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
 		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
 	}, nil

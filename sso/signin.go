@@ -3,6 +3,7 @@ package sso
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -129,22 +130,21 @@ func (s *Service) deliver(w http.ResponseWriter, r *http.Request, a arrival, out
 	http.Redirect(w, r, s.console, http.StatusSeeOther)
 }
 
-// fail records a failed sign-in in the org's audit log (actor: the connection's IdP), burns the
-// flow so it cannot be tried again, and renders a page saying what went wrong. Nothing of the
-// sign-in itself was written: finish's transaction rolled back.
+// fail records a failed sign-in in the org's audit log (actor: the connection's IdP; identical
+// failures in a window are audited together, see auditedFailure), burns the flow so it cannot
+// be tried again, and renders a page saying what went wrong with a reference that the log line
+// and the audit row carry too. Nothing of the sign-in itself was written: finish's transaction
+// rolled back.
 func (s *Service) fail(w http.ResponseWriter, r *http.Request, conn *connection, flowHash []byte, step string, err error) {
 	ctx := r.Context()
+	ref := refOf(r)
 	msg := provisioning.ErrorMessage(err)
 	if provisioning.ErrorCode(err) == provisioning.CodeInternal {
-		s.logger.ErrorContext(ctx, "sso sign-in failed", "step", step, "err", err)
+		s.logger.ErrorContext(ctx, "sso sign-in failed", "step", step, "ref", ref, "err", err)
 	} else {
-		s.logger.InfoContext(ctx, "sso sign-in refused", "step", step, "reason", msg)
+		s.logger.InfoContext(ctx, "sso sign-in refused", "step", step, "ref", ref, "reason", msg, "detail", detailOf(err))
 	}
 	if conn != nil {
-		reason := step + ": " + msg
-		if detail := detailOf(err); detail != "" {
-			reason += " (" + detail + ")"
-		}
 		ctx := context.WithoutCancel(ctx)
 		rerr := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
 			if flowHash != nil {
@@ -152,20 +152,32 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, conn *connection,
 					return err
 				}
 			}
+			n, audit, aerr := s.auditedFailure(ctx, tx, conn, step, msg)
+			if aerr != nil || !audit {
+				return aerr
+			}
+			reason := step + ": " + msg
+			if detail := detailOf(err); detail != "" {
+				reason += " (" + detail + ")"
+			}
+			reason += " [ref " + ref + "]"
+			if n > 1 {
+				reason += fmt.Sprintf(" [%d such failures in %s]", n, s.failureWindow)
+			}
 			return s.svc.Record(ctx, tx, provisioning.Change{
 				Actor: conn.idpActor(), OrgID: conn.OrgID, Entrance: conn.entrance(), Action: "sso.sign_in_failed",
 				TargetType: "sso_connection", TargetID: conn.ID, Reason: truncateReason(reason),
 			})
 		})
 		if rerr != nil {
-			s.logger.ErrorContext(ctx, "sso: recording a failed sign-in failed", "err", rerr)
+			s.logger.ErrorContext(ctx, "sso: recording a failed sign-in failed", "ref", ref, "err", rerr)
 		}
 	}
 	var retry string
 	if conn != nil {
 		retry = MountPath + "/start?connection=" + url.QueryEscape(conn.ID)
 	}
-	s.page(w, statusOf(err), "Sign-in failed", msg, retry)
+	s.page(w, statusOf(err), "Sign-in failed", msg, retry, ref)
 }
 
 // detailOf is the log-only detail a check attached to its error, for the audit reason.

@@ -25,7 +25,7 @@ func (s *Service) handleStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.page(w, statusOf(err), "Sign-in could not start", provisioning.ErrorMessage(err), "")
+		s.page(w, statusOf(err), "Sign-in could not start", provisioning.ErrorMessage(err), "", refOf(r))
 		return
 	}
 	st := start{conn: conn, redirectURI: q.Get("redirect_uri"), appState: q.Get("state")}
