@@ -23,6 +23,7 @@ func TestImportDirection(t *testing.T) {
 		"invites":      {"store", "api", "web", "server", "cmd", "scim", "sso", "domains"},
 		"domains":      {"store", "api", "web", "server", "cmd", "scim", "sso", "invites"},
 		"outbox":       {"store", "api", "web", "server", "cmd", "scim", "sso", "invites", "domains"},
+		"httperr":      {"store", "api", "web", "server", "cmd", "scim", "sso", "invites", "domains", "config"},
 		"session":      {"store", "api", "web", "server", "cmd", "scim", "sso", "invites", "domains", "config"},
 		"webhooks":     {"store", "api", "web", "server", "cmd", "scim", "sso", "invites", "domains"},
 	}

@@ -6,41 +6,19 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
 const codeMethodNotAllowed provisioning.Code = "method_not_allowed"
 
-// statusOf is the one table mapping core error codes to HTTP statuses.
-var statusOf = map[provisioning.Code]int{
-	provisioning.CodeInvalid:           http.StatusBadRequest,
-	provisioning.CodeUnauthorized:      http.StatusUnauthorized,
-	provisioning.CodeForbidden:         http.StatusForbidden,
-	provisioning.CodeNotFound:          http.StatusNotFound,
-	codeMethodNotAllowed:               http.StatusMethodNotAllowed,
-	provisioning.CodeConflict:          http.StatusConflict,
-	provisioning.CodeLastOwner:         http.StatusConflict,
-	provisioning.CodeSeatLimit:         http.StatusConflict,
-	provisioning.CodeGone:              http.StatusGone,
-	provisioning.CodePreconditionFail:  http.StatusPreconditionFailed,
-	provisioning.CodePayloadTooLarge:   http.StatusRequestEntityTooLarge,
-	provisioning.CodeQuotaExceeded:     http.StatusTooManyRequests,
-	provisioning.CodeRateLimited:       http.StatusTooManyRequests,
-	provisioning.CodeNotImplemented:    http.StatusNotImplemented,
-	provisioning.CodeUnavailable:       http.StatusServiceUnavailable,
-	provisioning.CodeInternal:          http.StatusInternalServerError,
-	provisioning.CodeInvitationExpired: http.StatusGone,
-	provisioning.CodeInvitationRevoked: http.StatusGone,
-	provisioning.CodeInvitationUsed:    http.StatusConflict,
-	provisioning.CodeEmailMismatch:     http.StatusForbidden,
-}
-
-// Status returns the HTTP status for an error's code.
+// Status returns the HTTP status for an error's code (httperr's table, plus the API's own
+// method_not_allowed).
 func Status(err error) int {
-	if s, ok := statusOf[provisioning.ErrorCode(err)]; ok {
-		return s
+	if provisioning.ErrorCode(err) == codeMethodNotAllowed {
+		return http.StatusMethodNotAllowed
 	}
-	return http.StatusInternalServerError
+	return httperr.StatusOf(err)
 }
 
 // ErrorBody is the JSON shape of every API error.

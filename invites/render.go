@@ -4,36 +4,14 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
-
-// statusOf maps core error codes to HTTP statuses for the browser handler.
-func statusOf(code provisioning.Code) int {
-	switch code {
-	case provisioning.CodeInvalid:
-		return http.StatusBadRequest
-	case provisioning.CodeUnauthorized:
-		return http.StatusUnauthorized
-	case provisioning.CodeForbidden, provisioning.CodeEmailMismatch:
-		return http.StatusForbidden
-	case provisioning.CodeNotFound:
-		return http.StatusNotFound
-	case provisioning.CodeConflict, provisioning.CodeSeatLimit, provisioning.CodeInvitationUsed, provisioning.CodeLastOwner:
-		return http.StatusConflict
-	case provisioning.CodeGone, provisioning.CodeInvitationExpired, provisioning.CodeInvitationRevoked:
-		return http.StatusGone
-	case provisioning.CodeRateLimited, provisioning.CodeQuotaExceeded:
-		return http.StatusTooManyRequests
-	case provisioning.CodePayloadTooLarge:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
 
 // writeError renders err as JSON or as a page; internal causes go only to the log.
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := provisioning.ErrorCode(err)
-	status := statusOf(code)
+	status := httperr.Status(code)
 	if status >= 500 {
 		s.logger.ErrorContext(r.Context(), "request failed", "err", err, "path", r.URL.Path)
 	}

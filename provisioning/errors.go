@@ -35,6 +35,14 @@ const (
 	CodeEmailMismatch Code = "email_mismatch"
 )
 
+// Codes lists every code the core returns, for transports to check their mappings against.
+func Codes() []Code {
+	return []Code{CodeInvalid, CodeNotFound, CodeConflict, CodeSeatLimit, CodeForbidden, CodeUnauthorized,
+		CodeLastOwner, CodeQuotaExceeded, CodeRateLimited, CodeGone, CodeUnavailable, CodeInternal,
+		CodeNotImplemented, CodePayloadTooLarge, CodePreconditionFail, CodeInvitationExpired,
+		CodeInvitationRevoked, CodeInvitationUsed, CodeEmailMismatch}
+}
+
 // Error is the one error type of the core: a code for machines and a message that is safe to
 // show to the caller. Cause, when set, is for logs only and never shown.
 type Error struct {

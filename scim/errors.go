@@ -8,6 +8,7 @@ import (
 
 	"github.com/elimity-com/scim/errors"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -21,25 +22,20 @@ func (s *Service) scimError(ctx context.Context, err error) error {
 	if stderrors.As(err, &se) {
 		return se
 	}
-	msg := provisioning.ErrorMessage(err)
-	switch provisioning.ErrorCode(err) {
-	case provisioning.CodeNotFound:
-		return errors.ScimError{Status: http.StatusNotFound, Detail: msg}
-	case provisioning.CodeInvalid:
-		return errors.ScimError{Status: http.StatusBadRequest, ScimType: errors.ScimTypeInvalidValue, Detail: msg}
-	case provisioning.CodeConflict:
-		return errors.ScimError{Status: http.StatusConflict, ScimType: errors.ScimTypeUniqueness, Detail: msg}
-	case provisioning.CodeLastOwner, provisioning.CodeSeatLimit:
-		return errors.ScimError{Status: http.StatusConflict, ScimType: errors.ScimTypeMutability, Detail: msg}
-	case provisioning.CodeForbidden:
-		return errors.ScimError{Status: http.StatusForbidden, Detail: msg}
-	case provisioning.CodeUnauthorized:
-		return errors.ScimError{Status: http.StatusUnauthorized, Detail: msg}
-	case provisioning.CodePreconditionFail:
-		return errors.ScimError{Status: http.StatusPreconditionFailed, Detail: msg}
+	code := provisioning.ErrorCode(err)
+	if code == provisioning.CodeInternal {
+		s.log.ErrorContext(ctx, "scim request failed", "err", err)
 	}
-	s.log.ErrorContext(ctx, "scim request failed", "err", err)
-	return errors.ScimError{Status: http.StatusInternalServerError, Detail: "Internal error."}
+	return errors.ScimError{Status: httperr.Status(code), ScimType: scimTypes[code], Detail: provisioning.ErrorMessage(err)}
+}
+
+// scimTypes names the SCIM error type of the codes RFC 7644 has one for; the status of every
+// code is httperr's, as in every transport.
+var scimTypes = map[provisioning.Code]errors.ScimType{
+	provisioning.CodeInvalid:   errors.ScimTypeInvalidValue,
+	provisioning.CodeConflict:  errors.ScimTypeUniqueness,
+	provisioning.CodeLastOwner: errors.ScimTypeMutability,
+	provisioning.CodeSeatLimit: errors.ScimTypeMutability,
 }
 
 // writeError writes a SCIM error document.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/crewjam/saml"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -136,6 +137,15 @@ func TestRoleFor(t *testing.T) {
 	for i, tc := range cases {
 		if got, why := tc.cfg.roleFor(tc.groups, org); got != tc.want || why != tc.why {
 			t.Errorf("case %d: got %q (%s), want %q (%s)", i, got, why, tc.want, tc.why)
+		}
+	}
+}
+
+// TestErrorStatuses: SSO pages answer every core code with the agreed status.
+func TestErrorStatuses(t *testing.T) {
+	for _, c := range provisioning.Codes() {
+		if got := statusOf(refuse(c, nil, "x")); got != httperr.Status(c) {
+			t.Errorf("%s: %d, want %d", c, got, httperr.Status(c))
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -27,26 +28,8 @@ func refuse(code provisioning.Code, detail error, format string, args ...any) er
 	return &checkError{err: provisioning.Errorf(code, format, args...), detail: d}
 }
 
-// statusOf maps an error's code to the page's HTTP status.
-func statusOf(err error) int {
-	switch provisioning.ErrorCode(err) {
-	case provisioning.CodeInvalid:
-		return http.StatusBadRequest
-	case provisioning.CodeUnauthorized:
-		return http.StatusUnauthorized
-	case provisioning.CodeForbidden, provisioning.CodeSeatLimit:
-		return http.StatusForbidden
-	case provisioning.CodeNotFound:
-		return http.StatusNotFound
-	case provisioning.CodeConflict:
-		return http.StatusConflict
-	case provisioning.CodeGone:
-		return http.StatusGone
-	case provisioning.CodeUnavailable:
-		return http.StatusBadGateway
-	}
-	return http.StatusInternalServerError
-}
+// statusOf is the page's HTTP status for err (httperr's table, as every transport).
+func statusOf(err error) int { return httperr.StatusOf(err) }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
