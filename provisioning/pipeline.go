@@ -45,6 +45,9 @@ type ProvisionRequest struct {
 	ExistingMembersOnly bool
 	// Reactivate lets the request bring back a suspended membership (SCIM active=true).
 	Reactivate bool
+	// Suspended makes a new (or resurfaced) membership arrive suspended, holding no seat, in
+	// one step (SCIM create with active=false). An existing membership is left as it is.
+	Suspended bool
 	// Reason is recorded in the audit log beside the core's own reasons.
 	Reason string
 }
@@ -114,6 +117,9 @@ func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) 
 			return res, Errorf(CodeForbidden, "%s was removed from %s; only an admin's invitation or the directory can bring them back", user.Email, org.Name)
 		}
 		return s.join(ctx, tx, org, req, res, m)
+	case m.Status == StatusSuspended && req.Suspended:
+		res.Membership, res.Outcome = m, OutcomeUnchanged
+		return res, nil
 	case m.Status == StatusSuspended:
 		if !req.Reactivate {
 			return res, Errorf(CodeForbidden, "the membership of %s in %s is suspended", user.Email, org.Name)
@@ -216,13 +222,15 @@ func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest
 	if invited != nil && invited.Role.Rank() > want.Rank() {
 		want = invited.Role
 	}
-	role, reason, err := s.decideSeat(ctx, tx, org, want, req.Entrance)
-	if err != nil {
+	role, status, reason := want, StatusActive, seats.ReasonNone
+	if req.Suspended {
+		status = StatusSuspended // no seat while suspended: reactivation decides it
+	} else if role, reason, err = s.decideSeat(ctx, tx, org, want, req.Entrance); err != nil {
 		return res, err
 	}
 	now := s.Now()
 	m := old
-	m.Role, m.Status, m.Source, m.UpdatedAt = role, StatusActive, req.Entrance, now
+	m.Role, m.Status, m.Source, m.UpdatedAt = role, status, req.Entrance, now
 	if req.Identity.ExternalID != "" {
 		m.ExternalID = req.Identity.ExternalID
 	}

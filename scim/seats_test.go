@@ -1,7 +1,9 @@
 package scim_test
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -124,6 +126,50 @@ func TestConcurrentDeactivations(t *testing.T) {
 		wg.Wait()
 		if u := e.h.Usage(e.org.Org.ID); u.Used != 1 {
 			t.Fatalf("after deactivating everyone, %d seats used; want the owner's only", u.Used)
+		}
+	})
+}
+
+// TestCreateInactiveArrivesSuspended: a create with active=false makes a suspended membership in
+// one step: one audit event and one webhook (member.joined, suspended), never a seat, not even
+// for a moment in the org's counter.
+func TestCreateInactiveArrivesSuspended(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, 2, scim.Options{}) // the owner's seat and one more
+		e.want(e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"off@acme.com","active":false}`), 201, "inactive user")
+		if m := e.member("off@acme.com"); m.Status != provisioning.StatusSuspended || m.Role != provisioning.RoleMember {
+			t.Fatalf("membership %+v", m.Membership)
+		}
+		e.h.CheckSeatCounter(e.org.Org.ID)
+		e.h.Tx(func(tx provisioning.Tx) error {
+			events, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.org.Org.ID, Limit: 100})
+			var actions []string
+			for _, ev := range events {
+				if ev.TargetType == "member" && ev.ActorKind == provisioning.ActorDirectory {
+					actions = append(actions, ev.Action)
+				}
+			}
+			if len(actions) != 1 || actions[0] != "member.joined" {
+				t.Fatalf("directory events %v", actions)
+			}
+			hooks, err2 := tx.ListOutbox(e.h.Ctx, provisioning.OutboxQuery{Kind: provisioning.OutboxWebhook})
+			n := 0
+			for _, h := range hooks {
+				if strings.Contains(string(h.Payload), "off@acme.com") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%d webhooks about the inactive user, want 1", n)
+			}
+			return errors.Join(err, err2)
+		})
+		// The org's one seat is still free: an active create takes it.
+		if m := e.want(e.do("POST", "/Users", userBody("on@acme.com")), 201, "user"); m.Status != 201 {
+			t.Fatal(m.Raw)
+		}
+		if m := e.member("on@acme.com"); !m.HasSeat {
+			t.Fatalf("the free seat went elsewhere: %+v", m.Membership)
 		}
 	})
 }

@@ -48,15 +48,15 @@ func (h users) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resource
 		if _, found, err := findUserByKey(ctx, tx, actor.OrgID, f.key); err != nil || found {
 			return firstErr(err, errors.ScimErrorUniqueness)
 		}
+		active := f.active == nil || *f.active
 		res, err := h.s.core.ProvisionTx(ctx, tx, provisioning.ProvisionRequest{
-			OrgID: actor.OrgID, Entrance: provisioning.EntranceSCIM, Actor: actor, Reactivate: true,
+			OrgID: actor.OrgID, Entrance: provisioning.EntranceSCIM, Actor: actor, Reactivate: active, Suspended: !active,
 			Identity: provisioning.Identity{Email: f.email, FirstName: f.givenName, LastName: f.familyName, ExternalID: f.externalID},
 		})
 		if err != nil {
 			return err
 		}
-		active := f.active == nil || *f.active
-		if !active {
+		if !active && res.Membership.Status == provisioning.StatusActive { // an existing member, linked
 			if _, _, err := h.s.core.SuspendByDirectoryTx(ctx, tx, actor, actor.OrgID, res.Membership.ID); err != nil {
 				return err
 			}
