@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
-	"github.com/rollcall/rollcall/seats"
 )
 
 // InviteInput asks to invite one address.
@@ -181,25 +180,4 @@ func expiry(org provisioning.Org, now time.Time) *time.Time {
 	}
 	t := now.Add(time.Duration(org.Settings.InviteExpiryHours) * time.Hour)
 	return &t
-}
-
-// checkSeat refuses a seat-role invitation when seats are reserved for invitations and none is
-// free. The address's own pending invitation, about to be replaced, does not count.
-func (s *Service) checkSeat(ctx context.Context, tx provisioning.Tx, org provisioning.Org, role provisioning.Role, pending *provisioning.Invitation) error {
-	if !role.NeedsSeat() || !org.Settings.ReserveSeatsForInvites || org.SeatLimit.IsUnlimited() {
-		return nil
-	}
-	now := s.svc.Now()
-	used, err := tx.CountSeatsUsed(ctx, org.ID, true, now)
-	if err != nil {
-		return err
-	}
-	if pending != nil && pending.Role.NeedsSeat() && pending.StateAt(now) == provisioning.InvitationPending {
-		used--
-	}
-	u := seats.Usage{Used: used, Limit: org.SeatLimit}
-	if !u.HasFree(1) {
-		return provisioning.Errorf(provisioning.CodeSeatLimit, "no free seat for another %s invitation: %s seats used, pending invitations included; raise the seat limit, free a seat, or invite as viewer", role, u)
-	}
-	return nil
 }

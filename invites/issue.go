@@ -31,7 +31,7 @@ func (s *Service) issue(ctx context.Context, tx provisioning.Tx, org provisionin
 	case !provisioning.IsCode(err, provisioning.CodeNotFound):
 		return Issued{}, err
 	}
-	if err := s.checkSeat(ctx, tx, org, r.role, pending); err != nil {
+	if err := s.svc.InvitationSeatTx(ctx, tx, org, r.role, pending); err != nil {
 		return Issued{}, err
 	}
 	if !q.allows(1) {

@@ -3,6 +3,8 @@ package provisioning
 import (
 	"context"
 	"time"
+
+	"github.com/rollcall/rollcall/seats"
 )
 
 // InvitationState is where an email invitation stands.
@@ -124,6 +126,29 @@ type InviteTx interface {
 	// PurgeSignIns deletes sign-in links and sessions that expired or ended before before, and
 	// rate-limit windows that started before it; it returns how many rows went.
 	PurgeSignIns(ctx context.Context, before time.Time) (int64, error)
+}
+
+// InvitationSeatTx decides whether a pending invitation for role may hold a seat: when the org
+// reserves seats for invitations and none is free, a seat-role invitation is refused. replaced
+// is the address's own pending invitation about to be renewed, whose seat does not count. The
+// caller holds the org's write lock (tx.LockOrg) so racing invitations see each other.
+func (s *Service) InvitationSeatTx(ctx context.Context, tx Tx, org Org, role Role, replaced *Invitation) error {
+	if !role.NeedsSeat() || !org.Settings.ReserveSeatsForInvites || org.SeatLimit.IsUnlimited() {
+		return nil
+	}
+	now := s.Now()
+	used, err := tx.CountSeatsUsed(ctx, org.ID, true, now)
+	if err != nil {
+		return err
+	}
+	if replaced != nil && replaced.Role.NeedsSeat() && replaced.StateAt(now) == InvitationPending {
+		used--
+	}
+	u := seats.Usage{Used: used, Limit: org.SeatLimit}
+	if !u.HasFree(1) {
+		return Errorf(CodeSeatLimit, "no free seat for another %s invitation: %s seats used, pending invitations included; raise the seat limit, free a seat, or invite as viewer", role, u)
+	}
+	return nil
 }
 
 // settleInvitation marks the pending invitation of a person who joins another way accepted, and
