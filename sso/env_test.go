@@ -70,7 +70,8 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := sso.Options{BaseURL: e.srv.URL, SecretKey: sso.KeyFromPassphrase("test passphrase"), Realms: e.dom}
+	o := sso.Options{BaseURL: e.srv.URL, SecretKey: sso.KeyFromPassphrase("test passphrase"), Realms: e.dom,
+		AllowPrivateFetch: true}
 	change(&o)
 	e.sso, err = sso.New(h.Service, o)
 	if err != nil {
