@@ -35,6 +35,20 @@ type testOP struct {
 	store   *opStorage
 	mu      sync.Mutex
 	fake    string
+	broken  map[string]bool
+}
+
+// breakEndpoint makes the OP answer requests to path with an HTTP 500 quoting bodyMarker.
+func (o *testOP) breakEndpoint(path string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.broken[path] = true
+}
+
+func (o *testOP) isBroken(path string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.broken[path]
 }
 
 // lie serves, at /tenant-b, a second discovery document that claims issuer while tokens keep
@@ -54,9 +68,13 @@ func (o *testOP) fakeIssuer() string {
 func newTestOP(t *testing.T) *testOP {
 	t.Helper()
 	o := &testOP{t: t, users: &opUsers{users: map[string]*storage.User{}, groups: map[string][]string{}},
-		clients: map[string]*storage.Client{}}
+		clients: map[string]*storage.Client{}, broken: map[string]bool{}}
 	var handler http.Handler
 	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o.isBroken(r.URL.Path) {
+			http.Error(w, "failure at "+bodyMarker, http.StatusInternalServerError)
+			return
+		}
 		if fake := o.fakeIssuer(); fake != "" && r.URL.Path == "/tenant-b/.well-known/openid-configuration" {
 			rec := httptest.NewRecorder()
 			handler.ServeHTTP(rec, httptest.NewRequest("GET", "/.well-known/openid-configuration", nil))
