@@ -21,12 +21,14 @@ import (
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
-// env is a real API over a real store, served over HTTP.
+// env is a real API over a real store, served over HTTP, with an OIDC issuer (issuer) whose
+// discovery document connections can be checked against.
 type env struct {
-	t   *testing.T
-	h   *storetest.Harness
-	srv *httptest.Server
-	op  string
+	t      *testing.T
+	h      *storetest.Harness
+	srv    *httptest.Server
+	op     string
+	issuer string
 }
 
 func newEnv(t *testing.T) *env {
@@ -40,7 +42,20 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, h: h, srv: srv, op: key}
+	return &env{t: t, h: h, srv: srv, op: key, issuer: discoveryStub(t)}
+}
+
+// discoveryStub serves an OIDC discovery document on loopback and returns its issuer.
+func discoveryStub(t *testing.T) string {
+	t.Helper()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
+			"token_endpoint": srv.URL + "/token", "jwks_uri": srv.URL + "/keys"})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // newHandler is the API with every entrance's routes, as serve wires it.
@@ -51,7 +66,8 @@ func newHandler(t *testing.T, h *storetest.Harness) http.Handler {
 		t.Fatal(err)
 	}
 	directory := scim.New(h.Service, scim.Options{})
-	single, err := sso.New(h.Service, sso.Options{BaseURL: "https://rollcall.example", SecretKey: sso.KeyFromPassphrase("test")})
+	single, err := sso.New(h.Service, sso.Options{BaseURL: "https://rollcall.example", SecretKey: sso.KeyFromPassphrase("test"),
+		AllowPrivateFetch: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,14 +82,14 @@ func TestRoleTable(t *testing.T) {
 			return call{"POST", "/orgs/" + f.slug + "/scim/mappings", map[string]string{"group": "Admins", "role": "admin"}}
 		}},
 		{"create an SSO connection", roles("owner", "admin"), func(f fixture) call {
-			return call{"POST", "/orgs/" + f.slug + "/sso/connections", map[string]any{"protocol": "oidc", "issuer": "https://idp.example", "clientId": "x"}}
+			return call{"POST", "/orgs/" + f.slug + "/sso/connections", map[string]any{"protocol": "oidc", "issuer": e.issuer, "clientId": "x"}}
 		}},
 		{"create an SSO connection granting admin", roles("owner"), func(f fixture) call {
-			return call{"POST", "/orgs/" + f.slug + "/sso/connections", map[string]any{"protocol": "oidc", "issuer": "https://idp.example",
+			return call{"POST", "/orgs/" + f.slug + "/sso/connections", map[string]any{"protocol": "oidc", "issuer": e.issuer,
 				"clientId": "x", "groupRoles": []map[string]string{{"group": "IT", "role": "admin"}}}}
 		}},
 		{"create an SSO connection with admin as its default role", roles("owner"), func(f fixture) call {
-			return call{"POST", "/orgs/" + f.slug + "/sso/connections", map[string]any{"protocol": "oidc", "issuer": "https://idp.example", "clientId": "x", "defaultRole": "admin"}}
+			return call{"POST", "/orgs/" + f.slug + "/sso/connections", map[string]any{"protocol": "oidc", "issuer": e.issuer, "clientId": "x", "defaultRole": "admin"}}
 		}},
 		{"list SSO connections", roles("owner", "admin"), func(f fixture) call { return call{"GET", "/orgs/" + f.slug + "/sso/connections", nil} }},
 		{"rotate the SAML SP key", nil, func(f fixture) call { return call{"POST", "/sso/sp-certificate/rotate", nil} }},

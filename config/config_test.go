@@ -21,7 +21,7 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || !c.AutoMigrate || c.ShutdownTimeout != 15*time.Second ||
 		c.PublicURL != "" || c.SMTPPort != 587 || c.SMTPTLS != "starttls" ||
-		c.SMTPFrom != "Rollcall <no-reply@localhost>" || c.LogFormat != "text" || c.IsPostgres() {
+		c.SMTPFrom != "Rollcall <no-reply@localhost>" || c.LogFormat != "text" || c.IsPostgres() || c.SSOAllowPrivateFetch {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -51,6 +51,19 @@ func TestBooleanFlags(t *testing.T) {
 		cfg, err := Load(c.args, env(map[string]string{"ROLLCALL_AUTO_MIGRATE": c.env}))
 		if err != nil || cfg.AutoMigrate != c.want {
 			t.Errorf("%v with ROLLCALL_AUTO_MIGRATE=%q: got %v, %v; want %v", c.args, c.env, cfg.AutoMigrate, err, c.want)
+		}
+	}
+}
+
+func TestSSOAllowPrivateFetch(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  string
+		want bool
+	}{{nil, "", false}, {nil, "true", true}, {[]string{"--sso-allow-private-fetch"}, "", true}, {[]string{"--sso-allow-private-fetch=false"}, "true", false}} {
+		cfg, err := Load(c.args, env(map[string]string{"ROLLCALL_SSO_ALLOW_PRIVATE_FETCH": c.env}))
+		if err != nil || cfg.SSOAllowPrivateFetch != c.want {
+			t.Errorf("%v with ROLLCALL_SSO_ALLOW_PRIVATE_FETCH=%q: got %v, %v; want %v", c.args, c.env, cfg.SSOAllowPrivateFetch, err, c.want)
 		}
 	}
 }
@@ -92,6 +105,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{[]string{"--invite-quotas", "gold=5"}, nil, `invalid --invite-quotas (ROLLCALL_INVITE_QUOTAS) "gold=5": use plan=N`},
 		{[]string{"--invite-quotas", "pro=-1/day"}, nil, "the quota must be a positive number"},
 		{[]string{"--sso-clock-skew", "10m"}, nil, `invalid --sso-clock-skew (ROLLCALL_SSO_CLOCK_SKEW) "10m": use at most 3m`},
+		{nil, map[string]string{"ROLLCALL_SSO_ALLOW_PRIVATE_FETCH": "yes"}, `invalid --sso-allow-private-fetch (ROLLCALL_SSO_ALLOW_PRIVATE_FETCH, set in the environment) "yes": use true or false`},
 		{[]string{"--no-such-flag"}, nil, "unknown setting --no-such-flag"},
 		{[]string{"--addr"}, nil, "--addr needs a value"},
 		{[]string{"stray"}, nil, `unexpected argument "stray"`},

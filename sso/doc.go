@@ -36,9 +36,11 @@
 //     redirect URI sends the person to the app.
 //   - OIDC checks: state names a flow of this connection (a callback at another connection is
 //     refused), the PKCE verifier, the ID token's signature, issuer, audience (and azp when
-//     several audiences), expiry (with the skew) and nonce; discovery refuses a document that
-//     names another issuer. Claims missing from the ID token are read from userinfo, whose
-//     subject must match.
+//     several audiences), expiry (with the skew), an iat, and nonce; discovery refuses a
+//     document that names another issuer. Claims missing from the ID token are read from
+//     userinfo, whose subject must match. A new issuer or client id is checked when saved: the
+//     discovery document must name exactly that issuer and give the authorization, token and
+//     key endpoints.
 //   - Flows are bound to the browser that started them by the rollcall_sso cookie (login
 //     CSRF); over https it is SameSite=None; Secure, because the IdP's POST to the ACS is
 //     cross-site. A flow lives FlowTTL (10 minutes) and is used once: a success consumes it in
@@ -58,5 +60,13 @@
 //     holds the key too. The SP key pair is one per installation, generated on first use,
 //     rotated by the operator; the previous key still decrypts assertions encrypted to it.
 //   - IdP metadata given by URL is fetched when the connection is saved (by an owner or admin
-//     only); sign-ins use only the stored copy.
+//     only), again every 12 hours and after a signature failure (at most every 5 minutes);
+//     sign-ins use only the stored copy.
+//   - Fetches made because of an admin's settings (metadata, OIDC discovery, keys, tokens,
+//     userinfo) go through one client (fetch.go): https only, public addresses only, checked on
+//     the resolved address of every connection (redirects, at most 3, and DNS rebinding
+//     included), no proxy, 10s, 1 MB. Every failure answers one text; the cause goes to the
+//     server log only, and nothing a server answered is quoted in errors or the audit log.
+//     Options.AllowPrivateFetch (--sso-allow-private-fetch) lifts the https and address rules
+//     for development.
 package sso

@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"slices"
@@ -146,17 +147,27 @@ func (s *Service) cleanRedirectURIs(in []string) ([]string, error) {
 	return out, nil
 }
 
-// checkURL requires an absolute https URL; http only for loopback hosts or when insecure URLs
-// are allowed.
+// checkURL requires an absolute https URL the browser is sent to; http only for loopback hosts
+// or when private fetches are allowed.
 func (s *Service) checkURL(field, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || len(raw) > maxURL || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
 		return nil, provisioning.Invalidf(field, "%q is not an absolute https URL", raw)
 	}
-	if u.Scheme == "http" && !s.insecure && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !s.private && !isLoopback(u.Hostname()) {
 		return nil, provisioning.Invalidf(field, "%q must use https", raw)
 	}
 	return u, nil
+}
+
+// checkFetchURL requires an absolute https URL Rollcall fetches from; http only when private
+// fetches are allowed (the operator's development setting), even on loopback.
+func (s *Service) checkFetchURL(field, raw string) (*url.URL, error) {
+	u, err := s.checkURL(field, raw)
+	if err == nil && u.Scheme == "http" && !s.private {
+		return nil, provisioning.Invalidf(field, "%q must use https (plain http only with --sso-allow-private-fetch)", raw)
+	}
+	return u, err
 }
 
 func isLoopback(host string) bool {
@@ -167,12 +178,14 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// applyOIDC validates and applies the OIDC fields; the client secret is returned for sealing.
-func (s *Service) applyOIDC(in ConnectionInput, c *connection) error {
+// applyOIDC validates and applies the OIDC fields (the client secret is sealed apart). A new
+// issuer or client id is checked against the issuer's discovery document, last.
+func (s *Service) applyOIDC(ctx context.Context, in ConnectionInput, c *connection) error {
 	oc := c.cfg.OIDC
+	issuer, clientID := oc.Issuer, oc.ClientID
 	if in.Issuer != nil {
 		iss := strings.TrimSpace(*in.Issuer)
-		if _, err := s.checkURL("issuer", iss); err != nil {
+		if _, err := s.checkFetchURL("issuer", iss); err != nil {
 			return err
 		}
 		oc.Issuer = iss
@@ -212,7 +225,10 @@ func (s *Service) applyOIDC(in ConnectionInput, c *connection) error {
 	if len(oc.Scopes) == 0 {
 		oc.Scopes = []string{"openid", "email", "profile"}
 	}
-	return nil
+	if oc.Issuer == issuer && oc.ClientID == clientID {
+		return nil
+	}
+	return s.checkDiscovery(ctx, oc.Issuer)
 }
 
 // rejectOther refuses fields of the other protocol, so a typo is not silently ignored.

@@ -78,7 +78,7 @@ func (s *Service) apply(ctx context.Context, in ConnectionInput, c *connection) 
 	if c.Protocol == ProtocolSAML {
 		return s.applySAML(ctx, in, c)
 	}
-	return s.applyOIDC(in, c)
+	return s.applyOIDC(ctx, in, c)
 }
 
 // sealSecret seals a new client secret (before any transaction: sealing may read settings).

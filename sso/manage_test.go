@@ -18,7 +18,7 @@ func TestConnectionAPI(t *testing.T) {
 	rival := e.h.CreateOrg("rival", 5, "owner@rival.com")
 	rivalOwner := e.token(rival.Org.ID, "owner2@rival.com", provisioning.RoleOwner)
 	const secret = "client-secret-must-never-show"
-	oidcIn := map[string]any{"protocol": "oidc", "name": "Okta", "issuer": "https://acme.okta.example",
+	oidcIn := map[string]any{"protocol": "oidc", "name": "Okta", "issuer": newTestOP(t).srv.URL,
 		"clientId": "abc", "clientSecret": secret, "redirectUris": []string{"https://app.example/cb"}}
 
 	if res := e.call(member, "GET", "/orgs/acme/sso/connections", nil); res.Status != http.StatusForbidden {

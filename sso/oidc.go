@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,10 +47,11 @@ func (s *Service) provider(ctx context.Context, issuer string) (*oidc.Provider, 
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, s.client), issuer)
 	var mismatch *oidc.IssuerMismatchError
 	if errors.As(err, &mismatch) {
-		return nil, refuse(provisioning.CodeUnauthorized, err, "The identity provider's discovery document names a different issuer than this connection's (%s).", issuer)
+		s.logger.InfoContext(ctx, "sso: discovery names another issuer", "url", wellKnown(issuer), "err", firstLine(err.Error()))
+		return nil, refuse(provisioning.CodeUnauthorized, nil, "The identity provider's discovery document names a different issuer than this connection's (%s).", issuer)
 	}
 	if err != nil {
-		return nil, refuse(provisioning.CodeUnavailable, err, "Rollcall could not read the identity provider's discovery document at %s. Try again later.", issuer)
+		return nil, s.unavailable(ctx, "the identity provider's discovery document", wellKnown(issuer), err)
 	}
 	s.providers.mu.Lock()
 	s.providers.m[issuer] = cachedProvider{p: p, at: time.Now()}
@@ -129,8 +132,12 @@ func (s *Service) verifyOIDC(ctx context.Context, r *http.Request, c connection)
 	}
 	hc := oidc.ClientContext(ctx, s.client)
 	tok, err := cfg.Exchange(hc, q.Get("code"), oauth2.VerifierOption(f.Verifier))
+	var refused *oauth2.RetrieveError
+	if errors.As(err, &refused) {
+		return a, refuse(provisioning.CodeUnauthorized, errors.New(tokenRefusal(refused)), "The identity provider refused to exchange the sign-in code.")
+	}
 	if err != nil {
-		return a, refuse(provisioning.CodeUnauthorized, err, "The identity provider refused to exchange the sign-in code.")
+		return a, s.unavailable(ctx, "the sign-in's tokens", "the identity provider of "+c.cfg.OIDC.Issuer, err)
 	}
 	claims, subject, err := s.idTokenClaims(hc, c, p, tok, f.Nonce)
 	if err != nil {
@@ -149,8 +156,14 @@ func (s *Service) idTokenClaims(ctx context.Context, c connection, p *oidc.Provi
 	}
 	verifier := p.Verifier(&oidc.Config{ClientID: c.cfg.OIDC.ClientID, Now: func() time.Time { return s.svc.Now().Add(-s.skew) }})
 	idt, err := verifier.Verify(ctx, raw)
+	if err != nil && strings.Contains(err.Error(), "fetching keys") {
+		return nil, "", s.unavailable(ctx, "the identity provider's signing keys", "the identity provider of "+c.cfg.OIDC.Issuer, err)
+	}
 	if err != nil {
 		return nil, "", classifyIDToken(err)
+	}
+	if idt.IssuedAt.IsZero() {
+		return nil, "", refuse(provisioning.CodeUnauthorized, nil, "The ID token has no issue time (iat), which OpenID Connect requires.")
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
@@ -168,7 +181,7 @@ func (s *Service) idTokenClaims(ctx context.Context, c connection, p *oidc.Provi
 	if s.needUserInfo(c, claims) && p.UserInfoEndpoint() != "" {
 		ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return nil, "", refuse(provisioning.CodeUnavailable, err, "Rollcall could not read your profile from the identity provider.")
+			return nil, "", s.unavailable(ctx, "your profile", "the identity provider of "+c.cfg.OIDC.Issuer, err)
 		}
 		if ui.Subject != idt.Subject {
 			return nil, "", refuse(provisioning.CodeUnauthorized, fmt.Errorf("userinfo sub %q, id token sub %q", ui.Subject, idt.Subject), "The identity provider's profile answer is about someone else.")
@@ -205,6 +218,27 @@ func emailClaim(c connection) string {
 	}
 	return oidcEmailNames[0]
 }
+
+// unavailable is a failed fetch during a sign-in: the generic text, the cause in the server log
+// only (not in the audit log: it may quote the answer).
+func (s *Service) unavailable(ctx context.Context, what, where string, cause error) error {
+	return refuse(provisioning.CodeUnavailable, nil, "%s Try again later.", s.unreachable(ctx, what, where, cause))
+}
+
+// tokenRefusal describes a token endpoint's error answer for the audit log by its status and
+// OAuth error code only: the rest of the body is the provider's text.
+func tokenRefusal(e *oauth2.RetrieveError) string {
+	out := "token endpoint refused"
+	if e.Response != nil {
+		out += ": HTTP " + strconv.Itoa(e.Response.StatusCode)
+	}
+	if oauthErrorCode.MatchString(e.ErrorCode) {
+		out += " " + e.ErrorCode
+	}
+	return out
+}
+
+var oauthErrorCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
 func classifyIDToken(err error) error {
 	text := err.Error()

@@ -92,8 +92,9 @@ func TestOIDCWrongNonce(t *testing.T) {
 func TestOIDCWrongIssuer(t *testing.T) {
 	e := newEnv(t, onSQLite)
 	o := newTestOP(t)
-	o.fakeIssuer = o.srv.URL + "/tenant-b"
-	conn := e.connection(map[string]any{"protocol": "oidc", "issuer": o.fakeIssuer, "clientId": opClientID, "clientSecret": opClientSecret})
+	tenant := o.srv.URL + "/tenant-b"
+	o.lie(tenant)
+	conn := e.connection(map[string]any{"protocol": "oidc", "issuer": tenant, "clientId": opClientID, "clientSecret": opClientSecret})
 	o.client(conn.OIDC.RedirectURL)
 	o.setUser("u1", "alice", "alice@example.com", true, "Alice", "")
 	s := &oidcEnv{env: e, op: o, conn: conn}
@@ -101,13 +102,27 @@ func TestOIDCWrongIssuer(t *testing.T) {
 	p, _ := s.signIn("alice")
 	s.refused(p, before, 0, http.StatusUnauthorized, "issued by a different identity provider")
 
-	// A discovery document naming another issuer is refused before the browser leaves Rollcall.
-	lying := e.connection(map[string]any{"protocol": "oidc", "issuer": o.srv.URL + "/", "clientId": opClientID})
-	start := newBrowser(t).get(lying.SignInURL)
+	// A discovery document that comes to name another issuer after the connection was saved is
+	// refused before the browser leaves Rollcall (on an instance that has not discovered it yet).
+	fresh := newEnv(t, onSQLite)
+	saved := fresh.connection(map[string]any{"protocol": "oidc", "issuer": tenant, "clientId": opClientID})
+	o.lie(o.srv.URL + "/tenant-c")
+	start := newBrowser(t).get(saved.SignInURL)
 	if start.status != http.StatusUnauthorized || !strings.Contains(start.message(), "names a different issuer") ||
-		start.url.Host != mustURL(e.srv.URL).Host {
+		start.url.Host != mustURL(fresh.srv.URL).Host {
 		t.Fatalf("discovery with a mismatched issuer: %d %s %s", start.status, start.url, start.message())
 	}
+}
+
+// TestOIDCTokenWithoutIat: the OP's ID token without an iat claim is refused, and nothing is
+// written but the failure's audit event.
+func TestOIDCTokenWithoutIat(t *testing.T) {
+	s := newOIDCEnv(t, onSQLite, nil)
+	s.op.setUser("u1", "alice", "alice@example.com", true, "Alice", "")
+	s.op.store.dropIat()
+	before := s.counts()
+	p, _ := s.signIn("alice")
+	s.refused(p, before, 0, http.StatusUnauthorized, "no issue time (iat)")
 }
 
 // TestOIDCCrossOrgTakeover: an org's OP that asserts email_verified=true for an address at a

@@ -33,22 +33,53 @@ type testOP struct {
 	users   *opUsers
 	clients map[string]*storage.Client
 	store   *opStorage
-	// fakeIssuer, when set, is served as a second discovery document that claims this issuer
-	// while tokens keep the real one: an OP lying about who it is.
-	fakeIssuer string
+	mu      sync.Mutex
+	fake    string
+	broken  map[string]bool
+}
+
+// breakEndpoint makes the OP answer requests to path with an HTTP 500 quoting bodyMarker.
+func (o *testOP) breakEndpoint(path string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.broken[path] = true
+}
+
+func (o *testOP) isBroken(path string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.broken[path]
+}
+
+// lie serves, at /tenant-b, a second discovery document that claims issuer while tokens keep
+// the real one: an OP lying about who it is.
+func (o *testOP) lie(issuer string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.fake = issuer
+}
+
+func (o *testOP) fakeIssuer() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.fake
 }
 
 func newTestOP(t *testing.T) *testOP {
 	t.Helper()
 	o := &testOP{t: t, users: &opUsers{users: map[string]*storage.User{}, groups: map[string][]string{}},
-		clients: map[string]*storage.Client{}}
+		clients: map[string]*storage.Client{}, broken: map[string]bool{}}
 	var handler http.Handler
 	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if o.fakeIssuer != "" && r.URL.Path == "/tenant-b/.well-known/openid-configuration" {
+		if o.isBroken(r.URL.Path) {
+			http.Error(w, "failure at "+bodyMarker, http.StatusInternalServerError)
+			return
+		}
+		if fake := o.fakeIssuer(); fake != "" && r.URL.Path == "/tenant-b/.well-known/openid-configuration" {
 			rec := httptest.NewRecorder()
 			handler.ServeHTTP(rec, httptest.NewRequest("GET", "/.well-known/openid-configuration", nil))
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(strings.Replace(rec.Body.String(), `"issuer":"`+o.srv.URL+`"`, `"issuer":"`+o.fakeIssuer+`"`, 1)))
+			_, _ = w.Write([]byte(strings.Replace(rec.Body.String(), `"issuer":"`+o.srv.URL+`"`, `"issuer":"`+fake+`"`, 1)))
 			return
 		}
 		handler.ServeHTTP(w, r)
@@ -108,12 +139,21 @@ func (u *opUsers) GetUserByUsername(name string) *storage.User {
 
 func (u *opUsers) ExampleClientID() string { return "service" }
 
-// opStorage is the example storage plus a groups claim in userinfo and an optional forged nonce.
+// opStorage is the example storage plus a groups claim in userinfo, an optional forged nonce
+// and optional ID tokens without iat.
 type opStorage struct {
 	*storage.Storage
 	users *opUsers
 	mu    sync.Mutex
 	nonce string
+	noIat bool
+}
+
+// dropIat makes the OP issue its ID tokens without an iat claim.
+func (s *opStorage) dropIat() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noIat = true
 }
 
 func (s *opStorage) forgeNonce(n string) {
@@ -140,6 +180,12 @@ func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clie
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	noIat := s.noIat
+	s.mu.Unlock()
+	if noIat {
+		return epochClient{c}, nil
+	}
 	offset, err := storetest.ClockOffset()
 	if err != nil || offset == 0 {
 		return c, err
@@ -153,6 +199,13 @@ type shiftedClient struct {
 }
 
 func (c shiftedClient) ClockSkew() time.Duration { return c.Client.ClockSkew() + c.offset }
+
+// epochClient has a clock skew reaching back to 1970: zitadel stamps iat as now minus the skew
+// and leaves out an iat of zero, so its ID tokens then carry no iat (their expiry lies decades
+// ahead instead, which no check here minds).
+type epochClient struct{ op.Client }
+
+func (epochClient) ClockSkew() time.Duration { return time.Since(time.Unix(0, 0)) }
 
 // SetUserinfoFromToken answers the userinfo endpoint, with the user's groups.
 func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {

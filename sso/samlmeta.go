@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -21,7 +22,7 @@ import (
 const maxMetadata = 1 << 20
 
 // applySAML validates and applies the SAML fields. IdP metadata given by URL is fetched here,
-// once; sign-ins use only the stored copy.
+// then refreshed (refresh.go); sign-ins use only the stored copy.
 func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connection) error {
 	sc := c.cfg.SAML
 	sources := 0
@@ -41,7 +42,7 @@ func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connecti
 		md, err = s.fetchMetadata(ctx, strings.TrimSpace(*in.IDPMetadataURL))
 		sc.IDPMetadataURL = strings.TrimSpace(*in.IDPMetadataURL)
 	case in.IDPMetadataXML != nil:
-		md, err = s.parseIDPMetadata("idpMetadataXml", []byte(*in.IDPMetadataXML))
+		md, err = s.parseIDPMetadata("idpMetadataXml", []byte(*in.IDPMetadataXML), true)
 		sc.IDPMetadataURL = ""
 	case sources == 1:
 		md, err = s.manualMetadata(in)
@@ -72,30 +73,42 @@ func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connecti
 	return nil
 }
 
+// fetchMetadata fetches the IdP metadata at raw through the fetch client. Every failure to get
+// a document answers the same text; a document that is not usable IdP metadata is described
+// without quoting it.
 func (s *Service) fetchMetadata(ctx context.Context, raw string) (*saml.EntityDescriptor, error) {
-	u, err := s.checkURL("idpMetadataUrl", raw)
+	u, err := s.checkFetchURL("idpMetadataUrl", raw)
 	if err != nil {
 		return nil, err
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	body, err := s.get(ctx, u.String())
+	if err != nil {
+		return nil, provisioning.Invalidf("idpMetadataUrl", "%s", s.unreachable(ctx, "the IdP metadata", u.Redacted(), err))
+	}
+	return s.parseIDPMetadata("idpMetadataUrl", body, false)
+}
+
+// get fetches url and reads its body; any status but 200 is a failure.
+func (s *Service) get(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.client.Do(req)
 	if err != nil {
-		return nil, provisioning.Invalidf("idpMetadataUrl", "could not fetch the IdP metadata from %s", u.Redacted())
+		return nil, err
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return nil, provisioning.Invalidf("idpMetadataUrl", "fetching the IdP metadata from %s answered HTTP %d", u.Redacted(), res.StatusCode)
+		return nil, fmt.Errorf("HTTP %d", res.StatusCode)
 	}
-	body, err := io.ReadAll(io.LimitReader(res.Body, maxMetadata+1))
-	if err != nil || len(body) > maxMetadata {
-		return nil, provisioning.Invalidf("idpMetadataUrl", "the IdP metadata at %s could not be read or is larger than 1 MB", u.Redacted())
-	}
-	return s.parseIDPMetadata("idpMetadataUrl", body)
+	return io.ReadAll(res.Body)
 }
 
 // parseIDPMetadata accepts an EntityDescriptor (or the first IdP in an EntitiesDescriptor) with
-// an SSO endpoint and a signing certificate.
-func (s *Service) parseIDPMetadata(field string, data []byte) (*saml.EntityDescriptor, error) {
+// an SSO endpoint and a signing certificate. Errors quote the document (the parser's reason,
+// the SSO URL) only when quote is set: never for a fetched one.
+func (s *Service) parseIDPMetadata(field string, data []byte, quote bool) (*saml.EntityDescriptor, error) {
 	if len(data) > maxMetadata {
 		return nil, provisioning.Invalidf(field, "the IdP metadata is larger than 1 MB")
 	}
@@ -103,6 +116,9 @@ func (s *Service) parseIDPMetadata(field string, data []byte) (*saml.EntityDescr
 		return nil, provisioning.Invalidf(field, "the IdP metadata contains a DOCTYPE or other XML directive, which is not allowed")
 	}
 	md, err := samlsp.ParseMetadata(data)
+	if err != nil && !quote {
+		return nil, provisioning.Invalidf(field, "the IdP metadata is not a SAML EntityDescriptor")
+	}
 	if err != nil {
 		return nil, provisioning.Invalidf(field, "the IdP metadata is not a SAML EntityDescriptor: %s", firstLine(err.Error()))
 	}
@@ -113,7 +129,9 @@ func (s *Service) parseIDPMetadata(field string, data []byte) (*saml.EntityDescr
 	if location == "" {
 		return nil, provisioning.Invalidf(field, "the IdP metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding")
 	}
-	if _, err := s.checkURL(field, location); err != nil {
+	if _, err := s.checkURL(field, location); err != nil && !quote {
+		return nil, provisioning.Invalidf(field, "the IdP metadata's SingleSignOnService location is not an absolute https URL")
+	} else if err != nil {
 		return nil, err
 	}
 	certs := signingCerts(md)

@@ -57,11 +57,11 @@ type Options struct {
 	MetadataRefresh time.Duration
 	// ConsolePath is where a console sign-in lands (default /).
 	ConsolePath string
-	// HTTPClient fetches IdP metadata and talks to OIDC providers (default: 10s timeout).
-	HTTPClient *http.Client
-	// AllowInsecureHTTP accepts http:// issuers, metadata URLs and app redirect URIs on
-	// non-loopback hosts. For development only.
-	AllowInsecureHTTP bool
+	// AllowPrivateFetch lets Rollcall fetch over plain http and from loopback, private,
+	// link-local and other non-public addresses (IdP metadata, OIDC discovery, keys, tokens,
+	// userinfo), and accepts http:// URLs on any host. For development and tests only: it lets
+	// org admins make the server reach its own network.
+	AllowPrivateFetch bool
 	Logger            *slog.Logger
 }
 
@@ -83,7 +83,7 @@ type Service struct {
 	codeTTL              time.Duration
 	console              string
 	client               *http.Client
-	insecure             bool
+	private              bool
 	logger               *slog.Logger
 	providers            *providerCache
 	spKeys               *spKeyCache
@@ -120,16 +120,14 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	if o.ConsolePath == "" {
 		o.ConsolePath = "/"
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
 		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
-		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh, perIP: o.RateLimitPerIP, perConnection: o.RateLimitPerConnection, failureWindow: o.FailureAuditWindow,
-		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
+		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh,
+		perIP: o.RateLimitPerIP, perConnection: o.RateLimitPerConnection, failureWindow: o.FailureAuditWindow,
+		console: o.ConsolePath, client: newFetchClient(fetchRules{allowPrivate: o.AllowPrivateFetch}), private: o.AllowPrivateFetch,
 		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
 	}, nil
 }

@@ -6,9 +6,11 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,7 +22,8 @@ import (
 // TestSSOConnectionCommands drives rollcall sso connection create|update|list|delete against a real
 // server, and checks the SSO endpoints are mounted there.
 func TestSSOConnectionCommands(t *testing.T) {
-	s := startServe(t, nil, "--data-dir", t.TempDir())
+	issuer := discoveryStub(t)
+	s := startServe(t, nil, "--data-dir", t.TempDir(), "--sso-allow-private-fetch")
 	defer func() { s.cancel(); <-s.code }()
 	if code, out, errOut := cli(t, s, s.key, "org", "create", "--slug", "acme", "--name", "Acme", "--owner", "alice@acme.com"); code != 0 {
 		t.Fatalf("org create: %s %s", out, errOut)
@@ -47,7 +50,7 @@ func TestSSOConnectionCommands(t *testing.T) {
 	}
 
 	var stdout, stderr syncBuffer
-	code = run(context.Background(), []string{"sso", "connection", "create", "acme", "--protocol", "oidc", "--issuer", "https://login.example",
+	code = run(context.Background(), []string{"sso", "connection", "create", "acme", "--protocol", "oidc", "--issuer", issuer,
 		"--client-id", "rollcall", "--client-secret", "-", "--jit=false", "--json"},
 		envFrom(map[string]string{"ROLLCALL_URL": s.url, "ROLLCALL_TOKEN": s.key}), strings.NewReader("very-secret\n"), &stdout, &stderr)
 	if code != 0 || !strings.Contains(stdout.String(), `"hasClientSecret": true`) || !strings.Contains(stdout.String(), `"jit": false`) ||
@@ -63,7 +66,7 @@ func TestSSOConnectionCommands(t *testing.T) {
 		t.Fatalf("update without a change: %d %s", code, errOut)
 	}
 	if code, out, _ := cli(t, s, s.key, "sso", "connection", "list", "acme"); code != 0 || !strings.Contains(out, id[1]) ||
-		!strings.Contains(out, "https://idp.example/entity") || !strings.Contains(out, "https://login.example") {
+		!strings.Contains(out, "https://idp.example/entity") || !strings.Contains(out, issuer) {
 		t.Fatalf("list: %d %s", code, out)
 	}
 	if code, _, errOut := cli(t, s, s.key, "sso", "connection", "create", "acme", "--protocol", "saml", "--group-role", "admins"); code != exitUsage || !strings.Contains(errOut, "GROUP=ROLE") {
@@ -78,6 +81,20 @@ func TestSSOConnectionCommands(t *testing.T) {
 	if code, out, _ := cli(t, s, s.key, "sso", "connection", "list", "acme"); code != 0 || strings.Contains(out, id[1]) {
 		t.Fatalf("list after delete: %d %s", code, out)
 	}
+}
+
+// discoveryStub serves an OIDC discovery document on loopback and returns its issuer: saving
+// an OIDC connection reads it.
+func discoveryStub(t *testing.T) string {
+	t.Helper()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
+			"token_endpoint": srv.URL + "/token", "jwks_uri": srv.URL + "/keys"})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func writeCert(t *testing.T) string {
