@@ -16,7 +16,7 @@ var csvHeader = []string{"id", "email", "firstName", "lastName", "isAdmin", "has
 
 // exportMembers streams the filtered member list as CSV, one row at a time, so memory stays
 // constant however large the org.
-func (a *API) exportMembers(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) exportMembers(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	mq, err := parseMemberQuery(r, orgID, false)
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func (a *API) realm(w http.ResponseWriter, r *http.Request) error {
 	return JSON(w, http.StatusOK, realm)
 }
 
-func (a *API) listDomains(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) listDomains(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	list, err := a.domains.List(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (a *API) listDomains(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusOK, map[string]any{"domains": list})
 }
 
-func (a *API) addDomain(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) addDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in domains.AddInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -58,7 +58,7 @@ func (a *API) addDomain(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return JSON(w, http.StatusCreated, map[string]any{"domain": d})
 }
 
-func (a *API) getDomain(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	d, err := a.domains.Get(ctx, actor, orgID, domainParam(r))
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func (a *API) getDomain(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return JSON(w, http.StatusOK, map[string]any{"domain": d})
 }
 
-func (a *API) updateDomain(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) updateDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in domains.UpdateInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -78,7 +78,7 @@ func (a *API) updateDomain(w http.ResponseWriter, r *http.Request, ctx context.C
 	return JSON(w, http.StatusOK, map[string]any{"domain": d})
 }
 
-func (a *API) removeDomain(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) removeDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	if err := a.domains.Remove(ctx, actor, orgID, domainParam(r)); err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (a *API) removeDomain(w http.ResponseWriter, r *http.Request, ctx context.C
 	return nil
 }
 
-func (a *API) verifyDomain(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) verifyDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	d, err := a.domains.Verify(ctx, actor, orgID, domainParam(r))
 	if err != nil {
 		return err

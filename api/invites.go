@@ -24,7 +24,7 @@ func (a *API) inviteRoutes(r *Router) {
 	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/invite-links/{role}", Summary: "Turn the role's invite link off (admin link: owners only)"}, a.withOrg(a.disableInviteLink))
 }
 
-func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) listInvitations(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	q := newQuery(r, "state", "cursor", "limit")
 	lq := invites.ListQuery{
 		State:  provisioning.InvitationState(q.oneOf("state", "pending", "accepted", "declined", "expired", "revoked")),
@@ -45,7 +45,7 @@ func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, ctx contex
 	return JSON(w, http.StatusOK, out)
 }
 
-func (a *API) invite(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) invite(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in invites.InviteInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -57,7 +57,7 @@ func (a *API) invite(w http.ResponseWriter, r *http.Request, ctx context.Context
 	return JSON(w, http.StatusCreated, map[string]any{"invitation": iss.Invitation, "link": iss.Link, "refreshed": iss.Refreshed, "quota": quota})
 }
 
-func (a *API) bulkInvite(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) bulkInvite(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in invites.BulkInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -69,7 +69,7 @@ func (a *API) bulkInvite(w http.ResponseWriter, r *http.Request, ctx context.Con
 	return JSON(w, http.StatusOK, res)
 }
 
-func (a *API) inviteQuota(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) inviteQuota(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	q, err := a.invites.Quota(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (a *API) inviteQuota(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusOK, map[string]any{"quota": q})
 }
 
-func (a *API) getInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getInvitation(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	inv, err := a.invites.Get(ctx, actor, orgID, chi.URLParam(r, "invitation"))
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (a *API) getInvitation(w http.ResponseWriter, r *http.Request, ctx context.
 	return JSON(w, http.StatusOK, map[string]any{"invitation": inv})
 }
 
-func (a *API) resendInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) resendInvitation(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	iss, err := a.invites.Resend(ctx, actor, orgID, chi.URLParam(r, "invitation"))
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func (a *API) resendInvitation(w http.ResponseWriter, r *http.Request, ctx conte
 	return JSON(w, http.StatusOK, map[string]any{"invitation": iss.Invitation, "link": iss.Link})
 }
 
-func (a *API) revokeInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) revokeInvitation(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	inv, err := a.invites.Revoke(ctx, actor, orgID, chi.URLParam(r, "invitation"))
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (a *API) revokeInvitation(w http.ResponseWriter, r *http.Request, ctx conte
 	return JSON(w, http.StatusOK, map[string]any{"invitation": inv})
 }
 
-func (a *API) inviteLinks(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) inviteLinks(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	links, err := a.invites.Links(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func linkRoleParam(r *http.Request) provisioning.Role {
 	return provisioning.Role(chi.URLParam(r, "role"))
 }
 
-func (a *API) inviteLink(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) inviteLink(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	l, err := a.invites.Link(ctx, actor, orgID, linkRoleParam(r))
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (a *API) inviteLink(w http.ResponseWriter, r *http.Request, ctx context.Con
 	return JSON(w, http.StatusOK, map[string]any{"link": l})
 }
 
-func (a *API) regenerateInviteLink(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) regenerateInviteLink(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	l, err := a.invites.RegenerateLink(ctx, actor, orgID, linkRoleParam(r))
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (a *API) regenerateInviteLink(w http.ResponseWriter, r *http.Request, ctx c
 	return JSON(w, http.StatusOK, map[string]any{"link": l})
 }
 
-func (a *API) disableInviteLink(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) disableInviteLink(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	if err := a.invites.DisableLink(ctx, actor, orgID, linkRoleParam(r)); err != nil {
 		return err
 	}

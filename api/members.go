@@ -57,7 +57,7 @@ func parseMemberQuery(r *http.Request, orgID string, paged bool) (provisioning.M
 	return mq, q.err
 }
 
-func (a *API) listMembers(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) listMembers(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	mq, err := parseMemberQuery(r, orgID, true)
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusOK, out)
 }
 
-func (a *API) addMember(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) addMember(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in provisioning.AddMemberInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -89,7 +89,7 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return JSON(w, http.StatusCreated, map[string]any{"member": m})
 }
 
-func (a *API) getMember(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getMember(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	m, err := a.svc.GetMember(ctx, actor, orgID, chi.URLParam(r, "member"))
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func (a *API) getMember(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return JSON(w, http.StatusOK, map[string]any{"member": m})
 }
 
-func (a *API) changeRole(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) changeRole(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in roleBody
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -115,8 +115,8 @@ func (a *API) changeRole(w http.ResponseWriter, r *http.Request, ctx context.Con
 
 type memberOp func(ctx context.Context, actor provisioning.Actor, orgID, membershipID string) (provisioning.Member, error)
 
-func (a *API) memberAction(op memberOp) func(http.ResponseWriter, *http.Request, context.Context, provisioning.Actor, string) error {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) memberAction(op memberOp) func(context.Context, http.ResponseWriter, *http.Request, provisioning.Actor, string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		m, err := op(ctx, actor, orgID, chi.URLParam(r, "member"))
 		if err != nil {
 			return err
@@ -125,7 +125,7 @@ func (a *API) memberAction(op memberOp) func(http.ResponseWriter, *http.Request,
 	}
 }
 
-func (a *API) leave(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) leave(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	m, err := a.svc.Leave(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func (a *API) leave(w http.ResponseWriter, r *http.Request, ctx context.Context,
 	return JSON(w, http.StatusOK, map[string]any{"member": m})
 }
 
-func (a *API) seatUsage(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) seatUsage(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	report, err := a.svc.SeatUsage(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -141,7 +141,7 @@ func (a *API) seatUsage(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return JSON(w, http.StatusOK, map[string]any{"seats": report})
 }
 
-func (a *API) assignSeats(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) assignSeats(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	out, err := a.svc.AssignSeatsToViewers(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (a *API) assignSeats(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusOK, out)
 }
 
-func (a *API) audit(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) audit(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	q := newQuery(r, "actor", "action", "target", "since", "until", "before", "limit")
 	aq := provisioning.AuditQuery{OrgID: orgID, ActorID: q.str("actor"), Action: q.str("action"),
 		TargetID: q.str("target"), Since: q.time("since"), Until: q.time("until"), Before: q.str("before"),

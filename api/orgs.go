@@ -50,7 +50,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 	return JSON(w, http.StatusCreated, out)
 }
 
-func (a *API) getOrg(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getOrg(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	org, err := a.svc.GetOrg(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func (a *API) getOrg(w http.ResponseWriter, r *http.Request, ctx context.Context
 	return JSON(w, http.StatusOK, map[string]any{"org": org})
 }
 
-func (a *API) updateOrg(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) updateOrg(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in provisioning.OrgUpdate
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -70,7 +70,7 @@ func (a *API) updateOrg(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return JSON(w, http.StatusOK, map[string]any{"org": org})
 }
 
-func (a *API) deleteOrg(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) deleteOrg(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	if err := a.svc.DeleteOrg(ctx, actor, orgID); err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (a *API) deleteOrg(w http.ResponseWriter, r *http.Request, ctx context.Cont
 	return nil
 }
 
-func (a *API) getSettings(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getSettings(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	settings, err := a.svc.GetSettings(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusOK, map[string]any{"settings": settings})
 }
 
-func (a *API) putSettings(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) putSettings(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in provisioning.Settings
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -98,7 +98,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusOK, map[string]any{"settings": org.Settings})
 }
 
-func (a *API) getContact(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getContact(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	org, err := a.svc.GetOrg(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (a *API) getContact(w http.ResponseWriter, r *http.Request, ctx context.Con
 	return JSON(w, http.StatusOK, map[string]any{"contact": org.Contact})
 }
 
-func (a *API) putContact(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) putContact(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in provisioning.Contact
 	if err := Decode(r, &in); err != nil {
 		return err

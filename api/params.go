@@ -127,12 +127,12 @@ func (q *query) cursor(name string) *provisioning.Cursor {
 }
 
 // withOrg resolves {org} and hands its id and the actor to fn.
-func (a *API) withOrg(fn func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error) Handler {
+func (a *API) withOrg(fn func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error) Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		orgID, err := a.OrgID(r)
 		if err != nil {
 			return err
 		}
-		return fn(w, r, r.Context(), ActorFrom(r.Context()), orgID)
+		return fn(r.Context(), w, r, ActorFrom(r.Context()), orgID)
 	}
 }

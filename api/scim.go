@@ -28,10 +28,10 @@ func SCIMRoutes(s *scim.Service) func(*Router) {
 	}
 }
 
-type orgHandler = func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error
+type orgHandler = func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error
 
 func (a *API) listSCIMTokens(s *scim.Service) orgHandler {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		toks, err := s.ListTokens(ctx, actor, orgID)
 		if err != nil {
 			return err
@@ -44,7 +44,7 @@ func (a *API) listSCIMTokens(s *scim.Service) orgHandler {
 }
 
 func (a *API) createSCIMToken(s *scim.Service) orgHandler {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		var in scimTokenBody
 		if err := Decode(r, &in); err != nil {
 			return err
@@ -58,7 +58,7 @@ func (a *API) createSCIMToken(s *scim.Service) orgHandler {
 }
 
 func (a *API) revokeSCIMToken(s *scim.Service) orgHandler {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		if err := s.RevokeToken(ctx, actor, orgID, chi.URLParam(r, "token")); err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func (a *API) revokeSCIMToken(s *scim.Service) orgHandler {
 }
 
 func (a *API) listSCIMMappings(s *scim.Service) orgHandler {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		list, err := s.ListMappings(ctx, actor, orgID)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (a *API) listSCIMMappings(s *scim.Service) orgHandler {
 }
 
 func (a *API) createSCIMMapping(s *scim.Service) orgHandler {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		var in scim.MappingInput
 		if err := Decode(r, &in); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (a *API) createSCIMMapping(s *scim.Service) orgHandler {
 }
 
 func (a *API) deleteSCIMMapping(s *scim.Service) orgHandler {
-	return func(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 		if err := s.DeleteMapping(ctx, actor, orgID, chi.URLParam(r, "mapping")); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func (a *API) ssoRoutes(r *Router) {
 	r.Handle(Route{Method: "POST", Path: "/sso/sp-certificate/rotate", Summary: "Rotate the SAML service-provider key pair; the previous key still decrypts until IdPs update (operator)"}, a.rotateSPKey)
 }
 
-func (a *API) listConnections(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) listConnections(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	list, err := a.sso.List(ctx, actor, orgID)
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func (a *API) listConnections(w http.ResponseWriter, r *http.Request, ctx contex
 	return JSON(w, http.StatusOK, map[string]any{"connections": list})
 }
 
-func (a *API) createConnection(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) createConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in sso.ConnectionInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -41,7 +41,7 @@ func (a *API) createConnection(w http.ResponseWriter, r *http.Request, ctx conte
 	return JSON(w, http.StatusCreated, map[string]any{"connection": c})
 }
 
-func (a *API) getConnection(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) getConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	c, err := a.sso.Get(ctx, actor, orgID, chi.URLParam(r, "connection"))
 	if err != nil {
 		return err
@@ -49,7 +49,7 @@ func (a *API) getConnection(w http.ResponseWriter, r *http.Request, ctx context.
 	return JSON(w, http.StatusOK, map[string]any{"connection": c})
 }
 
-func (a *API) updateConnection(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) updateConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in sso.ConnectionInput
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -61,7 +61,7 @@ func (a *API) updateConnection(w http.ResponseWriter, r *http.Request, ctx conte
 	return JSON(w, http.StatusOK, map[string]any{"connection": c})
 }
 
-func (a *API) deleteConnection(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) deleteConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	if err := a.sso.Delete(ctx, actor, orgID, chi.URLParam(r, "connection")); err != nil {
 		return err
 	}

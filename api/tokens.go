@@ -20,7 +20,7 @@ func (a *API) tokenRoutes(r *Router) {
 	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/tokens/{token}", Summary: "Revoke a token (yours, or as the role table allows)"}, a.withOrg(a.revokeToken))
 }
 
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) listTokens(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	q := newQuery(r, "all")
 	all := q.bool("all")
 	if q.err != nil {
@@ -36,7 +36,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, ctx context.Con
 	return JSON(w, http.StatusOK, map[string]any{"tokens": toks})
 }
 
-func (a *API) createToken(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) createToken(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	var in tokenBody
 	if err := Decode(r, &in); err != nil {
 		return err
@@ -48,7 +48,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, ctx context.Co
 	return JSON(w, http.StatusCreated, map[string]any{"token": tok})
 }
 
-func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, ctx context.Context, actor provisioning.Actor, orgID string) error {
+func (a *API) revokeToken(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	if err := a.svc.RevokeToken(ctx, actor, orgID, chi.URLParam(r, "token")); err != nil {
 		return err
 	}
