@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -33,10 +34,10 @@ type command struct {
 	run     func(ctx context.Context, e *env, args []string) int
 }
 
-// commands is the CLI's verb table; each file registers its verbs in init.
-var commands []command
-
-func register(c ...command) { commands = append(commands, c...) }
+// commands is the CLI's verb table, each file's verbs in turn.
+func commands() []command {
+	return slices.Concat(serveCommands(), versionCommands(), orgCommands(), memberCommands(), inviteCommands(), domainCommands(), scimCommands(), ssoCommands(), tokenCommands())
+}
 
 // run dispatches args to the longest matching command and returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -50,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			continue
 		}
 		name := strings.Join(args[:words], " ")
-		for _, c := range commands {
+		for _, c := range commands() {
 			if c.name == name {
 				return c.run(ctx, e, args[words:])
 			}
@@ -63,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Rollcall: identity provisioning (SCIM, SSO, domains, invitations) with roles and seats.")
 	fmt.Fprintln(w, "\nUsage: rollcall <command> [flags]\n\nCommands:")
-	sorted := append([]command(nil), commands...)
+	sorted := commands()
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
 	for _, c := range sorted {
 		fmt.Fprintf(w, "  %-44s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)

@@ -7,13 +7,14 @@ import (
 	"net/url"
 )
 
-func init() {
-	register(
-		command{"domain add", "ORG DOMAIN", "claim an email domain; prints the DNS TXT record to publish", cmdDomainAdd},
-		command{"domain list", "ORG", "list the org's domains", cmdDomainList},
-		command{"domain verify", "ORG DOMAIN", "check the domain's DNS TXT record now", cmdDomainVerify},
-		command{"domain remove", "ORG DOMAIN", "remove a domain", cmdDomainRemove},
-	)
+// domainCommands are the CLI verbs of this file.
+func domainCommands() []command {
+	return []command{
+		{"domain add", "ORG DOMAIN", "claim an email domain; prints the DNS TXT record to publish", cmdDomainAdd},
+		{"domain list", "ORG", "list the org's domains", cmdDomainList},
+		{"domain verify", "ORG DOMAIN", "check the domain's DNS TXT record now", cmdDomainVerify},
+		{"domain remove", "ORG DOMAIN", "remove a domain", cmdDomainRemove},
+	}
 }
 
 // domainView is the part of a domain the CLI prints.

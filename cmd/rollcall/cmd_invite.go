@@ -12,17 +12,18 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-func init() {
-	register(
-		command{"member invite", "ORG [EMAIL] [--role R] [--no-email] [--file emails.txt|-]", "invite by email; --file invites one address per line (up to 1,000)", cmdMemberInvite},
-		command{"invite list", "ORG [--state pending|accepted|declined|expired|revoked]", "list the org's invitations", cmdInviteList},
-		command{"invite resend", "ORG INVITATION_ID", "email a new link; the old one stops working", cmdInviteResend},
-		command{"invite revoke", "ORG INVITATION_ID", "revoke a pending invitation", cmdInviteRevoke},
-		command{"invite quota", "ORG", "show the org's invitation quota", cmdInviteQuota},
-		command{"invite-link show", "ORG", "show the org's invite links (member, admin)", cmdInviteLinkShow},
-		command{"invite-link regenerate", "ORG ROLE", "make a new invite link for member or admin and print it once", cmdInviteLinkRegenerate},
-		command{"invite-link disable", "ORG ROLE", "turn an invite link off", cmdInviteLinkDisable},
-	)
+// inviteCommands are the CLI verbs of this file.
+func inviteCommands() []command {
+	return []command{
+		{"member invite", "ORG [EMAIL] [--role R] [--no-email] [--file emails.txt|-]", "invite by email; --file invites one address per line (up to 1,000)", cmdMemberInvite},
+		{"invite list", "ORG [--state pending|accepted|declined|expired|revoked]", "list the org's invitations", cmdInviteList},
+		{"invite resend", "ORG INVITATION_ID", "email a new link; the old one stops working", cmdInviteResend},
+		{"invite revoke", "ORG INVITATION_ID", "revoke a pending invitation", cmdInviteRevoke},
+		{"invite quota", "ORG", "show the org's invitation quota", cmdInviteQuota},
+		{"invite-link show", "ORG", "show the org's invite links (member, admin)", cmdInviteLinkShow},
+		{"invite-link regenerate", "ORG ROLE", "make a new invite link for member or admin and print it once", cmdInviteLinkRegenerate},
+		{"invite-link disable", "ORG ROLE", "turn an invite link off", cmdInviteLinkDisable},
+	}
 }
 
 func cmdMemberInvite(ctx context.Context, e *env, args []string) int {

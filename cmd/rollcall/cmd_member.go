@@ -10,14 +10,15 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-func init() {
-	register(
-		command{"member list", "ORG [--q S] [--role R] [--seat with|without] [--status S] [--sort K] [--desc] [--csv]", "list members, or export them as CSV", cmdMemberList},
-		command{"member add", "ORG EMAIL [--role R] [--first F] [--last L]", "add a member by email (manual entrance)", cmdMemberAdd},
-		command{"member role", "ORG MEMBER_ID ROLE", "change a member's role", cmdMemberRole},
-		command{"member remove", "ORG MEMBER_ID", "remove a member (seat freed, data kept)", cmdMemberRemove},
-		command{"seats", "ORG [--assign-viewers]", "show seat usage, or give seats to waiting viewers", cmdSeats},
-	)
+// memberCommands are the CLI verbs of this file.
+func memberCommands() []command {
+	return []command{
+		{"member list", "ORG [--q S] [--role R] [--seat with|without] [--status S] [--sort K] [--desc] [--csv]", "list members, or export them as CSV", cmdMemberList},
+		{"member add", "ORG EMAIL [--role R] [--first F] [--last L]", "add a member by email (manual entrance)", cmdMemberAdd},
+		{"member role", "ORG MEMBER_ID ROLE", "change a member's role", cmdMemberRole},
+		{"member remove", "ORG MEMBER_ID", "remove a member (seat freed, data kept)", cmdMemberRemove},
+		{"seats", "ORG [--assign-viewers]", "show seat usage, or give seats to waiting viewers", cmdSeats},
+	}
 }
 
 func cmdMemberList(ctx context.Context, e *env, args []string) int {

@@ -8,11 +8,12 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-func init() {
-	register(
-		command{"org create", "--slug S --name N --owner EMAIL [--plan P|--seats N]", "create an org and its first owner (operator key)", cmdOrgCreate},
-		command{"org list", "", "list orgs (operator key)", cmdOrgList},
-	)
+// orgCommands are the CLI verbs of this file.
+func orgCommands() []command {
+	return []command{
+		{"org create", "--slug S --name N --owner EMAIL [--plan P|--seats N]", "create an org and its first owner (operator key)", cmdOrgCreate},
+		{"org list", "", "list orgs (operator key)", cmdOrgList},
+	}
 }
 
 // createOrgRequest is the body of POST /orgs; seatLimit is left out unless --seats is given, so

@@ -8,11 +8,12 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-func init() {
-	register(
-		command{"scim token", "create|list|revoke ORG [NAME|TOKEN_ID]", "manage the org's SCIM directory tokens", cmdSCIMToken},
-		command{"scim mapping", "create|list|delete ORG [GROUP ROLE|MAPPING_ID]", "map directory groups to roles", cmdSCIMMapping},
-	)
+// scimCommands are the CLI verbs of this file.
+func scimCommands() []command {
+	return []command{
+		{"scim token", "create|list|revoke ORG [NAME|TOKEN_ID]", "manage the org's SCIM directory tokens", cmdSCIMToken},
+		{"scim mapping", "create|list|delete ORG [GROUP ROLE|MAPPING_ID]", "map directory groups to roles", cmdSCIMMapping},
+	}
 }
 
 func cmdSCIMToken(ctx context.Context, e *env, args []string) int {

@@ -11,13 +11,14 @@ import (
 	"strings"
 )
 
-func init() {
-	register(
-		command{"sso connection create", "ORG --protocol saml|oidc [flags]", "add a SAML or OIDC connection; prints what to give the IdP", cmdSSOCreate},
-		command{"sso connection update", "ORG ID [flags]", "change a connection: only the flags given change (e.g. --metadata-url to re-read the IdP metadata, --enabled=false)", cmdSSOUpdate},
-		command{"sso connection list", "ORG", "list the org's SSO connections", cmdSSOList},
-		command{"sso connection delete", "ORG ID", "delete an SSO connection (its members stay)", cmdSSODelete},
-	)
+// ssoCommands are the CLI verbs of this file.
+func ssoCommands() []command {
+	return []command{
+		{"sso connection create", "ORG --protocol saml|oidc [flags]", "add a SAML or OIDC connection; prints what to give the IdP", cmdSSOCreate},
+		{"sso connection update", "ORG ID [flags]", "change a connection: only the flags given change (e.g. --metadata-url to re-read the IdP metadata, --enabled=false)", cmdSSOUpdate},
+		{"sso connection list", "ORG", "list the org's SSO connections", cmdSSOList},
+		{"sso connection delete", "ORG ID", "delete an SSO connection (its members stay)", cmdSSODelete},
+	}
 }
 
 // ssoConnectionView is the part of a connection the CLI prints.

@@ -9,13 +9,14 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-func init() {
-	register(
-		command{"token create", "ORG NAME [--rate-limit N]", "create a personal API token (shown once)", cmdTokenCreate},
-		command{"token list", "ORG [--all]", "list your tokens, or the org's (admins)", cmdTokenList},
-		command{"token revoke", "ORG TOKEN_ID", "revoke a token", cmdTokenRevoke},
-		command{"audit", "ORG [--actor ID] [--action A] [--target ID] [--since T] [--until T] [--limit N]", "read the audit log", cmdAudit},
-	)
+// tokenCommands are the CLI verbs of this file.
+func tokenCommands() []command {
+	return []command{
+		{"token create", "ORG NAME [--rate-limit N]", "create a personal API token (shown once)", cmdTokenCreate},
+		{"token list", "ORG [--all]", "list your tokens, or the org's (admins)", cmdTokenList},
+		{"token revoke", "ORG TOKEN_ID", "revoke a token", cmdTokenRevoke},
+		{"audit", "ORG [--actor ID] [--action A] [--target ID] [--since T] [--until T] [--limit N]", "read the audit log", cmdAudit},
+	}
 }
 
 func cmdTokenCreate(ctx context.Context, e *env, args []string) int {

@@ -17,11 +17,12 @@ import (
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
 
-func init() {
-	register(
-		command{"serve", "[flags]", "run the server (settings: flags or ROLLCALL_* variables; see README)", cmdServe},
-		command{"migrate", "[flags]", "apply database migrations and exit", cmdMigrate},
-	)
+// serveCommands are the CLI verbs of this file.
+func serveCommands() []command {
+	return []command{
+		{"serve", "[flags]", "run the server (settings: flags or ROLLCALL_* variables; see README)", cmdServe},
+		{"migrate", "[flags]", "apply database migrations and exit", cmdMigrate},
+	}
 }
 
 // loadConfig reads the configuration. When it returns false the command is over: --help printed

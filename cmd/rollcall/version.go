@@ -9,8 +9,9 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-func init() {
-	register(command{"version", "", "print the version", cmdVersion})
+// versionCommands are the CLI verbs of this file.
+func versionCommands() []command {
+	return []command{{"version", "", "print the version", cmdVersion}}
 }
 
 func cmdVersion(_ context.Context, e *env, _ []string) int {
