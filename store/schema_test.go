@@ -76,13 +76,7 @@ func sqliteSchema(t *testing.T, path string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, strings.ToLower(s))
-		}
+		out = append(out, lines(t, rows)...)
 		rows.Close()
 	}
 	return out
@@ -113,14 +107,24 @@ func postgresSchema(t *testing.T, url string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, strings.ToLower(s))
-		}
+		out = append(out, lines(t, rows)...)
 		rows.Close()
+	}
+	return out
+}
+
+// lines reads one lower-cased string per row.
+func lines(t *testing.T, rows interface {
+	Next() bool
+	Scan(...any) error
+}) []string {
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strings.ToLower(s))
 	}
 	return out
 }

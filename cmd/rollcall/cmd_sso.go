@@ -146,35 +146,26 @@ func (f *ssoCreateFlags) input(e *env, fs *flag.FlagSet) (map[string]any, error)
 }
 
 func cmdSSOCreate(ctx context.Context, e *env, args []string) int {
-	const name = "sso connection create"
-	fs := newFlags(e, name)
-	c := clientFlags(e, fs)
-	var f ssoCreateFlags
-	f.define(fs)
-	pos, ok := parse(e, fs, args, 1, name)
-	if !ok {
-		return exitUsage
-	}
-	in, err := f.input(e, fs)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "rollcall %s: %v\n", name, err)
-		return exitUsage
-	}
-	var out struct {
-		Connection ssoConnectionView `json:"connection"`
-	}
-	return c.call(ctx, name, "POST", orgPath(pos[0], "/sso/connections"), in, &out, func() {
-		printConnection(c, "Created", out.Connection)
-	})
+	return sendConnection(ctx, e, args, "sso connection create", 1, func(pos []string) (string, string) {
+		return "POST", orgPath(pos[0], "/sso/connections")
+	}, "Created")
 }
 
 func cmdSSOUpdate(ctx context.Context, e *env, args []string) int {
-	const name = "sso connection update"
+	return sendConnection(ctx, e, args, "sso connection update", 2, func(pos []string) (string, string) {
+		return "PATCH", orgPath(pos[0], "/sso/connections/", url.PathEscape(pos[1]))
+	}, "Updated")
+}
+
+// sendConnection reads the connection flags after the positional arguments, sends them to
+// the route target names and prints the connection with done ("Created", "Updated").
+func sendConnection(ctx context.Context, e *env, args []string, name string, positional int,
+	target func(pos []string) (method, path string), done string) int {
 	fs := newFlags(e, name)
 	c := clientFlags(e, fs)
 	var f ssoCreateFlags
 	f.define(fs)
-	pos, ok := parse(e, fs, args, 2, name)
+	pos, ok := parse(e, fs, args, positional, name)
 	if !ok {
 		return exitUsage
 	}
@@ -183,19 +174,20 @@ func cmdSSOUpdate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "rollcall %s: %v\n", name, err)
 		return exitUsage
 	}
-	if f.protocol == "" {
-		delete(in, "protocol")
-	}
-	if len(in) == 0 {
-		fmt.Fprintf(e.stderr, "rollcall %s: give at least one setting to change, e.g. --metadata-url or --enabled=false\n", name)
-		return exitUsage
+	method, path := target(pos)
+	if method == "PATCH" {
+		if f.protocol == "" {
+			delete(in, "protocol")
+		}
+		if len(in) == 0 {
+			fmt.Fprintf(e.stderr, "rollcall %s: give at least one setting to change, e.g. --metadata-url or --enabled=false\n", name)
+			return exitUsage
+		}
 	}
 	var out struct {
 		Connection ssoConnectionView `json:"connection"`
 	}
-	return c.call(ctx, name, "PATCH", orgPath(pos[0], "/sso/connections/", url.PathEscape(pos[1])), in, &out, func() {
-		printConnection(c, "Updated", out.Connection)
-	})
+	return c.call(ctx, name, method, path, in, &out, func() { printConnection(c, done, out.Connection) })
 }
 
 // printConnection says what happened to a connection and what to give the IdP.
