@@ -69,22 +69,24 @@ var idpPasswordHash = sync.OnceValue(func() []byte {
 	return h
 })
 
-// loginForm posts the credentials straight back to /sso with the request, so one form submit
-// both logs in and answers the AuthnRequest (samlidp's own form posts to /login, which only
-// opens a session). Without a request (IdP-initiated), it posts to /login.
-const loginForm = `<html><p>{{.Toast}}</p><form method="post" action="{{if .SAMLRequest}}/sso{{else}}/login{{end}}">
+// loginForm always posts the credentials to /login, which opens an IdP session. The test then
+// resumes the sign-in by following the SP's HTTP-Redirect URL again, as real IdPs do after a
+// login: a signed AuthnRequest keeps its query-string signature (SigAlg, Signature). samlidp's
+// own form would instead re-post the bare request XML to /sso, which drops that signature, so
+// crewjam 0.6 rightly refuses it (the SP metadata says AuthnRequestsSigned).
+const loginForm = `<html><p>{{.Toast}}</p><form method="post" action="/login">
 <input type="text" name="user" value=""><input type="password" name="password" value="">
-<input type="hidden" name="SAMLRequest" value="{{.SAMLRequest}}"><input type="hidden" name="RelayState" value="{{.RelayState}}">
 <input type="submit" value="Log In"></form></html>`
 
-func newSAMLIdP(t *testing.T) *samlIdP {
+// newSAMLIdP starts the IdP on clock (the harness clock of the Rollcall it talks to).
+func newSAMLIdP(t *testing.T, clock *storetest.Clock) *samlIdP {
 	t.Helper()
 	key, cert := selfSigned(t, "Test IdP")
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{},
+	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{}, Clock: dsigClock(clock),
 		Logger: log.New(io.Discard, "", 0), LoginFormTemplate: template.Must(template.New("login").Parse(loginForm))})
 	if err != nil {
 		t.Fatal(err)
@@ -180,14 +182,18 @@ func (i *samlIdP) register(c sso.Connection, encrypt bool) {
 }
 
 // signIn drives a full SP-initiated sign-in in b: Rollcall's start URL, the IdP's login form,
-// and the IdP's auto-posting response form, which it returns unsubmitted.
+// the signed request again with the IdP session, and the IdP's auto-posting response form,
+// which it returns unsubmitted.
 func (i *samlIdP) signIn(b *browser, startURL, user string) form {
 	i.t.Helper()
 	login := b.get(startURL)
 	if login.url.Host != mustURL(i.srv.URL).Host {
 		i.t.Fatalf("start did not reach the IdP but %s (%d): %s", login.url, login.status, login.body)
 	}
-	resp := b.submit(login.form(i.t), map[string]string{"user": user, "password": idpPassword})
+	if p := b.submit(login.form(i.t), map[string]string{"user": user, "password": idpPassword}); p.status != http.StatusOK {
+		i.t.Fatalf("IdP login: %d %s", p.status, p.body)
+	}
+	resp := b.get(login.url.String())
 	f := resp.form(i.t)
 	if f.fields.Get("SAMLResponse") == "" {
 		i.t.Fatalf("IdP answered without a SAMLResponse: %s", resp.body)

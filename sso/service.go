@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	dsig "github.com/russellhaering/goxmldsig"
+
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -74,6 +76,7 @@ type Service struct {
 	logger    *slog.Logger
 	providers *providerCache
 	spKeys    *spKeyCache
+	samlClock *dsig.Clock
 }
 
 // New builds the SSO service; a missing or malformed BaseURL is an error.
@@ -105,7 +108,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
 		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
 		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
-		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
+		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{}, samlClock: newSAMLClock(svc.Now),
 	}, nil
 }
 

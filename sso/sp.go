@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
@@ -31,7 +30,8 @@ func (s *Service) serviceProvider(c connection, key *spKey) (*saml.ServiceProvid
 	return &saml.ServiceProvider{
 		EntityID: entityID, Key: key.key, Certificate: key.cert, MetadataURL: *meta, AcsURL: *acs,
 		IDPMetadata: md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, SignatureMethod: rsaSHA256,
-		ValidateAudienceRestriction: strictAudience(entityID),
+		ValidateAudienceRestriction: strictAudience(entityID), Clock: s.samlClock,
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 	}, nil
 }
 
@@ -65,9 +65,6 @@ func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
 	md := sp.Metadata()
 	for i := range md.SPSSODescriptors {
 		d := &md.SPSSODescriptors[i]
-		d.AssertionConsumerServices = slices.DeleteFunc(d.AssertionConsumerServices, func(e saml.IndexedEndpoint) bool {
-			return e.Binding != saml.HTTPPostBinding
-		})
 		d.NameIDFormats = nil
 		for _, f := range recommendedNameIDFormats {
 			d.NameIDFormats = append(d.NameIDFormats, saml.NameIDFormat(f))
