@@ -100,7 +100,7 @@ func (s *Service) verifySAML(ctx context.Context, r *http.Request, c connection)
 	if idpInitiated && sh.inResponseTo != "" {
 		return a, refuse(provisioning.CodeUnauthorized, nil, "The SAML response answers a sign-in request, but it arrived without that sign-in.")
 	}
-	as, err := s.parseResponse(ctx, c, raw, sh, requestIDs, idpInitiated)
+	as, err := s.parseResponse(ctx, c, raw, requestIDs, idpInitiated)
 	if err != nil {
 		return a, err
 	}

@@ -31,7 +31,11 @@
 //     with the configured skew on Rollcall's clock (default 1 minute, at most crewjam's fixed
 //     3); a NameID and a bearer confirmation with an expiry. Each assertion id is accepted once
 //     per connection on any instance (primary key of sso_assertions, kept until the assertion
-//     could no longer be accepted). IdP-initiated sign-in is off by default; when on, it
+//     could no longer be accepted). Encrypted assertions: RSA PKCS#1 v1.5 key transport
+//     (rsa-1_5) and 3DES are refused on sight; every failure to decrypt shows the same page and
+//     records the same reason, so failures are no oracle against the SP key. crewjam's
+//     rejections are told apart by their error kinds (errors.Is), not their wording.
+//     IdP-initiated sign-in is off by default; when on, it
 //     accepts only responses that answer no request, and a RelayState equal to a registered
 //     redirect URI sends the person to the app.
 //   - OIDC checks: state names a flow of this connection (a callback at another connection is
