@@ -47,6 +47,10 @@ type SAMLConfig struct {
 	SPEntityID string `json:"spEntityId,omitempty"`
 	// AllowIDPInitiated accepts responses no sign-in here asked for. Off by default.
 	AllowIDPInitiated bool `json:"allowIdpInitiated"`
+	// AllowSHA1Signatures accepts responses signed with SHA-1 (rsa-sha1, sha1 digests), for a
+	// legacy IdP that cannot sign with SHA-256. Off by default; the connection shows a warning
+	// while it is on.
+	AllowSHA1Signatures bool `json:"allowSha1Signatures,omitempty"`
 }
 
 // OIDCConfig is the provider side of an OIDC connection; the client secret is sealed apart.
@@ -126,7 +130,9 @@ type Connection struct {
 	Mapping      Mapping           `json:"mapping"`
 	RedirectURIs []string          `json:"redirectUris"`
 	// SignInURL starts an SP-initiated sign-in through this connection.
-	SignInURL string    `json:"signInUrl"`
+	SignInURL string `json:"signInUrl"`
+	// Warnings name settings that weaken the connection's security, for admins to fix.
+	Warnings  []string  `json:"warnings"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }
@@ -142,6 +148,8 @@ type SAMLView struct {
 	ACSURL            string   `json:"acsUrl"`
 	MetadataURL       string   `json:"metadataUrl"`
 	AllowIDPInitiated bool     `json:"allowIdpInitiated"`
+	// AllowSHA1Signatures says SHA-1 signatures are accepted (see SAMLConfig).
+	AllowSHA1Signatures bool `json:"allowSha1Signatures"`
 	// NameIDFormats are the NameID formats to configure at the IdP, best first. A persistent
 	// NameID follows a person through renames; a transient one names nobody, so people are
 	// then matched by email only.
@@ -164,11 +172,12 @@ func (s *Service) view(c connection) Connection {
 		JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
 		Mapping: c.cfg.Mapping, RedirectURIs: nonNil(c.cfg.RedirectURIs),
 		SignInURL: s.url(MountPath + "/start?connection=" + c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Warnings: warnings(c.cfg),
 	}
 	if sc := c.cfg.SAML; sc != nil {
 		v.SAML = &SAMLView{IDPEntityID: sc.IDPEntityID, IDPMetadataURL: sc.IDPMetadataURL,
 			IDPCertificates: []string{}, NameIDFormats: recommendedNameIDFormats, SPEntityID: s.spEntityID(c), ACSURL: s.acsURL(c.ID),
-			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated}
+			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated, AllowSHA1Signatures: sc.AllowSHA1Signatures}
 		if md, err := samlsp.ParseMetadata([]byte(sc.IDPMetadataXML)); err == nil {
 			_, v.SAML.IDPSSOURL = ssoEndpoint(md)
 			v.SAML.IDPCertificates = append(v.SAML.IDPCertificates, idpFingerprints(md)...)

@@ -34,7 +34,9 @@
 //     could no longer be accepted). Encrypted assertions: RSA PKCS#1 v1.5 key transport
 //     (rsa-1_5) and 3DES are refused on sight; every failure to decrypt shows the same page and
 //     records the same reason, so failures are no oracle against the SP key. crewjam's
-//     rejections are told apart by their error kinds (errors.Is), not their wording.
+//     rejections are told apart by their error kinds (errors.Is), not their wording. SHA-1
+//     signatures (rsa-sha1, sha1 digests) are refused unless the connection allows them
+//     (allowSha1Signatures, for legacy IdPs; its view then carries a warning).
 //     IdP-initiated sign-in is off by default; when on, it
 //     accepts only responses that answer no request, and a RelayState equal to a registered
 //     redirect URI sends the person to the app.

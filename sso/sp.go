@@ -31,6 +31,7 @@ func (s *Service) serviceProvider(c connection, key *spKey) (*saml.ServiceProvid
 		EntityID: entityID, Key: key.key, Certificate: key.cert, MetadataURL: *meta, AcsURL: *acs,
 		IDPMetadata: md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, SignatureMethod: rsaSHA256,
 		ValidateAudienceRestriction: strictAudience(entityID), Clock: s.samlClock,
+		RejectSHA1Signatures:             !c.cfg.SAML.AllowSHA1Signatures,
 		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 	}, nil
 }
