@@ -48,6 +48,8 @@ type Config struct {
 	DomainReverify time.Duration
 	SCIMRateLimit  int
 	SSOClockSkew   time.Duration
+	// SSOSPKeyGracePeriod is the overlap of a SAML SP key rotation.
+	SSOSPKeyGracePeriod time.Duration
 	// InviteQuotas are the email invitation quotas per plan.
 	InviteQuotas     map[seats.Plan]InviteQuota
 	OutboxMaxAttempt int
@@ -97,6 +99,7 @@ var Settings = []Setting{
 	{"dns-timeout", "ROLLCALL_DNS_TIMEOUT", "5s", "timeout of one DNS lookup", func(c *Config, v string) error { return parseDuration(&c.DNSTimeout, v) }},
 	{"domain-reverify-interval", "ROLLCALL_DOMAIN_REVERIFY_INTERVAL", "6h", "how often verified domains are checked again", func(c *Config, v string) error { return parseDuration(&c.DomainReverify, v) }},
 	{"sso-clock-skew", "ROLLCALL_SSO_CLOCK_SKEW", "1m", "leeway on SAML assertion and OIDC token times for IdP clock drift (at most 3m)", parseSkew},
+	{"sso-sp-key-grace-period", "ROLLCALL_SSO_SP_KEY_GRACE_PERIOD", "336h", "how long a rotated SAML service-provider key is published beside the current one (both decrypt) before it replaces it", func(c *Config, v string) error { return parseDuration(&c.SSOSPKeyGracePeriod, v) }},
 	{"scim-rate-limit", "ROLLCALL_SCIM_RATE_LIMIT", "1200", "SCIM requests per minute per directory", func(c *Config, v string) error { return parsePositive(&c.SCIMRateLimit, v) }},
 }
 

@@ -62,7 +62,10 @@
 //     (bound to what they belong to). The key comes from Options.SecretKey; without one, a
 //     random key is generated into the settings table — weaker, since a database copy then
 //     holds the key too. The SP key pair is one per installation, generated on first use,
-//     rotated by the operator; the previous key still decrypts assertions encrypted to it.
+//     rotated by the operator with an overlap: the new key is published beside the current one
+//     for Options.SPKeyGracePeriod (both decrypt), signs requests once the operator activates
+//     it or the period ends, and then the old key is retired. The state (settings sso.sp_key
+//     and sso.sp_key.next) and the times decide which keys are in effect on every instance.
 //   - IdP metadata given by URL is fetched when the connection is saved (by an owner or admin
 //     only); sign-ins use only the stored copy.
 package sso

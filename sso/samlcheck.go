@@ -3,7 +3,6 @@ package sso
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -118,17 +117,15 @@ func attr(t xml.StartElement, name string) string {
 // assertion is opened with any SP key that still decrypts, so a key rotation does not break
 // sign-ins before the IdP catches up.
 func (s *Service) parseResponse(ctx context.Context, c connection, raw []byte, requestIDs []string, idpInitiated bool) (as *saml.Assertion, err error) {
-	key, err := s.currentSPKey(ctx)
+	keys, err := s.currentSPKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sp, err := s.serviceProvider(c, key)
+	sp, err := s.serviceProvider(c, keys.signing)
 	if err != nil {
 		return nil, err
 	}
-	if prev := s.previousSPKey(ctx); prev != nil {
-		sp.DecryptionKeys = []*rsa.PrivateKey{prev.key}
-	}
+	sp.DecryptionKeys = keys.decryption()
 	sp.AllowIDPInitiated = idpInitiated
 	acs, _ := url.Parse(s.acsURL(c.ID))
 	defer func() {

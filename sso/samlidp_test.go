@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func selfSigned(t *testing.T, name string) (*rsa.PrivateKey, *x509.Certificate) 
 	}
 	now := storetest.NewClock(t).Now() // the time the test harnesses start at
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.Add(24 * time.Hour)}
+		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.Add(60 * 24 * time.Hour)} // past SP key grace periods
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +153,12 @@ func (i *samlIdP) setUser(u idpUser) {
 // encryption, the IdP's assertions stay in clear, so tests can tamper with them.
 func (i *samlIdP) register(c sso.Connection, encrypt bool) {
 	i.t.Helper()
+	i.registerKeys(c, func(kd saml.KeyDescriptor) bool { return encrypt || kd.Use != "encryption" })
+}
+
+// registerKeys is register with only the SP metadata's key descriptors keep accepts.
+func (i *samlIdP) registerKeys(c sso.Connection, keep func(saml.KeyDescriptor) bool) {
+	i.t.Helper()
 	res, err := http.Get(c.SAML.MetadataURL)
 	if err != nil {
 		i.t.Fatal(err)
@@ -161,23 +168,15 @@ func (i *samlIdP) register(c sso.Connection, encrypt bool) {
 	if res.StatusCode != http.StatusOK {
 		i.t.Fatalf("SP metadata: %d %s", res.StatusCode, raw)
 	}
-	if !encrypt {
-		var md saml.EntityDescriptor
-		if err := xml.Unmarshal(raw, &md); err != nil {
-			i.t.Fatal(err)
-		}
-		for k := range md.SPSSODescriptors {
-			d := &md.SPSSODescriptors[k]
-			var keep []saml.KeyDescriptor
-			for _, kd := range d.KeyDescriptors {
-				if kd.Use != "encryption" {
-					keep = append(keep, kd)
-				}
-			}
-			d.KeyDescriptors = keep
-		}
-		raw, _ = xml.Marshal(md)
+	var md saml.EntityDescriptor
+	if err := xml.Unmarshal(raw, &md); err != nil {
+		i.t.Fatal(err)
 	}
+	for k := range md.SPSSODescriptors {
+		d := &md.SPSSODescriptors[k]
+		d.KeyDescriptors = slices.DeleteFunc(d.KeyDescriptors, func(kd saml.KeyDescriptor) bool { return !keep(kd) })
+	}
+	raw, _ = xml.Marshal(md)
 	i.put("/services/"+c.ID, "application/xml", raw)
 }
 

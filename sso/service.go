@@ -49,6 +49,9 @@ type Options struct {
 	FlowTTL time.Duration
 	// CodeTTL bounds the life of the one-time code handed to the app (default 1m).
 	CodeTTL time.Duration
+	// SPKeyGracePeriod is how long a rotated SAML SP key is published beside the current one,
+	// both decrypting, before it replaces it (default DefaultSPKeyGracePeriod, 14 days).
+	SPKeyGracePeriod time.Duration
 	// ConsolePath is where a console sign-in lands (default /).
 	ConsolePath string
 	// HTTPClient fetches IdP metadata and talks to OIDC providers (default: 10s timeout).
@@ -77,6 +80,8 @@ type Service struct {
 	providers *providerCache
 	spKeys    *spKeyCache
 	samlClock *dsig.Clock
+	// spKeyGrace is Options.SPKeyGracePeriod.
+	spKeyGrace time.Duration
 }
 
 // New builds the SSO service; a missing or malformed BaseURL is an error.
@@ -95,6 +100,9 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = DefaultCodeTTL
 	}
+	if o.SPKeyGracePeriod <= 0 {
+		o.SPKeyGracePeriod = DefaultSPKeyGracePeriod
+	}
 	if o.ConsolePath == "" {
 		o.ConsolePath = "/"
 	}
@@ -109,6 +117,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL,
 		console: o.ConsolePath, client: o.HTTPClient, insecure: o.AllowInsecureHTTP,
 		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{}, samlClock: newSAMLClock(svc.Now),
+		spKeyGrace: o.SPKeyGracePeriod,
 	}, nil
 }
 
@@ -129,8 +138,12 @@ func (s *Service) HasSSO(ctx context.Context, orgID string) (bool, error) {
 	return found, err
 }
 
-// Purge deletes expired sign-in flows, codes and replay ids; the server runs it now and then.
+// Purge deletes expired sign-in flows, codes and replay ids, and retires the old SP key of a
+// rotation whose grace period is over; the server runs it now and then.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
+	if err := s.retireSPKey(ctx); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
 		var err error

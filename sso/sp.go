@@ -3,6 +3,7 @@ package sso
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -53,19 +54,21 @@ func strictAudience(entityID string) func(*saml.Assertion) error {
 }
 
 // metadata returns the SP metadata for a connection: HTTP-POST ACS only (no artifact binding),
-// signing and encryption certificate, signed AuthnRequests.
+// signed AuthnRequests, and the signing and encryption certificate of every published SP key
+// (two during a key rotation, the one signing requests first).
 func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
-	key, err := s.currentSPKey(ctx)
+	keys, err := s.currentSPKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sp, err := s.serviceProvider(c, key)
+	sp, err := s.serviceProvider(c, keys.signing)
 	if err != nil {
 		return nil, err
 	}
 	md := sp.Metadata()
 	for i := range md.SPSSODescriptors {
 		d := &md.SPSSODescriptors[i]
+		d.KeyDescriptors = publishedKeyDescriptors(d.KeyDescriptors, keys.published)
 		d.NameIDFormats = nil
 		for _, f := range recommendedNameIDFormats {
 			d.NameIDFormats = append(d.NameIDFormats, saml.NameIDFormat(f))
@@ -81,11 +84,11 @@ func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
 // startSAML sends the browser to the IdP with a signed AuthnRequest whose id is kept in the
 // flow, so the response must answer exactly this request (InResponseTo).
 func (s *Service) startSAML(ctx context.Context, w http.ResponseWriter, r *http.Request, st start) error {
-	key, err := s.currentSPKey(ctx)
+	keys, err := s.currentSPKeys(ctx)
 	if err != nil {
 		return err
 	}
-	sp, err := s.serviceProvider(st.conn, key)
+	sp, err := s.serviceProvider(st.conn, keys.signing)
 	if err != nil {
 		return err
 	}
@@ -117,4 +120,17 @@ func (s *Service) startSAML(ctx context.Context, w http.ResponseWriter, r *http.
 	page.WriteString(`</body></html>`)
 	_, _ = w.Write(page.Bytes())
 	return nil
+}
+
+// publishedKeyDescriptors repeats crewjam's key descriptors (signing; encryption with its
+// algorithms) for every published key, in the keys' order.
+func publishedKeyDescriptors(template []saml.KeyDescriptor, keys []*spKey) []saml.KeyDescriptor {
+	var out []saml.KeyDescriptor
+	for _, kd := range template {
+		for _, k := range keys {
+			kd.KeyInfo.X509Data.X509Certificates = []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(k.cert.Raw)}}
+			out = append(out, kd)
+		}
+	}
+	return out
 }
