@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
@@ -17,6 +18,12 @@ import (
 
 // rsaSHA256 signs AuthnRequests.
 const rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+
+// spMetadataCacheDuration is the SP metadata's cacheDuration: how long an IdP that loads it by
+// URL may keep a copy before fetching it again, so it sees a key rotation's new certificate
+// well within the grace period. The metadata has no validUntil: SimpleSAMLphp and others turn
+// it into an expiry and refuse an SP whose imported metadata has expired.
+const spMetadataCacheDuration = 24 * time.Hour
 
 // serviceProvider builds crewjam's SP for a connection: its own entity ID, ACS and metadata
 // URLs, the installation's key, and the IdP metadata stored with the connection.
@@ -33,7 +40,7 @@ func (s *Service) serviceProvider(c connection, key *spKey) (*saml.ServiceProvid
 		IDPMetadata: md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, SignatureMethod: rsaSHA256,
 		ValidateAudienceRestriction: strictAudience(entityID), Clock: s.samlClock,
 		RejectSHA1Signatures:             !c.cfg.SAML.AllowSHA1Signatures,
-		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding}, MetadataOmitValidUntil: true,
 	}, nil
 }
 
@@ -66,6 +73,7 @@ func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
 		return nil, err
 	}
 	md := sp.Metadata()
+	md.ValidUntil, md.CacheDuration = time.Time{}, spMetadataCacheDuration
 	for i := range md.SPSSODescriptors {
 		d := &md.SPSSODescriptors[i]
 		d.KeyDescriptors = publishedKeyDescriptors(d.KeyDescriptors, keys.published)
