@@ -131,7 +131,7 @@ func (s *Service) currentSPKeys(ctx context.Context) (spKeys, error) {
 	})
 	if err == nil && st.current == "" {
 		var fresh string
-		if fresh, err = s.newSPKeyValue(ctx, storedSPKey{}); err != nil {
+		if fresh, err = s.newSPKeyValue(ctx, 0); err != nil {
 			return spKeys{}, err
 		}
 		err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
@@ -222,9 +222,9 @@ func (s *Service) parseSPKey(ctx context.Context, value string) (*spKey, error) 
 	return k, nil
 }
 
-// newSPKeyValue generates an RSA-2048 key and a self-signed certificate, sealed for settings,
-// with the rotation fields of meta.
-func (s *Service) newSPKeyValue(ctx context.Context, meta storedSPKey) (string, error) {
+// newSPKeyValue generates an RSA-2048 key and a self-signed certificate, sealed for settings; a
+// positive overlap makes it a rotation's next key, retired overlap after its creation.
+func (s *Service) newSPKeyValue(ctx context.Context, overlap time.Duration) (string, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return "", provisioning.Internal(err)
@@ -244,7 +244,10 @@ func (s *Service) newSPKeyValue(ctx context.Context, meta storedSPKey) (string, 
 	if err != nil {
 		return "", err
 	}
-	meta.Key, meta.Cert, meta.CreatedAt = sealed, der, now
-	b, _ := json.Marshal(meta)
+	stored := storedSPKey{Key: sealed, Cert: der, CreatedAt: now}
+	if overlap > 0 {
+		stored.RetireAt = now.Add(overlap)
+	}
+	b, _ := json.Marshal(stored)
 	return string(b), nil
 }

@@ -54,11 +54,15 @@ func (s *Service) RotateSPKey(ctx context.Context, actor provisioning.Actor) (SP
 	if _, err := s.currentSPKeys(ctx); err != nil {
 		return SPKeyStatus{}, err
 	}
-	now := s.svc.Now()
-	fresh, err := s.newSPKeyValue(ctx, storedSPKey{RetireAt: now.Add(s.spKeyGrace)})
+	fresh, err := s.newSPKeyValue(ctx, s.spKeyGrace)
 	if err != nil {
 		return SPKeyStatus{}, err
 	}
+	created, err := decodeStoredSPKey(fresh)
+	if err != nil {
+		return SPKeyStatus{}, err
+	}
+	now := created.CreatedAt
 	return s.changeSPKeys(ctx, func(tx provisioning.Tx, st *spKeyState) error {
 		if st.next != "" {
 			next, err := decodeStoredSPKey(st.next)
@@ -72,7 +76,7 @@ func (s *Service) RotateSPKey(ctx context.Context, actor provisioning.Actor) (SP
 		}
 		st.next, st.previous = fresh, ""
 		return s.svc.Record(ctx, tx, provisioning.Change{Actor: actor, Action: "sso.sp_key_rotated",
-			TargetType: "sso_sp_key", TargetID: "sp", Reason: "SAML service-provider key rotation started; the new certificate is published beside the current one until " + now.Add(s.spKeyGrace).Format(time.RFC3339)})
+			TargetType: "sso_sp_key", TargetID: "sp", Reason: "SAML service-provider key rotation started; the new certificate is published beside the current one until " + created.RetireAt.Format(time.RFC3339)})
 	})
 }
 
