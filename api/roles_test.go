@@ -93,6 +93,7 @@ func TestRoleTable(t *testing.T) {
 		}},
 		{"list SSO connections", roles("owner", "admin"), func(f fixture) call { return call{"GET", "/orgs/" + f.slug + "/sso/connections", nil} }},
 		{"rotate the SAML SP key", nil, func(f fixture) call { return call{"POST", "/sso/sp-certificate/rotate", nil} }},
+		{"activate the rotated SAML SP key", nil, func(f fixture) call { return call{"POST", "/sso/sp-certificate/activate", nil} }},
 		{"see invitations", roles("owner", "admin"), func(f fixture) call { return call{"GET", "/orgs/" + f.slug + "/invitations", nil} }},
 		{"invite as member", roles("owner", "admin"), func(f fixture) call {
 			return call{"POST", "/orgs/" + f.slug + "/invitations", map[string]string{"email": "new@x.com", "role": "member"}}

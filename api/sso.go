@@ -17,8 +17,9 @@ func (a *API) ssoRoutes(r *Router) {
 	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Change a connection; absent fields keep their value; an empty clientSecret removes it (owners, admins)", Body: sso.ConnectionInput{}}, a.withOrg(a.updateConnection))
 	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Delete a connection; its members stay (owners, admins)"}, a.withOrg(a.deleteConnection))
 	r.Handle(Route{Method: "POST", Path: "/sso/exchange", Summary: "SaaS app: trade a one-time sign-in code for the profile (user, org, role, seat, groups, connection); operator key or an owner/admin token of the code's org", Body: sso.ExchangeInput{}, Response: sso.Profile{}}, a.exchangeCode)
-	r.Handle(Route{Method: "GET", Path: "/sso/sp-certificate", Summary: "The installation's SAML service-provider certificate (operator)"}, a.spCertificate)
-	r.Handle(Route{Method: "POST", Path: "/sso/sp-certificate/rotate", Summary: "Rotate the SAML service-provider key pair; the previous key still decrypts until IdPs update (operator)"}, a.rotateSPKey)
+	r.Handle(Route{Method: "GET", Path: "/sso/sp-certificate", Summary: "The installation's SAML service-provider certificate signing requests, and the key rotation in progress (operator)", Response: sso.SPKeyStatus{}}, a.spCertificate)
+	r.Handle(Route{Method: "POST", Path: "/sso/sp-certificate/rotate", Summary: "Start a SAML service-provider key rotation: a new certificate is published beside the current one for the grace period, both decrypt (operator)", Response: sso.SPKeyStatus{}}, a.rotateSPKey)
+	r.Handle(Route{Method: "POST", Path: "/sso/sp-certificate/activate", Summary: "Sign SAML requests with the rotation's new key now, before the grace period ends (operator)", Response: sso.SPKeyStatus{}}, a.activateSPKey)
 }
 
 func (a *API) listConnections(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -85,17 +86,25 @@ func (a *API) spCertificate(w http.ResponseWriter, r *http.Request) error {
 	if !ActorFrom(r.Context()).IsOperator() {
 		return provisioning.Errorf(provisioning.CodeForbidden, "only the operator can read the SAML service-provider certificate here; IdPs get it from each connection's metadata")
 	}
-	c, err := a.sso.SPCertificate(r.Context())
+	st, err := a.sso.SPCertificate(r.Context())
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"certificate": c})
+	return JSON(w, http.StatusOK, st)
 }
 
 func (a *API) rotateSPKey(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.sso.RotateSPKey(r.Context(), ActorFrom(r.Context()))
+	st, err := a.sso.RotateSPKey(r.Context(), ActorFrom(r.Context()))
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"certificate": c})
+	return JSON(w, http.StatusOK, st)
+}
+
+func (a *API) activateSPKey(w http.ResponseWriter, r *http.Request) error {
+	st, err := a.sso.ActivateSPKey(r.Context(), ActorFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	return JSON(w, http.StatusOK, st)
 }

@@ -50,6 +50,8 @@ type Config struct {
 	SSOClockSkew   time.Duration
 	// SSOAllowPrivateFetch lets SSO fetch over http and from non-public addresses (development).
 	SSOAllowPrivateFetch bool
+	// SSOSPKeyGracePeriod is the overlap of a SAML SP key rotation.
+	SSOSPKeyGracePeriod time.Duration
 	// InviteQuotas are the email invitation quotas per plan.
 	InviteQuotas     map[seats.Plan]InviteQuota
 	OutboxMaxAttempt int
@@ -100,6 +102,7 @@ var Settings = []Setting{
 	{"domain-reverify-interval", "ROLLCALL_DOMAIN_REVERIFY_INTERVAL", "6h", "how often verified domains are checked again", func(c *Config, v string) error { return parseDuration(&c.DomainReverify, v) }},
 	{"sso-clock-skew", "ROLLCALL_SSO_CLOCK_SKEW", "1m", "leeway on SAML assertion and OIDC token times for IdP clock drift (at most 3m)", parseSkew},
 	{"sso-allow-private-fetch", "ROLLCALL_SSO_ALLOW_PRIVATE_FETCH", "false", "let SSO fetch IdP metadata and talk to OIDC providers over plain http and at loopback, private and link-local addresses; for development and tests only", func(c *Config, v string) error { return parseBool(&c.SSOAllowPrivateFetch, v) }},
+	{"sso-sp-key-grace-period", "ROLLCALL_SSO_SP_KEY_GRACE_PERIOD", "336h", "how long a rotated SAML service-provider key is published beside the current one (both decrypt) before it replaces it", func(c *Config, v string) error { return parseDuration(&c.SSOSPKeyGracePeriod, v) }},
 	{"scim-rate-limit", "ROLLCALL_SCIM_RATE_LIMIT", "1200", "SCIM requests per minute per directory", func(c *Config, v string) error { return parsePositive(&c.SCIMRateLimit, v) }},
 }
 

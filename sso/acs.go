@@ -100,13 +100,13 @@ func (s *Service) verifySAML(ctx context.Context, r *http.Request, c connection)
 	if idpInitiated && sh.inResponseTo != "" {
 		return a, refuse(provisioning.CodeUnauthorized, nil, "The SAML response answers a sign-in request, but it arrived without that sign-in.")
 	}
-	as, err := s.parseResponse(ctx, c, raw, sh, requestIDs, idpInitiated)
+	as, err := s.parseResponse(ctx, c, raw, requestIDs, idpInitiated)
 	if provisioning.IsCode(err, provisioning.CodeUnauthorized) {
 		// The IdP may have rolled its certificate over: fetch its metadata again (rate-limited)
 		// and check the response once more against what it publishes now.
 		if fresh, changed := s.refreshAfterSignatureFailure(ctx, c); changed {
 			a.conn = fresh
-			as, err = s.parseResponse(ctx, fresh, raw, sh, requestIDs, idpInitiated)
+			as, err = s.parseResponse(ctx, fresh, raw, requestIDs, idpInitiated)
 		}
 	}
 	if err != nil {

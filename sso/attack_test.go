@@ -1,6 +1,7 @@
 package sso_test
 
 import (
+	"crypto"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
@@ -57,6 +58,12 @@ func assertionOf(doc *etree.Document) *etree.Element { return doc.Root().FindEle
 // key: a validly signed assertion saying whatever the test wants.
 func (s *samlEnv) resign(doc *etree.Document) {
 	s.t.Helper()
+	s.resignWith(doc, crypto.SHA256, dsig.RSASHA256SignatureMethod)
+}
+
+// resignWith is resign with the given digest and signature method.
+func (s *samlEnv) resignWith(doc *etree.Document, digest crypto.Hash, method string) {
+	s.t.Helper()
 	resp := doc.Root()
 	removeSignature(resp)
 	as := assertionOf(doc)
@@ -64,7 +71,8 @@ func (s *samlEnv) resign(doc *etree.Document) {
 	ctx := dsig.NewDefaultSigningContext(dsig.TLSCertKeyStore(tls.Certificate{
 		Certificate: [][]byte{s.idp.cert.Raw}, PrivateKey: s.idp.key, Leaf: s.idp.cert}))
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
-	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
+	ctx.Hash = digest
+	if err := ctx.SetSignatureMethod(method); err != nil {
 		s.t.Fatal(err)
 	}
 	signed, err := ctx.SignEnveloped(as)

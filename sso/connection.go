@@ -54,6 +54,10 @@ type SAMLConfig struct {
 	// ExpiryWarned lists the IdP certificates (SHA-256 fingerprints) whose coming expiry was
 	// audited, so each is warned about once.
 	ExpiryWarned []string `json:"expiryWarned,omitempty"`
+	// AllowSHA1Signatures accepts responses signed with SHA-1 (rsa-sha1, sha1 digests), for a
+	// legacy IdP that cannot sign with SHA-256. Off by default; the connection shows a warning
+	// while it is on.
+	AllowSHA1Signatures bool `json:"allowSha1Signatures,omitempty"`
 }
 
 // OIDCConfig is the provider side of an OIDC connection; the client secret is sealed apart.
@@ -134,8 +138,9 @@ type Connection struct {
 	RedirectURIs []string          `json:"redirectUris"`
 	// SignInURL starts an SP-initiated sign-in through this connection.
 	SignInURL string `json:"signInUrl"`
-	// Warnings say what needs an administrator's attention: IdP certificates that expired or
-	// expire within 30 days, a metadata URL that cannot be refreshed.
+	// Warnings say what needs an administrator's attention: settings that weaken the
+	// connection's security, IdP certificates that expired or expire within 30 days, a
+	// metadata URL that cannot be refreshed.
 	Warnings  []string  `json:"warnings"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -159,6 +164,8 @@ type SAMLView struct {
 	ACSURL              string     `json:"acsUrl"`
 	MetadataURL         string     `json:"metadataUrl"`
 	AllowIDPInitiated   bool       `json:"allowIdpInitiated"`
+	// AllowSHA1Signatures says SHA-1 signatures are accepted (see SAMLConfig).
+	AllowSHA1Signatures bool `json:"allowSha1Signatures"`
 	// NameIDFormats are the NameID formats to configure at the IdP, best first. A persistent
 	// NameID follows a person through renames; a transient one names nobody, so people are
 	// then matched by email only.
@@ -181,12 +188,12 @@ func (s *Service) view(c connection) Connection {
 		JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
 		Mapping: c.cfg.Mapping, RedirectURIs: nonNil(c.cfg.RedirectURIs),
 		SignInURL: s.url(MountPath + "/start?connection=" + c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		Warnings: nonNil(s.certificateWarnings(c)),
+		Warnings: nonNil(append(warnings(c.cfg), s.certificateWarnings(c)...)),
 	}
 	if sc := c.cfg.SAML; sc != nil {
 		v.SAML = &SAMLView{IDPEntityID: sc.IDPEntityID, IDPMetadataURL: sc.IDPMetadataURL,
 			IDPCertificates: []string{}, NameIDFormats: recommendedNameIDFormats, SPEntityID: s.spEntityID(c), ACSURL: s.acsURL(c.ID),
-			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated,
+			MetadataURL: s.metadataURL(c.ID), AllowIDPInitiated: sc.AllowIDPInitiated, AllowSHA1Signatures: sc.AllowSHA1Signatures,
 			IDPCertificateStatus: nonNil(idpCertificates(sc.IDPMetadataXML)), MetadataError: sc.MetadataError}
 		if sc.IDPMetadataURL != "" {
 			checked := c.CreatedAt

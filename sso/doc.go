@@ -31,7 +31,13 @@
 //     with the configured skew on Rollcall's clock (default 1 minute, at most crewjam's fixed
 //     3); a NameID and a bearer confirmation with an expiry. Each assertion id is accepted once
 //     per connection on any instance (primary key of sso_assertions, kept until the assertion
-//     could no longer be accepted). IdP-initiated sign-in is off by default; when on, it
+//     could no longer be accepted). Encrypted assertions: RSA PKCS#1 v1.5 key transport
+//     (rsa-1_5) and 3DES are refused on sight; every failure to decrypt shows the same page and
+//     records the same reason, so failures are no oracle against the SP key. crewjam's
+//     rejections are told apart by their error kinds (errors.Is), not their wording. SHA-1
+//     signatures (rsa-sha1, sha1 digests) are refused unless the connection allows them
+//     (allowSha1Signatures, for legacy IdPs; its view then carries a warning).
+//     IdP-initiated sign-in is off by default; when on, it
 //     accepts only responses that answer no request, and a RelayState equal to a registered
 //     redirect URI sends the person to the app.
 //   - OIDC checks: state names a flow of this connection (a callback at another connection is
@@ -58,7 +64,10 @@
 //     (bound to what they belong to). The key comes from Options.SecretKey; without one, a
 //     random key is generated into the settings table — weaker, since a database copy then
 //     holds the key too. The SP key pair is one per installation, generated on first use,
-//     rotated by the operator; the previous key still decrypts assertions encrypted to it.
+//     rotated by the operator with an overlap: the new key is published beside the current one
+//     for Options.SPKeyGracePeriod (both decrypt), signs requests once the operator activates
+//     it or the period ends, and then the old key is retired. The state (settings sso.sp_key
+//     and sso.sp_key.next) and the times decide which keys are in effect on every instance.
 //   - IdP metadata given by URL is fetched when the connection is saved (by an owner or admin
 //     only), again every 12 hours and after a signature failure (at most every 5 minutes);
 //     sign-ins use only the stored copy.

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crewjam/saml"
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 	"github.com/jonboulle/clockwork"
@@ -30,8 +29,8 @@ import (
 
 // env is Rollcall over a real store, served over HTTP: the REST API at /api/v1, the SSO
 // handler at /sso, a console stub at / and an app callback stub at /app/callback. Clocks: the
-// service clock (storetest.NewClock), crewjam's (shared by the test IdP and the SP) and
-// goxmldsig's are one,
+// service clock (storetest.NewClock) is also the SP's crewjam and goxmldsig clock (sso sets
+// ServiceProvider.Clock from it), and the test IdP is given the same clock (samlidp's Clock),
 // so tests can move time.
 type env struct {
 	t     *testing.T
@@ -55,11 +54,6 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 	t.Helper()
 	store, count := b.open(t)
 	h := storetest.NewHarness(t, store)
-	prev := saml.TimeNow
-	prevClock := saml.Clock
-	saml.TimeNow = func() time.Time { return h.Clock.Now() }
-	saml.Clock = dsig.NewFakeClock(harnessClock{clockwork.NewRealClock(), h.Clock})
-	t.Cleanup(func() { saml.TimeNow, saml.Clock = prev, prevClock })
 
 	e := &env{t: t, h: h, count: count}
 	mux := chi.NewRouter()
@@ -90,14 +84,18 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 	return e
 }
 
-// harnessClock is the harness clock for goxmldsig, which checks certificate validity with
-// Now (the only method it calls).
+// harnessClock is the harness clock for crewjam's IdP and goxmldsig, which read only Now.
 type harnessClock struct {
 	clockwork.Clock
 	h *storetest.Clock
 }
 
 func (c harnessClock) Now() time.Time { return c.h.Now() }
+
+// dsigClock is the harness clock in the form crewjam's samlidp takes.
+func dsigClock(c *storetest.Clock) *dsig.Clock {
+	return dsig.NewFakeClock(harnessClock{clockwork.NewRealClock(), c})
+}
 
 // backend opens a fresh store and a raw connection to count rows with.
 type backend struct {

@@ -21,7 +21,7 @@ const bodyMarker = "internal-detail-7f3a"
 // connection reaches the listener.
 func TestFetchRulesByDefault(t *testing.T) {
 	e := newEnvWith(t, onSQLite, func(o *sso.Options) { o.AllowPrivateFetch = false })
-	idp := newSAMLIdP(t)
+	idp := newSAMLIdP(t, e.h.Clock)
 	var conns atomic.Int32
 	tlsIdP := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, bodyMarker) }))
 	tlsIdP.Config.ConnState = func(_ net.Conn, s http.ConnState) {

@@ -37,6 +37,8 @@ type ConnectionInput struct {
 	IDPCertificate    *string `json:"idpCertificate,omitempty"`
 	SPEntityID        *string `json:"spEntityId,omitempty"`
 	AllowIDPInitiated *bool   `json:"allowIdpInitiated,omitempty"`
+	// AllowSHA1Signatures accepts SHA-1 signed responses from a legacy IdP (owners, admins).
+	AllowSHA1Signatures *bool `json:"allowSha1Signatures,omitempty"`
 
 	Issuer       *string   `json:"issuer,omitempty"`
 	ClientID     *string   `json:"clientId,omitempty"`
@@ -234,7 +236,8 @@ func (s *Service) applyOIDC(ctx context.Context, in ConnectionInput, c *connecti
 // rejectOther refuses fields of the other protocol, so a typo is not silently ignored.
 func rejectOther(in ConnectionInput, protocol string) error {
 	samlSet := in.IDPMetadataURL != nil || in.IDPMetadataXML != nil || in.IDPEntityID != nil ||
-		in.IDPSSOURL != nil || in.IDPCertificate != nil || in.SPEntityID != nil || in.AllowIDPInitiated != nil
+		in.IDPSSOURL != nil || in.IDPCertificate != nil || in.SPEntityID != nil || in.AllowIDPInitiated != nil ||
+		in.AllowSHA1Signatures != nil
 	oidcSet := in.Issuer != nil || in.ClientID != nil || in.ClientSecret != nil || in.Scopes != nil
 	if protocol == ProtocolOIDC && samlSet {
 		return provisioning.Invalidf("protocol", "SAML settings were given for an OIDC connection")

@@ -86,7 +86,7 @@ func TestConnectionAPI(t *testing.T) {
 
 func TestConnectionBadInput(t *testing.T) {
 	e := newEnv(t, onSQLite)
-	idp := newSAMLIdP(t)
+	idp := newSAMLIdP(t, e.h.Clock)
 	cases := []struct {
 		name  string
 		in    map[string]any
@@ -128,7 +128,7 @@ func TestConnectionBadInput(t *testing.T) {
 // TestManualSAMLConnection: entity ID + SSO URL + certificate instead of metadata.
 func TestManualSAMLConnection(t *testing.T) {
 	e := newEnv(t, onSQLite)
-	idp := newSAMLIdP(t)
+	idp := newSAMLIdP(t, e.h.Clock)
 	conn := e.connection(map[string]any{"protocol": "saml", "idpEntityId": idp.metadataURL(),
 		"idpSsoUrl": idp.srv.URL + "/sso", "idpCertificate": string(pemCert(idp.cert))})
 	idp.register(conn, true)

@@ -20,7 +20,7 @@ type samlEnv struct {
 func newSAMLEnv(t *testing.T, b backend, settings map[string]any, encrypt bool) *samlEnv {
 	t.Helper()
 	e := newEnv(t, b)
-	idp := newSAMLIdP(t)
+	idp := newSAMLIdP(t, e.h.Clock)
 	in := map[string]any{"protocol": "saml", "name": "Test IdP", "idpMetadataUrl": idp.metadataURL()}
 	for k, v := range settings {
 		in[k] = v

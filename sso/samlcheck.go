@@ -21,18 +21,30 @@ const (
 	nsProtocol  = "urn:oasis:names:tc:SAML:2.0:protocol"
 	nsAssertion = "urn:oasis:names:tc:SAML:2.0:assertion"
 	bearer      = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+	nsXMLEnc    = "http://www.w3.org/2001/04/xmlenc#"
+	nsDSig      = "http://www.w3.org/2000/09/xmldsig#"
 )
+
+// refusedEncryption are the XML Encryption algorithms Rollcall never decrypts, whatever crewjam
+// registers: RSA PKCS#1 v1.5 key transport (Bleichenbacher padding oracle) and 3DES. They are
+// refused on sight, before any key is used, so the refusal says nothing about the SP key and may
+// name the algorithm (unlike a failed decryption, see errNoDecrypt).
+var refusedEncryption = map[string]string{
+	nsXMLEnc + "rsa-1_5":       "RSA PKCS#1 v1.5 key transport (rsa-1_5)",
+	nsXMLEnc + "tripledes-cbc": "Triple DES (tripledes-cbc)",
+}
 
 // shape is what a structural look at a response found before any signature check.
 type shape struct {
 	inResponseTo string
-	encrypted    bool
 }
 
 // inspectResponse refuses what must never reach the signature check: XML directives (DOCTYPE,
-// entities), a root other than samlp:Response, and anything but exactly one assertion (plain or
-// encrypted) sitting directly under the Response. An extra assertion anywhere, a wrapped one
-// inside another element, or none, is the classic shape of signature-wrapping attacks.
+// entities), a root other than samlp:Response, a refused encryption algorithm, and anything but
+// exactly one assertion (plain or encrypted) sitting directly under the Response. An extra
+// assertion anywhere, a wrapped one inside another element, or none, is the classic shape of
+// signature-wrapping attacks. A plain assertion in an unsigned Response must carry a signature
+// (whether it is valid is crewjam's check).
 func inspectResponse(raw []byte) (shape, error) {
 	var sh shape
 	if hasDirective(raw) {
@@ -40,6 +52,7 @@ func inspectResponse(raw []byte) (shape, error) {
 	}
 	dec := xml.NewDecoder(bytes.NewReader(raw))
 	depth, count, nested := 0, 0, false
+	inPlain, encrypted, signed := false, false, false
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -60,9 +73,21 @@ func inspectResponse(raw []byte) (shape, error) {
 			if t.Name.Space == nsAssertion && (t.Name.Local == "Assertion" || t.Name.Local == "EncryptedAssertion") {
 				count++
 				nested = nested || depth != 2
-				sh.encrypted = t.Name.Local == "EncryptedAssertion"
+				inPlain, encrypted = depth == 2 && t.Name.Local == "Assertion", t.Name.Local == "EncryptedAssertion"
+			}
+			if t.Name.Space == nsDSig && t.Name.Local == "Signature" && (depth == 2 || (depth == 3 && inPlain)) {
+				signed = true
+			}
+			if t.Name.Space == nsXMLEnc && t.Name.Local == "EncryptionMethod" {
+				if name, refused := refusedEncryption[attr(t, "Algorithm")]; refused {
+					return sh, refuse(provisioning.CodeUnauthorized, fmt.Errorf("EncryptionMethod %s", attr(t, "Algorithm")),
+						"The encrypted assertion uses %s, which Rollcall refuses. Configure the identity provider to encrypt with RSA-OAEP key transport and AES (AES-GCM preferred).", name)
+				}
 			}
 		case xml.EndElement:
+			if depth == 2 {
+				inPlain = false
+			}
 			depth--
 		}
 	}
@@ -71,6 +96,8 @@ func inspectResponse(raw []byte) (shape, error) {
 		return sh, refuse(provisioning.CodeInvalid, fmt.Errorf("%d assertions", count), "The SAML response must contain exactly one assertion; this one contains %d.", count)
 	case nested:
 		return sh, refuse(provisioning.CodeInvalid, errors.New("assertion is not a direct child of Response"), "The SAML response's assertion is not where it belongs (directly inside the Response).")
+	case !encrypted && !signed:
+		return sh, refuse(provisioning.CodeUnauthorized, errors.New("neither the Response nor the Assertion has a Signature"), msgNotSigned)
 	}
 	return sh, nil
 }
@@ -86,27 +113,19 @@ func attr(t xml.StartElement, name string) string {
 
 // parseResponse verifies the response with crewjam (signature on the response or the assertion
 // against the IdP certificates in the connection's metadata, issuer, destination, recipient,
-// audience, InResponseTo). An encrypted assertion the current SP key cannot open is retried with
-// the previous key, so a key rotation does not break sign-ins before the IdP catches up.
-func (s *Service) parseResponse(ctx context.Context, c connection, raw []byte, sh shape, requestIDs []string, idpInitiated bool) (*saml.Assertion, error) {
-	key, err := s.currentSPKey(ctx)
+// audience, InResponseTo, SHA-1 refused unless the connection allows it). An encrypted
+// assertion is opened with any SP key that still decrypts, so a key rotation does not break
+// sign-ins before the IdP catches up.
+func (s *Service) parseResponse(ctx context.Context, c connection, raw []byte, requestIDs []string, idpInitiated bool) (as *saml.Assertion, err error) {
+	keys, err := s.currentSPKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.parseWith(c, key, raw, requestIDs, idpInitiated)
-	if err != nil && sh.encrypted && strings.Contains(err.Error(), "decrypt") {
-		if prev := s.previousSPKey(ctx); prev != nil {
-			as, err = s.parseWith(c, prev, raw, requestIDs, idpInitiated)
-		}
-	}
-	return as, err
-}
-
-func (s *Service) parseWith(c connection, key *spKey, raw []byte, requestIDs []string, idpInitiated bool) (as *saml.Assertion, err error) {
-	sp, err := s.serviceProvider(c, key)
+	sp, err := s.serviceProvider(c, keys.signing)
 	if err != nil {
 		return nil, err
 	}
+	sp.DecryptionKeys = keys.decryption()
 	sp.AllowIDPInitiated = idpInitiated
 	acs, _ := url.Parse(s.acsURL(c.ID))
 	defer func() {
@@ -119,46 +138,6 @@ func (s *Service) parseWith(c connection, key *spKey, raw []byte, requestIDs []s
 		return nil, classifySAML(err)
 	}
 	return as, nil
-}
-
-// classifySAML turns crewjam's private reason into a message for the person signing in; the
-// reason itself goes to the audit log.
-func classifySAML(err error) error {
-	detail := err
-	var ire *saml.InvalidResponseError
-	if errors.As(err, &ire) && ire.PrivateErr != nil {
-		detail = ire.PrivateErr
-	}
-	var bad saml.ErrBadStatus
-	if errors.As(detail, &bad) {
-		return refuse(provisioning.CodeUnauthorized, detail, "The identity provider did not sign you in (status %s).", bad.Status[strings.LastIndex(bad.Status, ":")+1:])
-	}
-	text := strings.ToLower(detail.Error())
-	has := func(words ...string) bool {
-		for _, w := range words {
-			if strings.Contains(text, w) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("possible request ids", "inresponseto"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The SAML response does not answer the sign-in request started here.")
-	case has("decrypt"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The encrypted assertion could not be decrypted with Rollcall's SAML key.")
-	case has("signature", "cannot validate", "digest"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The SAML response is not signed, or its signature was not made by this connection's identity provider certificate.")
-	case has("destination", "recipient"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The SAML response is addressed to a different endpoint than this connection's ACS URL.")
-	case has("audience"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The SAML assertion is meant for a different service provider (its audience is not this connection).")
-	case has("expired", "not yet valid", "issueinstant"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The SAML assertion is outside its validity time window.")
-	case has("issuer"):
-		return refuse(provisioning.CodeUnauthorized, detail, "The SAML response was issued by a different identity provider than this connection's.")
-	}
-	return refuse(provisioning.CodeUnauthorized, detail, "The identity provider's SAML response could not be verified.")
 }
 
 // checkAssertion adds Rollcall's own checks to crewjam's: a NameID, a bearer confirmation with an

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -107,15 +108,17 @@ var idpPasswordHash = sync.OnceValue(func() []byte {
 	return h
 })
 
-// loginForm posts the credentials straight back to /sso with the request, so one form submit
-// both logs in and answers the AuthnRequest (samlidp's own form posts to /login, which only
-// opens a session). Without a request (IdP-initiated), it posts to /login.
-const loginForm = `<html><p>{{.Toast}}</p><form method="post" action="{{if .SAMLRequest}}/sso{{else}}/login{{end}}">
+// loginForm always posts the credentials to /login, which opens an IdP session. The test then
+// resumes the sign-in by following the SP's HTTP-Redirect URL again, as real IdPs do after a
+// login: a signed AuthnRequest keeps its query-string signature (SigAlg, Signature). samlidp's
+// own form would instead re-post the bare request XML to /sso, which drops that signature, so
+// crewjam 0.6 rightly refuses it (the SP metadata says AuthnRequestsSigned).
+const loginForm = `<html><p>{{.Toast}}</p><form method="post" action="/login">
 <input type="text" name="user" value=""><input type="password" name="password" value="">
-<input type="hidden" name="SAMLRequest" value="{{.SAMLRequest}}"><input type="hidden" name="RelayState" value="{{.RelayState}}">
 <input type="submit" value="Log In"></form></html>`
 
-func newSAMLIdP(t *testing.T) *samlIdP {
+// newSAMLIdP starts the IdP on clock (the harness clock of the Rollcall it talks to).
+func newSAMLIdP(t *testing.T, clock *storetest.Clock) *samlIdP {
 	t.Helper()
 	key, cert := selfSigned(t, "Test IdP")
 	var handler http.Handler
@@ -128,7 +131,7 @@ func newSAMLIdP(t *testing.T) *samlIdP {
 	}))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{},
+	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{}, Clock: dsigClock(clock),
 		Logger: log.New(io.Discard, "", 0), LoginFormTemplate: template.Must(template.New("login").Parse(loginForm))})
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +205,12 @@ func (i *samlIdP) setUser(u idpUser) {
 // encryption, the IdP's assertions stay in clear, so tests can tamper with them.
 func (i *samlIdP) register(c sso.Connection, encrypt bool) {
 	i.t.Helper()
+	i.registerKeys(c, func(kd saml.KeyDescriptor) bool { return encrypt || kd.Use != "encryption" })
+}
+
+// registerKeys is register with only the SP metadata's key descriptors keep accepts.
+func (i *samlIdP) registerKeys(c sso.Connection, keep func(saml.KeyDescriptor) bool) {
+	i.t.Helper()
 	res, err := http.Get(c.SAML.MetadataURL)
 	if err != nil {
 		i.t.Fatal(err)
@@ -211,35 +220,31 @@ func (i *samlIdP) register(c sso.Connection, encrypt bool) {
 	if res.StatusCode != http.StatusOK {
 		i.t.Fatalf("SP metadata: %d %s", res.StatusCode, raw)
 	}
-	if !encrypt {
-		var md saml.EntityDescriptor
-		if err := xml.Unmarshal(raw, &md); err != nil {
-			i.t.Fatal(err)
-		}
-		for k := range md.SPSSODescriptors {
-			d := &md.SPSSODescriptors[k]
-			var keep []saml.KeyDescriptor
-			for _, kd := range d.KeyDescriptors {
-				if kd.Use != "encryption" {
-					keep = append(keep, kd)
-				}
-			}
-			d.KeyDescriptors = keep
-		}
-		raw, _ = xml.Marshal(md)
+	var md saml.EntityDescriptor
+	if err := xml.Unmarshal(raw, &md); err != nil {
+		i.t.Fatal(err)
 	}
+	for k := range md.SPSSODescriptors {
+		d := &md.SPSSODescriptors[k]
+		d.KeyDescriptors = slices.DeleteFunc(d.KeyDescriptors, func(kd saml.KeyDescriptor) bool { return !keep(kd) })
+	}
+	raw, _ = xml.Marshal(md)
 	i.put("/services/"+c.ID, "application/xml", raw)
 }
 
 // signIn drives a full SP-initiated sign-in in b: Rollcall's start URL, the IdP's login form,
-// and the IdP's auto-posting response form, which it returns unsubmitted.
+// the signed request again with the IdP session, and the IdP's auto-posting response form,
+// which it returns unsubmitted.
 func (i *samlIdP) signIn(b *browser, startURL, user string) form {
 	i.t.Helper()
 	login := b.get(startURL)
 	if login.url.Host != mustURL(i.srv.URL).Host {
 		i.t.Fatalf("start did not reach the IdP but %s (%d): %s", login.url, login.status, login.body)
 	}
-	resp := b.submit(login.form(i.t), map[string]string{"user": user, "password": idpPassword})
+	if p := b.submit(login.form(i.t), map[string]string{"user": user, "password": idpPassword}); p.status != http.StatusOK {
+		i.t.Fatalf("IdP login: %d %s", p.status, p.body)
+	}
+	resp := b.get(login.url.String())
 	f := resp.form(i.t)
 	if f.fields.Get("SAMLResponse") == "" {
 		i.t.Fatalf("IdP answered without a SAMLResponse: %s", resp.body)

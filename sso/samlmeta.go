@@ -70,6 +70,9 @@ func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connecti
 	if in.AllowIDPInitiated != nil {
 		sc.AllowIDPInitiated = *in.AllowIDPInitiated
 	}
+	if in.AllowSHA1Signatures != nil {
+		sc.AllowSHA1Signatures = *in.AllowSHA1Signatures
+	}
 	return nil
 }
 

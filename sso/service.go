@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	dsig "github.com/russellhaering/goxmldsig"
+
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -55,6 +57,9 @@ type Options struct {
 	FailureAuditWindow time.Duration
 	// MetadataRefresh is how often IdP metadata given by URL is fetched again (default 12h).
 	MetadataRefresh time.Duration
+	// SPKeyGracePeriod is how long a rotated SAML SP key is published beside the current one,
+	// both decrypting, before it replaces it (default DefaultSPKeyGracePeriod, 14 days).
+	SPKeyGracePeriod time.Duration
 	// ConsolePath is where a console sign-in lands (default /).
 	ConsolePath string
 	// AllowPrivateFetch lets Rollcall fetch over plain http and from loopback, private,
@@ -87,6 +92,9 @@ type Service struct {
 	logger               *slog.Logger
 	providers            *providerCache
 	spKeys               *spKeyCache
+	samlClock            *dsig.Clock
+	// spKeyGrace is Options.SPKeyGracePeriod.
+	spKeyGrace time.Duration
 }
 
 // New builds the SSO service; a missing or malformed BaseURL is an error.
@@ -117,6 +125,9 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 	if o.MetadataRefresh <= 0 {
 		o.MetadataRefresh = DefaultMetadataRefresh
 	}
+	if o.SPKeyGracePeriod <= 0 {
+		o.SPKeyGracePeriod = DefaultSPKeyGracePeriod
+	}
 	if o.ConsolePath == "" {
 		o.ConsolePath = "/"
 	}
@@ -128,7 +139,8 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh,
 		perIP: o.RateLimitPerIP, perConnection: o.RateLimitPerConnection, failureWindow: o.FailureAuditWindow,
 		console: o.ConsolePath, client: newFetchClient(fetchRules{allowPrivate: o.AllowPrivateFetch}), private: o.AllowPrivateFetch,
-		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{},
+		logger: o.Logger, providers: newProviderCache(), spKeys: &spKeyCache{}, samlClock: newSAMLClock(svc.Now),
+		spKeyGrace: o.SPKeyGracePeriod,
 	}, nil
 }
 
@@ -149,8 +161,12 @@ func (s *Service) HasSSO(ctx context.Context, orgID string) (bool, error) {
 	return found, err
 }
 
-// Purge deletes expired sign-in flows, codes and replay ids; the server runs it now and then.
+// Purge deletes expired sign-in flows, codes and replay ids, and retires the old SP key of a
+// rotation whose grace period is over; the server runs it now and then.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
+	if err := s.retireSPKey(ctx); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
 		var err error

@@ -3,11 +3,12 @@ package sso
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
+	"time"
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
@@ -17,6 +18,12 @@ import (
 
 // rsaSHA256 signs AuthnRequests.
 const rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+
+// spMetadataCacheDuration is the SP metadata's cacheDuration: how long an IdP that loads it by
+// URL may keep a copy before fetching it again, so it sees a key rotation's new certificate
+// well within the grace period. The metadata has no validUntil: SimpleSAMLphp and others turn
+// it into an expiry and refuse an SP whose imported metadata has expired.
+const spMetadataCacheDuration = 24 * time.Hour
 
 // serviceProvider builds crewjam's SP for a connection: its own entity ID, ACS and metadata
 // URLs, the installation's key, and the IdP metadata stored with the connection.
@@ -31,7 +38,9 @@ func (s *Service) serviceProvider(c connection, key *spKey) (*saml.ServiceProvid
 	return &saml.ServiceProvider{
 		EntityID: entityID, Key: key.key, Certificate: key.cert, MetadataURL: *meta, AcsURL: *acs,
 		IDPMetadata: md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, SignatureMethod: rsaSHA256,
-		ValidateAudienceRestriction: strictAudience(entityID),
+		ValidateAudienceRestriction: strictAudience(entityID), Clock: s.samlClock,
+		RejectSHA1Signatures:             !c.cfg.SAML.AllowSHA1Signatures,
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding}, MetadataOmitValidUntil: true,
 	}, nil
 }
 
@@ -52,22 +61,22 @@ func strictAudience(entityID string) func(*saml.Assertion) error {
 }
 
 // metadata returns the SP metadata for a connection: HTTP-POST ACS only (no artifact binding),
-// signing and encryption certificate, signed AuthnRequests.
+// signed AuthnRequests, and the signing and encryption certificate of every published SP key
+// (two during a key rotation, the one signing requests first).
 func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
-	key, err := s.currentSPKey(ctx)
+	keys, err := s.currentSPKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sp, err := s.serviceProvider(c, key)
+	sp, err := s.serviceProvider(c, keys.signing)
 	if err != nil {
 		return nil, err
 	}
 	md := sp.Metadata()
+	md.ValidUntil, md.CacheDuration = time.Time{}, spMetadataCacheDuration
 	for i := range md.SPSSODescriptors {
 		d := &md.SPSSODescriptors[i]
-		d.AssertionConsumerServices = slices.DeleteFunc(d.AssertionConsumerServices, func(e saml.IndexedEndpoint) bool {
-			return e.Binding != saml.HTTPPostBinding
-		})
+		d.KeyDescriptors = publishedKeyDescriptors(d.KeyDescriptors, keys.published)
 		d.NameIDFormats = nil
 		for _, f := range recommendedNameIDFormats {
 			d.NameIDFormats = append(d.NameIDFormats, saml.NameIDFormat(f))
@@ -83,11 +92,11 @@ func (s *Service) metadata(ctx context.Context, c connection) ([]byte, error) {
 // startSAML sends the browser to the IdP with a signed AuthnRequest whose id is kept in the
 // flow, so the response must answer exactly this request (InResponseTo).
 func (s *Service) startSAML(ctx context.Context, w http.ResponseWriter, r *http.Request, st start) error {
-	key, err := s.currentSPKey(ctx)
+	keys, err := s.currentSPKeys(ctx)
 	if err != nil {
 		return err
 	}
-	sp, err := s.serviceProvider(st.conn, key)
+	sp, err := s.serviceProvider(st.conn, keys.signing)
 	if err != nil {
 		return err
 	}
@@ -119,4 +128,17 @@ func (s *Service) startSAML(ctx context.Context, w http.ResponseWriter, r *http.
 	page.WriteString(`</body></html>`)
 	_, _ = w.Write(page.Bytes())
 	return nil
+}
+
+// publishedKeyDescriptors repeats crewjam's key descriptors (signing; encryption with its
+// algorithms) for every published key, in the keys' order.
+func publishedKeyDescriptors(template []saml.KeyDescriptor, keys []*spKey) []saml.KeyDescriptor {
+	var out []saml.KeyDescriptor
+	for _, kd := range template {
+		for _, k := range keys {
+			kd.KeyInfo.X509Data.X509Certificates = []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(k.cert.Raw)}}
+			out = append(out, kd)
+		}
+	}
+	return out
 }

@@ -17,36 +17,50 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-// Settings keys of the installation's SAML service-provider key pair.
+// Settings keys of the installation's SAML service-provider key pairs.
 const (
-	settingSPKey         = "sso.sp_key"
+	// settingSPKey is the key in use: it signs AuthnRequests unless an activated rotation's next
+	// key does.
+	settingSPKey = "sso.sp_key"
+	// settingSPKeyNext is the key a rotation published beside it until its RetireAt; empty when
+	// no rotation is in progress.
+	settingSPKeyNext = "sso.sp_key.next"
+	// settingSPKeyPrevious is left by rotations before keys overlapped: it still decrypts (not
+	// published) until the grace period after the current key's creation; empty once retired.
 	settingSPKeyPrevious = "sso.sp_key.previous"
-	spKeyAAD             = "sso.sp_key"
-	spCertLifetime       = 10 * 365 * 24 * time.Hour
+	// settingSPKeyLock is written first by every change of the keys, so changes on several
+	// instances take turns (the upsert holds the row until commit).
+	settingSPKeyLock = "sso.sp_key.lock"
+	spKeyAAD         = "sso.sp_key"
+	spCertLifetime   = 10 * 365 * 24 * time.Hour
+	maxCachedSPKeys  = 8
 )
 
-// spKey is the SP's signing (and decryption) key with its self-signed certificate.
+// spKey is an SP signing and decryption key with its self-signed certificate.
 type spKey struct {
 	key  *rsa.PrivateKey
 	cert *x509.Certificate
 }
 
-// storedSPKey is the settings value: the private key sealed with the keyring, the cert in clear.
+// storedSPKey is a settings value: the private key sealed with the keyring, the cert in clear.
 type storedSPKey struct {
 	Key       []byte    `json:"key"`
 	Cert      []byte    `json:"cert"`
 	CreatedAt time.Time `json:"createdAt"`
+	// RetireAt (next key only) ends the overlap: from then on the next key is the only one.
+	RetireAt time.Time `json:"retireAt,omitzero"`
+	// ActivatedAt (next key only) is when the operator switched request signing to it.
+	ActivatedAt time.Time `json:"activatedAt,omitzero"`
 }
 
-// spKeyCache keeps the parsed key of the last stored value seen, so an unchanged setting is not
-// decrypted and parsed on every request, while a rotation on another instance is seen at once.
+// spKeyCache keeps the parsed keys of the stored values last seen, so unchanged settings are not
+// decrypted and parsed on every request, while a change on another instance is seen at once.
 type spKeyCache struct {
-	mu    sync.Mutex
-	value string
-	key   *spKey
+	mu   sync.Mutex
+	keys map[string]*spKey
 }
 
-// Certificate describes the SP certificate IdPs are given.
+// Certificate describes an SP certificate IdPs are given.
 type Certificate struct {
 	PEM               string    `json:"pem"`
 	FingerprintSHA256 string    `json:"fingerprintSha256"`
@@ -61,43 +75,132 @@ func certificateOf(c *x509.Certificate) Certificate {
 	}
 }
 
-// currentSPKey returns the installation's SP key, generating it on first use. Concurrent first
-// uses on several instances agree: only the first stored value is kept.
-func (s *Service) currentSPKey(ctx context.Context) (*spKey, error) {
-	var value string
+// spKeyState is the stored key settings ("" when absent or retired).
+type spKeyState struct{ current, next, previous string }
+
+func readSPKeyState(ctx context.Context, tx provisioning.Tx) (spKeyState, error) {
+	var st spKeyState
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{settingSPKey, &st.current}, {settingSPKeyNext, &st.next}, {settingSPKeyPrevious, &st.previous}} {
+		v, err := tx.GetSetting(ctx, f.key)
+		if err != nil && !provisioning.IsCode(err, provisioning.CodeNotFound) {
+			return st, err
+		}
+		*f.dst = v
+	}
+	return st, nil
+}
+
+func decodeStoredSPKey(value string) (storedSPKey, error) {
+	var stored storedSPKey
+	if err := json.Unmarshal([]byte(value), &stored); err != nil {
+		return stored, provisioning.Internal(fmt.Errorf("SP key setting: %w", err))
+	}
+	return stored, nil
+}
+
+// spKeys are the SP keys in effect at one moment.
+type spKeys struct {
+	// signing signs AuthnRequests and is tried first to decrypt.
+	signing *spKey
+	// others still decrypt.
+	others []*spKey
+	// published are the certificates in SP metadata (signing and encryption), signing first.
+	published []*spKey
+	rotation  *SPKeyRotation
+}
+
+func (k spKeys) decryption() []*rsa.PrivateKey {
+	out := make([]*rsa.PrivateKey, 0, len(k.others))
+	for _, o := range k.others {
+		out = append(out, o.key)
+	}
+	return out
+}
+
+// currentSPKeys returns the SP keys in effect now, generating the first key pair on first use.
+// Concurrent first uses on several instances agree: only the first stored value is kept.
+func (s *Service) currentSPKeys(ctx context.Context) (spKeys, error) {
+	var st spKeyState
 	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
 		var err error
-		value, err = tx.GetSetting(ctx, settingSPKey)
+		st, err = readSPKeyState(ctx, tx)
 		return err
 	})
-	if provisioning.IsCode(err, provisioning.CodeNotFound) {
+	if err == nil && st.current == "" {
 		var fresh string
-		if fresh, err = s.newSPKeyValue(ctx); err != nil {
-			return nil, err
+		if fresh, err = s.newSPKeyValue(ctx, 0); err != nil {
+			return spKeys{}, err
 		}
 		err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
 			if _, err := tx.PutSettingIfAbsent(ctx, settingSPKey, fresh); err != nil {
 				return err
 			}
-			value, err = tx.GetSetting(ctx, settingSPKey)
+			st.current, err = tx.GetSetting(ctx, settingSPKey)
 			return err
 		})
 	}
 	if err != nil {
-		return nil, err
+		return spKeys{}, err
 	}
-	return s.parseSPKey(ctx, value)
+	return s.resolveSPKeys(ctx, st, s.svc.Now())
 }
 
+// resolveSPKeys says which stored keys sign, decrypt and are published at now.
+func (s *Service) resolveSPKeys(ctx context.Context, st spKeyState, now time.Time) (spKeys, error) {
+	cur, err := s.parseSPKey(ctx, st.current)
+	if err != nil {
+		return spKeys{}, err
+	}
+	if st.next == "" {
+		keys := spKeys{signing: cur, published: []*spKey{cur}}
+		if st.previous != "" {
+			curStored, err := decodeStoredSPKey(st.current)
+			if err != nil {
+				return spKeys{}, err
+			}
+			if now.Before(curStored.CreatedAt.Add(s.spKeyGrace)) {
+				prev, err := s.parseSPKey(ctx, st.previous)
+				if err != nil {
+					return spKeys{}, err
+				}
+				keys.others = []*spKey{prev}
+			}
+		}
+		return keys, nil
+	}
+	stored, err := decodeStoredSPKey(st.next)
+	if err != nil {
+		return spKeys{}, err
+	}
+	next, err := s.parseSPKey(ctx, st.next)
+	if err != nil {
+		return spKeys{}, err
+	}
+	if !now.Before(stored.RetireAt) {
+		return spKeys{signing: next, published: []*spKey{next}}, nil
+	}
+	rot := &SPKeyRotation{Old: certificateOf(cur.cert), New: certificateOf(next.cert), StartedAt: stored.CreatedAt, RetiresAt: stored.RetireAt}
+	if stored.ActivatedAt.IsZero() {
+		return spKeys{signing: cur, others: []*spKey{next}, published: []*spKey{cur, next}, rotation: rot}, nil
+	}
+	at := stored.ActivatedAt
+	rot.ActivatedAt = &at
+	return spKeys{signing: next, others: []*spKey{cur}, published: []*spKey{next, cur}, rotation: rot}, nil
+}
+
+// parseSPKey opens a stored key (cached by its stored value).
 func (s *Service) parseSPKey(ctx context.Context, value string) (*spKey, error) {
 	s.spKeys.mu.Lock()
 	defer s.spKeys.mu.Unlock()
-	if s.spKeys.value == value && s.spKeys.key != nil {
-		return s.spKeys.key, nil
+	if k := s.spKeys.keys[value]; k != nil {
+		return k, nil
 	}
-	var stored storedSPKey
-	if err := json.Unmarshal([]byte(value), &stored); err != nil {
-		return nil, provisioning.Internal(fmt.Errorf("setting %s: %w", settingSPKey, err))
+	stored, err := decodeStoredSPKey(value)
+	if err != nil {
+		return nil, err
 	}
 	der, err := s.keys.open(ctx, stored.Key, spKeyAAD)
 	if err != nil {
@@ -111,12 +214,17 @@ func (s *Service) parseSPKey(ctx context.Context, value string) (*spKey, error) 
 	if err != nil {
 		return nil, provisioning.Internal(fmt.Errorf("SP certificate: %w", err))
 	}
-	s.spKeys.value, s.spKeys.key = value, &spKey{key: key, cert: cert}
-	return s.spKeys.key, nil
+	if s.spKeys.keys == nil || len(s.spKeys.keys) >= maxCachedSPKeys {
+		s.spKeys.keys = map[string]*spKey{}
+	}
+	k := &spKey{key: key, cert: cert}
+	s.spKeys.keys[value] = k
+	return k, nil
 }
 
-// newSPKeyValue generates an RSA-2048 key and a self-signed certificate, sealed for settings.
-func (s *Service) newSPKeyValue(ctx context.Context) (string, error) {
+// newSPKeyValue generates an RSA-2048 key and a self-signed certificate, sealed for settings; a
+// positive overlap makes it a rotation's next key, retired overlap after its creation.
+func (s *Service) newSPKeyValue(ctx context.Context, overlap time.Duration) (string, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return "", provisioning.Internal(err)
@@ -136,76 +244,10 @@ func (s *Service) newSPKeyValue(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b, _ := json.Marshal(storedSPKey{Key: sealed, Cert: der, CreatedAt: now})
+	stored := storedSPKey{Key: sealed, Cert: der, CreatedAt: now}
+	if overlap > 0 {
+		stored.RetireAt = now.Add(overlap)
+	}
+	b, _ := json.Marshal(stored)
 	return string(b), nil
-}
-
-// SPCertificate returns the installation's SP certificate, generating the key pair if needed.
-func (s *Service) SPCertificate(ctx context.Context) (Certificate, error) {
-	k, err := s.currentSPKey(ctx)
-	if err != nil {
-		return Certificate{}, err
-	}
-	return certificateOf(k.cert), nil
-}
-
-// RotateSPKey replaces the SP key pair (operator only); the old one is kept as the previous key
-// and still decrypts assertions encrypted for it until IdPs load the new metadata.
-func (s *Service) RotateSPKey(ctx context.Context, actor provisioning.Actor) (Certificate, error) {
-	if !actor.IsOperator() {
-		return Certificate{}, provisioning.Errorf(provisioning.CodeForbidden, "only the operator can rotate the SAML service-provider key")
-	}
-	fresh, err := s.newSPKeyValue(ctx)
-	if err != nil {
-		return Certificate{}, err
-	}
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
-		old, err := tx.GetSetting(ctx, settingSPKey)
-		if err == nil {
-			err = tx.PutSetting(ctx, settingSPKeyPrevious, old)
-		}
-		if err != nil && !provisioning.IsCode(err, provisioning.CodeNotFound) {
-			return err
-		}
-		if err := tx.PutSetting(ctx, settingSPKey, fresh); err != nil {
-			return err
-		}
-		return s.svc.Record(ctx, tx, provisioning.Change{Actor: actor, Action: "sso.sp_key_rotated",
-			TargetType: "sso_sp_key", TargetID: "sp", Reason: "SAML service-provider key rotated"})
-	})
-	if err != nil {
-		return Certificate{}, err
-	}
-	k, err := s.parseSPKey(ctx, fresh)
-	if err != nil {
-		return Certificate{}, err
-	}
-	return certificateOf(k.cert), nil
-}
-
-// previousSPKey returns the key replaced by the last rotation, or nil.
-func (s *Service) previousSPKey(ctx context.Context) *spKey {
-	var value string
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
-		var err error
-		value, err = tx.GetSetting(ctx, settingSPKeyPrevious)
-		return err
-	})
-	if err != nil {
-		return nil
-	}
-	var stored storedSPKey
-	if json.Unmarshal([]byte(value), &stored) != nil {
-		return nil
-	}
-	der, err := s.keys.open(ctx, stored.Key, spKeyAAD)
-	if err != nil {
-		return nil
-	}
-	key, err1 := x509.ParsePKCS1PrivateKey(der)
-	cert, err2 := x509.ParseCertificate(stored.Cert)
-	if err1 != nil || err2 != nil {
-		return nil
-	}
-	return &spKey{key: key, cert: cert}
 }

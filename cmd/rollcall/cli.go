@@ -36,7 +36,7 @@ type command struct {
 
 // commands is the CLI's verb table, each file's verbs in turn.
 func commands() []command {
-	return slices.Concat(serveCommands(), versionCommands(), orgCommands(), memberCommands(), inviteCommands(), domainCommands(), scimCommands(), ssoCommands(), tokenCommands())
+	return slices.Concat(serveCommands(), versionCommands(), orgCommands(), memberCommands(), inviteCommands(), domainCommands(), scimCommands(), ssoCommands(), spKeyCommands(), tokenCommands())
 }
 
 // run dispatches args to the longest matching command and returns the exit code.

@@ -53,7 +53,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type ssoCreateFlags struct {
 	protocol, name, metadataURL, metadataFile, entityID, ssoURL, certFile string
 	issuer, clientID, clientSecret, scopes, defaultRole, spEntityID       string
-	jit, idpInitiated, enabled                                            bool
+	jit, idpInitiated, enabled, sha1                                      bool
 	groupRoles, redirectURIs                                              listFlag
 }
 
@@ -67,6 +67,7 @@ func (f *ssoCreateFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.certFile, "cert-file", "", "SAML without metadata: a PEM file with the IdP signing certificate")
 	fs.StringVar(&f.spEntityID, "sp-entity-id", "", "SAML: override the SP entity ID (default: the connection's metadata URL)")
 	fs.BoolVar(&f.idpInitiated, "allow-idp-initiated", false, "SAML: accept sign-ins started at the IdP")
+	fs.BoolVar(&f.sha1, "allow-sha1-signatures", false, "SAML: accept SHA-1 signatures from a legacy IdP (weak; shown as a warning)")
 	fs.StringVar(&f.issuer, "issuer", "", "OIDC: the issuer URL (discovery)")
 	fs.StringVar(&f.clientID, "client-id", "", "OIDC: the client id")
 	fs.StringVar(&f.clientSecret, "client-secret", "", "OIDC: the client secret; - reads it from stdin")
@@ -123,7 +124,8 @@ func (f *ssoCreateFlags) input(e *env, fs *flag.FlagSet) (map[string]any, error)
 	for _, b := range []struct {
 		flag, field string
 		v           bool
-	}{{"jit", "jit", f.jit}, {"enabled", "enabled", f.enabled}, {"allow-idp-initiated", "allowIdpInitiated", f.idpInitiated}} {
+	}{{"jit", "jit", f.jit}, {"enabled", "enabled", f.enabled}, {"allow-idp-initiated", "allowIdpInitiated", f.idpInitiated},
+		{"allow-sha1-signatures", "allowSha1Signatures", f.sha1}} {
 		if set[b.flag] {
 			in[b.field] = b.v
 		}

@@ -115,3 +115,35 @@ func writeCert(t *testing.T) string {
 	}
 	return path
 }
+
+// TestSPKeyCommands drives rollcall sso sp-key show|rotate|activate against a real server.
+func TestSPKeyCommands(t *testing.T) {
+	s := startServe(t, nil, "--data-dir", t.TempDir(), "--sso-sp-key-grace-period", "48h")
+	defer func() { s.cancel(); <-s.code }()
+	steps := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"show"}, "No rotation in progress."},
+		{[]string{"activate"}, "No SAML service-provider key rotation is in progress"},
+		{[]string{"rotate"}, "Requests are still signed with the old key"},
+		{[]string{"rotate"}, "rotation is in progress until"},
+		{[]string{"activate"}, "Requests are signed with the new key since"},
+		{[]string{"show"}, "Requests are signed with the new key since"},
+	}
+	var started, retires string
+	for _, st := range steps {
+		_, out, errOut := cli(t, s, s.key, append([]string{"sso", "sp-key"}, st.args...)...)
+		if !strings.Contains(out+errOut, st.want) {
+			t.Fatalf("sso sp-key %v: %q %q, want %q", st.args, out, errOut, st.want)
+		}
+		if m := regexp.MustCompile(`started (\S+); .* until (\S+):`).FindStringSubmatch(out); m != nil {
+			started, retires = m[1], m[2]
+		}
+	}
+	from, err1 := time.Parse(time.RFC3339, started)
+	to, err2 := time.Parse(time.RFC3339, retires)
+	if err1 != nil || err2 != nil || to.Sub(from).Round(time.Second) != 48*time.Hour {
+		t.Fatalf("--sso-sp-key-grace-period 48h: the rotation runs from %q to %q", started, retires)
+	}
+}

@@ -34,7 +34,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 		secretKey = sso.KeyFromPassphrase(cfg.SecretKey)
 	}
 	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom,
-		ClockSkew: cfg.SSOClockSkew, AllowPrivateFetch: cfg.SSOAllowPrivateFetch, Logger: a.logger})
+		ClockSkew: cfg.SSOClockSkew, AllowPrivateFetch: cfg.SSOAllowPrivateFetch, SPKeyGracePeriod: cfg.SSOSPKeyGracePeriod, Logger: a.logger})
 	if err != nil {
 		return nil, err
 	}
