@@ -47,7 +47,7 @@ func newResponseSchemas() *schemaGen {
 
 func (g *schemaGen) responses() bool { return g.components != nil }
 
-// name fixes a type's component name before first use (e.g. ErrorBody is "Error").
+// name fixes a type's component name before its first use (ErrorBody is "Error").
 func (g *schemaGen) name(t reflect.Type, name string) {
 	g.names[t] = name
 	g.taken[name] = t
@@ -96,15 +96,18 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 // component files t under components/schemas once and returns its name; a name already taken
 // by another type is qualified with the package name.
 func (g *schemaGen) component(t reflect.Type) string {
-	if name, ok := g.names[t]; ok {
+	name, named := g.names[t]
+	if _, filed := g.components[name]; named && filed {
 		return name
 	}
-	name := exportedName(t.Name())
-	if other, ok := g.taken[name]; ok && other != t {
-		pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
-		name = exportedName(pkg) + name
+	if !named {
+		name = exportedName(t.Name())
+		if other, ok := g.taken[name]; ok && other != t {
+			pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
+			name = exportedName(pkg) + name
+		}
+		g.name(t, name)
 	}
-	g.name(t, name)
 	g.components[name] = map[string]any{}
 	g.components[name] = g.object(t)
 	return name
