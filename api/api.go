@@ -88,8 +88,12 @@ type Route struct {
 	Summary string
 	// Auth: "public" for no credentials, otherwise a bearer token is required.
 	Auth string
-	// Body and Response name example shapes for the document; optional.
-	Body     any
+	// Body is a value of the request body's type, for the document; optional.
+	Body any
+	// Status is the success status: 200 when zero; 204 answers carry no content.
+	Status int
+	// Response is a value of the success body's type, rendered as its JSON schema; every
+	// route answering JSON with a body declares it (the CSV export's body is text).
 	Response any
 	// Query lists query parameters.
 	Query []string

@@ -13,13 +13,13 @@ import (
 
 func (a *API) domainRoutes(r *Router) {
 	r.Handle(Route{Method: "GET", Path: "/realm", Auth: "public", Query: []string{"email"},
-		Summary: `Home-realm discovery for a sign-in page: {"sso": true, "org": slug, "startUrl": …} when the email's verified domain belongs to an org with SSO, otherwise only {"sso": false}`}, a.realm)
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/domains", Summary: "List the org's email domains with state and TXT record (owners, admins)"}, a.withOrg(a.listDomains))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/domains", Summary: "Claim an email domain; publish the returned TXT record, then verify (owners, admins; admin join role: owners)", Body: domains.AddInput{}}, a.withOrg(a.addDomain))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/domains/{domain}", Summary: "One domain: state, reason, auto-join settings and TXT record (owners, admins)"}, a.withOrg(a.getDomain))
-	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/domains/{domain}", Summary: "Turn auto-join on or off and set its role: member, viewer, or admin (owners only); never owner", Body: domains.UpdateInput{}}, a.withOrg(a.updateDomain))
-	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/domains/{domain}", Summary: "Remove a domain claim; members who joined through it stay (owners, admins)"}, a.withOrg(a.removeDomain))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/domains/{domain}/verify", Summary: "Look up the TXT record now; the answer's state and reason say whether it is verified (owners, admins)"}, a.withOrg(a.verifyDomain))
+		Summary: `Home-realm discovery for a sign-in page: {"sso": true, "org": slug, "startUrl": …} when the email's verified domain belongs to an org with SSO, otherwise only {"sso": false}`, Response: domains.Realm{}}, a.realm)
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/domains", Summary: "List the org's email domains with state and TXT record (owners, admins)", Response: domainsResponse{}}, a.withOrg(a.listDomains))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/domains", Summary: "Claim an email domain; publish the returned TXT record, then verify (owners, admins; admin join role: owners)", Body: domains.AddInput{}, Status: http.StatusCreated, Response: domainResponse{}}, a.withOrg(a.addDomain))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/domains/{domain}", Summary: "One domain: state, reason, auto-join settings and TXT record (owners, admins)", Response: domainResponse{}}, a.withOrg(a.getDomain))
+	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/domains/{domain}", Summary: "Turn auto-join on or off and set its role: member, viewer, or admin (owners only); never owner", Body: domains.UpdateInput{}, Response: domainResponse{}}, a.withOrg(a.updateDomain))
+	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/domains/{domain}", Summary: "Remove a domain claim; members who joined through it stay (owners, admins)", Status: http.StatusNoContent}, a.withOrg(a.removeDomain))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/domains/{domain}/verify", Summary: "Look up the TXT record now; the answer's state and reason say whether it is verified (owners, admins)", Response: domainResponse{}}, a.withOrg(a.verifyDomain))
 }
 
 func (a *API) realm(w http.ResponseWriter, r *http.Request) error {
@@ -43,7 +43,7 @@ func (a *API) listDomains(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"domains": list})
+	return JSON(w, http.StatusOK, domainsResponse{Domains: list})
 }
 
 func (a *API) addDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -55,7 +55,7 @@ func (a *API) addDomain(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusCreated, map[string]any{"domain": d})
+	return JSON(w, http.StatusCreated, domainResponse{Domain: d})
 }
 
 func (a *API) getDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -63,7 +63,7 @@ func (a *API) getDomain(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"domain": d})
+	return JSON(w, http.StatusOK, domainResponse{Domain: d})
 }
 
 func (a *API) updateDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -75,7 +75,7 @@ func (a *API) updateDomain(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"domain": d})
+	return JSON(w, http.StatusOK, domainResponse{Domain: d})
 }
 
 func (a *API) removeDomain(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -91,7 +91,7 @@ func (a *API) verifyDomain(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"domain": d})
+	return JSON(w, http.StatusOK, domainResponse{Domain: d})
 }
 
 // domainParam is the {domain} path parameter, unescaped so Unicode names work.

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/rollcall/rollcall/provisioning"
 )
 
 type introspectBody struct {
@@ -10,7 +12,7 @@ type introspectBody struct {
 }
 
 func (a *API) gatewayRoutes(r *Router) {
-	r.Handle(Route{Method: "POST", Path: "/introspect", Summary: "Gateway: member token → member, org, role, seat and the rate-limit decision (operator key)", Body: introspectBody{}}, a.introspect)
+	r.Handle(Route{Method: "POST", Path: "/introspect", Summary: "Gateway: member token → member, org, role, seat and the rate-limit decision (operator key)", Body: introspectBody{}, Response: provisioning.Introspection{}}, a.introspect)
 }
 
 // introspect answers 200 with active false for unknown or revoked tokens (as RFC 7662 does);

@@ -11,17 +11,17 @@ import (
 )
 
 func (a *API) inviteRoutes(r *Router) {
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invitations", Summary: "List invitations, newest first, filtered by state (owners, admins)", Query: []string{"state", "cursor", "limit"}}, a.withOrg(a.listInvitations))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations", Summary: "Invite one address with a role (admin: owners only); sendEmail false returns the link to share; re-inviting refreshes the pending invitation", Body: invites.InviteInput{}}, a.withOrg(a.invite))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations/bulk", Summary: "Invite up to 1,000 addresses (list and/or one per line) with one role; refused addresses are listed with the reason, the rest are invited", Body: invites.BulkInput{}}, a.withOrg(a.bulkInvite))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invitations/quota", Summary: "Invitation quota of the org's plan: used, limit, remaining and reset time (owners, admins)"}, a.withOrg(a.inviteQuota))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invitations/{invitation}", Summary: "One invitation with its state (owners, admins)"}, a.withOrg(a.getInvitation))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations/{invitation}/resend", Summary: "Email a new link for a pending or expired invitation; the old link stops working at once"}, a.withOrg(a.resendInvitation))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations/{invitation}/revoke", Summary: "Revoke a pending invitation; its link stops working and its seat is released"}, a.withOrg(a.revokeInvitation))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invite-links", Summary: "The org's invite links (member, admin): enabled, hint, created (owners, admins)"}, a.withOrg(a.inviteLinks))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invite-links/{role}", Summary: "One invite link's state; the URL itself is shown only when generated"}, a.withOrg(a.inviteLink))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invite-links/{role}/regenerate", Summary: "Make a new invite link for the role and return its URL once; the old link stops working at once (admin link: owners only)"}, a.withOrg(a.regenerateInviteLink))
-	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/invite-links/{role}", Summary: "Turn the role's invite link off (admin link: owners only)"}, a.withOrg(a.disableInviteLink))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invitations", Summary: "List invitations, newest first, filtered by state (owners, admins)", Query: []string{"state", "cursor", "limit"}, Response: invitationListResponse{}}, a.withOrg(a.listInvitations))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations", Summary: "Invite one address with a role (admin: owners only); sendEmail false returns the link to share; re-inviting refreshes the pending invitation", Body: invites.InviteInput{}, Status: http.StatusCreated, Response: invitedResponse{}}, a.withOrg(a.invite))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations/bulk", Summary: "Invite up to 1,000 addresses (list and/or one per line) with one role; refused addresses are listed with the reason, the rest are invited", Body: invites.BulkInput{}, Response: invites.BulkResult{}}, a.withOrg(a.bulkInvite))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invitations/quota", Summary: "Invitation quota of the org's plan: used, limit, remaining and reset time (owners, admins)", Response: quotaResponse{}}, a.withOrg(a.inviteQuota))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invitations/{invitation}", Summary: "One invitation with its state (owners, admins)", Response: invitationResponse{}}, a.withOrg(a.getInvitation))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations/{invitation}/resend", Summary: "Email a new link for a pending or expired invitation; the old link stops working at once", Response: resentResponse{}}, a.withOrg(a.resendInvitation))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invitations/{invitation}/revoke", Summary: "Revoke a pending invitation; its link stops working and its seat is released", Response: invitationResponse{}}, a.withOrg(a.revokeInvitation))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invite-links", Summary: "The org's invite links (member, admin): enabled, hint, created (owners, admins)", Response: linksResponse{}}, a.withOrg(a.inviteLinks))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/invite-links/{role}", Summary: "One invite link's state; the URL itself is shown only when generated", Response: linkResponse{}}, a.withOrg(a.inviteLink))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/invite-links/{role}/regenerate", Summary: "Make a new invite link for the role and return its URL once; the old link stops working at once (admin link: owners only)", Response: linkResponse{}}, a.withOrg(a.regenerateInviteLink))
+	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/invite-links/{role}", Summary: "Turn the role's invite link off (admin link: owners only)", Status: http.StatusNoContent}, a.withOrg(a.disableInviteLink))
 }
 
 func (a *API) listInvitations(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -38,9 +38,9 @@ func (a *API) listInvitations(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"invitations": list}
+	out := invitationListResponse{Invitations: list}
 	if len(list) == lq.Limit {
-		out["nextCursor"] = list[len(list)-1].ID
+		out.NextCursor = list[len(list)-1].ID
 	}
 	return JSON(w, http.StatusOK, out)
 }
@@ -54,7 +54,7 @@ func (a *API) invite(ctx context.Context, w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusCreated, map[string]any{"invitation": iss.Invitation, "link": iss.Link, "refreshed": iss.Refreshed, "quota": quota})
+	return JSON(w, http.StatusCreated, invitedResponse{Invitation: iss.Invitation, Link: iss.Link, Refreshed: iss.Refreshed, Quota: quota})
 }
 
 func (a *API) bulkInvite(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -74,7 +74,7 @@ func (a *API) inviteQuota(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"quota": q})
+	return JSON(w, http.StatusOK, quotaResponse{Quota: q})
 }
 
 func (a *API) getInvitation(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -82,7 +82,7 @@ func (a *API) getInvitation(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"invitation": inv})
+	return JSON(w, http.StatusOK, invitationResponse{Invitation: inv})
 }
 
 func (a *API) resendInvitation(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -90,7 +90,7 @@ func (a *API) resendInvitation(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"invitation": iss.Invitation, "link": iss.Link})
+	return JSON(w, http.StatusOK, resentResponse{Invitation: iss.Invitation, Link: iss.Link})
 }
 
 func (a *API) revokeInvitation(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -98,7 +98,7 @@ func (a *API) revokeInvitation(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"invitation": inv})
+	return JSON(w, http.StatusOK, invitationResponse{Invitation: inv})
 }
 
 func (a *API) inviteLinks(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -106,7 +106,7 @@ func (a *API) inviteLinks(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"links": links})
+	return JSON(w, http.StatusOK, linksResponse{Links: links})
 }
 
 func linkRoleParam(r *http.Request) provisioning.Role {
@@ -118,7 +118,7 @@ func (a *API) inviteLink(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"link": l})
+	return JSON(w, http.StatusOK, linkResponse{Link: l})
 }
 
 func (a *API) regenerateInviteLink(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -126,7 +126,7 @@ func (a *API) regenerateInviteLink(ctx context.Context, w http.ResponseWriter, r
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"link": l})
+	return JSON(w, http.StatusOK, linkResponse{Link: l})
 }
 
 func (a *API) disableInviteLink(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {

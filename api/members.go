@@ -12,19 +12,19 @@ import (
 var memberListParams = []string{"q", "role", "seat", "status", "lastActiveBefore", "lastActiveAfter", "sort", "order", "cursor", "limit"}
 
 func (a *API) memberRoutes(r *Router) {
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/members", Summary: "List members: search, filter, sort, cursor pages (owners, admins)", Query: memberListParams}, a.withOrg(a.listMembers))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/members", Summary: "List members: search, filter, sort, cursor pages (owners, admins)", Query: memberListParams, Response: memberListResponse{}}, a.withOrg(a.listMembers))
 	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/members/export", Summary: "CSV export of exactly the filtered member list, streamed (owners, admins)", Query: memberListParams, Produces: "text/csv"}, a.withOrg(a.exportMembers))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members", Summary: "Add a member by email (manual entrance)", Body: provisioning.AddMemberInput{}}, a.withOrg(a.addMember))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/members/{member}", Summary: "Get a member (admins, or the member)"}, a.withOrg(a.getMember))
-	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/members/{member}", Summary: "Change a member's role", Body: roleBody{}}, a.withOrg(a.changeRole))
-	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/members/{member}", Summary: "Remove a member (seat freed, tokens revoked, data kept)"}, a.withOrg(a.memberAction(a.svc.Remove)))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members/{member}/suspend", Summary: "Suspend a member"}, a.withOrg(a.memberAction(a.svc.Suspend)))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members/{member}/reactivate", Summary: "Reactivate a suspended member"}, a.withOrg(a.memberAction(a.svc.Reactivate)))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members/{member}/transfer-ownership", Summary: "Make the member owner and the calling owner admin"}, a.withOrg(a.memberAction(a.svc.TransferOwnership)))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/leave", Summary: "Leave the org (not the last owner)"}, a.withOrg(a.leave))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/seats", Summary: "Seat usage: used / limit and viewers waiting (owners, admins)"}, a.withOrg(a.seatUsage))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/seats/assign-viewers", Summary: "Promote viewers to member, earliest joined first, while seats last"}, a.withOrg(a.assignSeats))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/audit", Summary: "Audit log, newest first (owners, admins)", Query: []string{"actor", "action", "target", "since", "until", "before", "limit"}}, a.withOrg(a.audit))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members", Summary: "Add a member by email (manual entrance)", Body: provisioning.AddMemberInput{}, Status: http.StatusCreated, Response: memberResponse{}}, a.withOrg(a.addMember))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/members/{member}", Summary: "Get a member (admins, or the member)", Response: memberResponse{}}, a.withOrg(a.getMember))
+	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/members/{member}", Summary: "Change a member's role", Body: roleBody{}, Response: memberResponse{}}, a.withOrg(a.changeRole))
+	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/members/{member}", Summary: "Remove a member (seat freed, tokens revoked, data kept)", Response: memberResponse{}}, a.withOrg(a.memberAction(a.svc.Remove)))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members/{member}/suspend", Summary: "Suspend a member", Response: memberResponse{}}, a.withOrg(a.memberAction(a.svc.Suspend)))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members/{member}/reactivate", Summary: "Reactivate a suspended member", Response: memberResponse{}}, a.withOrg(a.memberAction(a.svc.Reactivate)))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/members/{member}/transfer-ownership", Summary: "Make the member owner and the calling owner admin", Response: memberResponse{}}, a.withOrg(a.memberAction(a.svc.TransferOwnership)))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/leave", Summary: "Leave the org (not the last owner)", Response: memberResponse{}}, a.withOrg(a.leave))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/seats", Summary: "Seat usage: used / limit and viewers waiting (owners, admins)", Response: seatsResponse{}}, a.withOrg(a.seatUsage))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/seats/assign-viewers", Summary: "Promote viewers to member, earliest joined first, while seats last", Response: provisioning.AssignResult{}}, a.withOrg(a.assignSeats))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/audit", Summary: "Audit log, newest first (owners, admins)", Query: []string{"actor", "action", "target", "since", "until", "before", "limit"}, Response: auditResponse{}}, a.withOrg(a.audit))
 }
 
 type roleBody struct {
@@ -66,13 +66,13 @@ func (a *API) listMembers(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"members": members}
+	out := memberListResponse{Members: members}
 	if members == nil {
-		out["members"] = []provisioning.Member{}
+		out.Members = []provisioning.Member{}
 	}
 	if len(members) == mq.Limit {
 		last := members[len(members)-1]
-		out["nextCursor"] = encodeCursor(provisioning.Cursor{Key: last.SortValue(mq.Sort), ID: last.ID})
+		out.NextCursor = encodeCursor(provisioning.Cursor{Key: last.SortValue(mq.Sort), ID: last.ID})
 	}
 	return JSON(w, http.StatusOK, out)
 }
@@ -86,7 +86,7 @@ func (a *API) addMember(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusCreated, map[string]any{"member": m})
+	return JSON(w, http.StatusCreated, memberResponse{Member: m})
 }
 
 func (a *API) getMember(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -94,7 +94,7 @@ func (a *API) getMember(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"member": m})
+	return JSON(w, http.StatusOK, memberResponse{Member: m})
 }
 
 func (a *API) changeRole(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -110,7 +110,7 @@ func (a *API) changeRole(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"member": m})
+	return JSON(w, http.StatusOK, memberResponse{Member: m})
 }
 
 type memberOp func(ctx context.Context, actor provisioning.Actor, orgID, membershipID string) (provisioning.Member, error)
@@ -121,7 +121,7 @@ func (a *API) memberAction(op memberOp) func(context.Context, http.ResponseWrite
 		if err != nil {
 			return err
 		}
-		return JSON(w, http.StatusOK, map[string]any{"member": m})
+		return JSON(w, http.StatusOK, memberResponse{Member: m})
 	}
 }
 
@@ -130,7 +130,7 @@ func (a *API) leave(ctx context.Context, w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"member": m})
+	return JSON(w, http.StatusOK, memberResponse{Member: m})
 }
 
 func (a *API) seatUsage(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -138,7 +138,7 @@ func (a *API) seatUsage(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"seats": report})
+	return JSON(w, http.StatusOK, seatsResponse{Seats: report})
 }
 
 func (a *API) assignSeats(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -161,12 +161,12 @@ func (a *API) audit(ctx context.Context, w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"events": events}
+	out := auditResponse{Events: events}
 	if events == nil {
-		out["events"] = []provisioning.AuditEvent{}
+		out.Events = []provisioning.AuditEvent{}
 	}
 	if len(events) == aq.Limit {
-		out["nextBefore"] = events[len(events)-1].ID
+		out.NextBefore = events[len(events)-1].ID
 	}
 	return JSON(w, http.StatusOK, out)
 }

@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/rollcall/rollcall/domains"
 )
 
 // document is the OpenAPI 3.1 description, built from the registered routes so it cannot drift
@@ -25,16 +28,23 @@ func (d *document) add(rt Route) {
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
 
+// errorResponse is the shared 4XX/5XX answer, every API error's ErrorBody.
+var errorResponse = map[string]any{"$ref": "#/components/responses/Error"}
+
 // build renders the document as a JSON-ready map.
 func (d *document) build() map[string]any {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	responses := newResponseSchemas()
+	responses.name(reflect.TypeOf(ErrorBody{}), "Error")
+	responses.name(reflect.TypeOf(domains.Info{}), "DomainInfo")
+	errorSchema := responses.schema(reflect.TypeOf(ErrorBody{}))
 	paths := map[string]map[string]any{}
 	for _, rt := range d.routes {
 		if paths[rt.Path] == nil {
 			paths[rt.Path] = map[string]any{}
 		}
-		paths[rt.Path][strings.ToLower(rt.Method)] = operation(rt)
+		paths[rt.Path][strings.ToLower(rt.Method)] = operation(rt, responses)
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
@@ -45,12 +55,14 @@ func (d *document) build() map[string]any {
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]string{"type": "http", "scheme": "bearer",
 				"description": "A member API token (mwt_…) or the operator key."}},
-			"schemas": map[string]any{"Error": schemaOf(reflect.TypeOf(ErrorBody{}))},
+			"schemas": responses.components,
+			"responses": map[string]any{"Error": map[string]any{"description": "Error",
+				"content": map[string]any{"application/json": map[string]any{"schema": errorSchema}}}},
 		},
 	}
 }
 
-func operation(rt Route) map[string]any {
+func operation(rt Route, responses *schemaGen) map[string]any {
 	var params []map[string]any
 	for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
@@ -58,15 +70,16 @@ func operation(rt Route) map[string]any {
 	for _, q := range rt.Query {
 		params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]string{"type": "string"}})
 	}
-	produces := rt.Produces
-	if produces == "" {
-		produces = "application/json"
+	status := rt.Status
+	if status == 0 {
+		status = http.StatusOK
 	}
 	op := map[string]any{
 		"summary": rt.Summary,
 		"responses": map[string]any{
-			"2XX":     map[string]any{"description": "Success", "content": map[string]any{produces: map[string]any{}}},
-			"default": map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}},
+			strconv.Itoa(status): success(rt, status, responses),
+			"4XX":                errorResponse,
+			"5XX":                errorResponse,
 		},
 	}
 	if params != nil {
@@ -74,7 +87,7 @@ func operation(rt Route) map[string]any {
 	}
 	if rt.Body != nil {
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-			"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Body))}}}
+			"application/json": map[string]any{"schema": newRequestSchemas().schema(reflect.TypeOf(rt.Body))}}}
 	}
 	if rt.Auth != "public" {
 		op["security"] = []map[string][]string{{"bearer": {}}}
@@ -82,49 +95,29 @@ func operation(rt Route) map[string]any {
 	return op
 }
 
-// schemaOf derives a JSON schema from a Go type's JSON shape.
-func schemaOf(t reflect.Type) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// success is the route's success response: no content for 204, text for a non-JSON body, else
+// the schema of rt.Response. A JSON route without a Response gets no content, which the
+// document test refuses.
+func success(rt Route, status int, responses *schemaGen) map[string]any {
+	out := map[string]any{"description": http.StatusText(status)}
+	if status == http.StatusNoContent {
+		return out
 	}
-	switch t.Kind() {
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return map[string]any{"type": "integer"}
-	case reflect.Float64, reflect.Float32:
-		return map[string]any{"type": "number"}
-	case reflect.Slice:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
-	case reflect.Map:
-		return map[string]any{"type": "object"}
-	case reflect.Struct:
-		if t.PkgPath() == "time" {
-			return map[string]any{"type": "string", "format": "date-time"}
-		}
-		props := map[string]any{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("json"), ",")[0]
-			if name == "-" || !f.IsExported() {
-				continue
-			}
-			if f.Anonymous && name == "" {
-				for k, v := range schemaOf(f.Type)["properties"].(map[string]any) {
-					props[k] = v
-				}
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			props[name] = schemaOf(f.Type)
-		}
-		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	var schema map[string]any
+	switch {
+	case rt.Response != nil:
+		schema = responses.schema(reflect.TypeOf(rt.Response))
+	case rt.Produces != "":
+		schema = map[string]any{"type": "string"}
+	default:
+		return out
 	}
-	return map[string]any{}
+	produces := rt.Produces
+	if produces == "" {
+		produces = "application/json"
+	}
+	out["content"] = map[string]any{produces: map[string]any{"schema": schema}}
+	return out
 }
 
 func (r *Router) serveDocument(w http.ResponseWriter, _ *http.Request) {

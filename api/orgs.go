@@ -8,23 +8,23 @@ import (
 )
 
 func (a *API) coreRoutes(r *Router) {
-	r.Handle(Route{Method: "GET", Path: "/me", Summary: "The authenticated actor: operator, or member with org and current role"}, a.me)
-	r.Handle(Route{Method: "GET", Path: "/orgs", Summary: "List orgs (operator)"}, a.listOrgs)
-	r.Handle(Route{Method: "POST", Path: "/orgs", Summary: "Create an org and its first owner (operator)", Body: provisioning.CreateOrgInput{}}, a.createOrg)
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}", Summary: "Get an org (any member)"}, a.withOrg(a.getOrg))
-	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}", Summary: "Rename (admins) or change plan and seat limit (owners, operator)", Body: provisioning.OrgUpdate{}}, a.withOrg(a.updateOrg))
-	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}", Summary: "Delete an org (owners, operator)"}, a.withOrg(a.deleteOrg))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/settings", Summary: "Provisioning settings (owners, admins)"}, a.withOrg(a.getSettings))
-	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/settings", Summary: "Replace provisioning settings (owners, admins)", Body: provisioning.Settings{}}, a.withOrg(a.putSettings))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/contact", Summary: "The org contact (every member)"}, a.withOrg(a.getContact))
-	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/contact", Summary: "Replace the org contact (owners, admins)", Body: provisioning.Contact{}}, a.withOrg(a.putContact))
+	r.Handle(Route{Method: "GET", Path: "/me", Summary: "The authenticated actor: operator, or member with org and current role", Response: actorResponse{}}, a.me)
+	r.Handle(Route{Method: "GET", Path: "/orgs", Summary: "List orgs (operator)", Response: orgsResponse{}}, a.listOrgs)
+	r.Handle(Route{Method: "POST", Path: "/orgs", Summary: "Create an org and its first owner (operator)", Body: provisioning.CreateOrgInput{}, Status: http.StatusCreated, Response: provisioning.OrgWithOwner{}}, a.createOrg)
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}", Summary: "Get an org (any member)", Response: orgResponse{}}, a.withOrg(a.getOrg))
+	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}", Summary: "Rename (admins) or change plan and seat limit (owners, operator)", Body: provisioning.OrgUpdate{}, Response: orgResponse{}}, a.withOrg(a.updateOrg))
+	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}", Summary: "Delete an org (owners, operator)", Status: http.StatusNoContent}, a.withOrg(a.deleteOrg))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/settings", Summary: "Provisioning settings (owners, admins)", Response: settingsResponse{}}, a.withOrg(a.getSettings))
+	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/settings", Summary: "Replace provisioning settings (owners, admins)", Body: provisioning.Settings{}, Response: settingsResponse{}}, a.withOrg(a.putSettings))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/contact", Summary: "The org contact (every member)", Response: contactResponse{}}, a.withOrg(a.getContact))
+	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/contact", Summary: "Replace the org contact (owners, admins)", Body: provisioning.Contact{}, Response: contactResponse{}}, a.withOrg(a.putContact))
 	a.memberRoutes(r)
 	a.tokenRoutes(r)
 	a.gatewayRoutes(r)
 }
 
 func (a *API) me(w http.ResponseWriter, r *http.Request) error {
-	return JSON(w, http.StatusOK, map[string]any{"actor": ActorFrom(r.Context())})
+	return JSON(w, http.StatusOK, actorResponse{Actor: ActorFrom(r.Context())})
 }
 
 func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
@@ -35,7 +35,7 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	if orgs == nil {
 		orgs = []provisioning.Org{}
 	}
-	return JSON(w, http.StatusOK, map[string]any{"orgs": orgs})
+	return JSON(w, http.StatusOK, orgsResponse{Orgs: orgs})
 }
 
 func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
@@ -55,7 +55,7 @@ func (a *API) getOrg(ctx context.Context, w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"org": org})
+	return JSON(w, http.StatusOK, orgResponse{Org: org})
 }
 
 func (a *API) updateOrg(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -67,7 +67,7 @@ func (a *API) updateOrg(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"org": org})
+	return JSON(w, http.StatusOK, orgResponse{Org: org})
 }
 
 func (a *API) deleteOrg(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -83,7 +83,7 @@ func (a *API) getSettings(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"settings": settings})
+	return JSON(w, http.StatusOK, settingsResponse{Settings: settings})
 }
 
 func (a *API) putSettings(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -95,7 +95,7 @@ func (a *API) putSettings(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"settings": org.Settings})
+	return JSON(w, http.StatusOK, settingsResponse{Settings: org.Settings})
 }
 
 func (a *API) getContact(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -103,7 +103,7 @@ func (a *API) getContact(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"contact": org.Contact})
+	return JSON(w, http.StatusOK, contactResponse{Contact: org.Contact})
 }
 
 func (a *API) putContact(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -115,5 +115,5 @@ func (a *API) putContact(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"contact": org.Contact})
+	return JSON(w, http.StatusOK, contactResponse{Contact: org.Contact})
 }

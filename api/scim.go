@@ -19,12 +19,12 @@ type scimTokenBody struct {
 func SCIMRoutes(s *scim.Service) func(*Router) {
 	return func(r *Router) {
 		a := r.API()
-		r.Handle(Route{Method: "GET", Path: "/orgs/{org}/scim/tokens", Summary: "List SCIM directory tokens (owners, admins)"}, a.withOrg(a.listSCIMTokens(s)))
-		r.Handle(Route{Method: "POST", Path: "/orgs/{org}/scim/tokens", Summary: "Create a SCIM directory token (scim_…), shown once", Body: scimTokenBody{}}, a.withOrg(a.createSCIMToken(s)))
-		r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/scim/tokens/{token}", Summary: "Revoke a SCIM directory token at once"}, a.withOrg(a.revokeSCIMToken(s)))
-		r.Handle(Route{Method: "GET", Path: "/orgs/{org}/scim/mappings", Summary: "List SCIM group → role rules (owners, admins)"}, a.withOrg(a.listSCIMMappings(s)))
-		r.Handle(Route{Method: "POST", Path: "/orgs/{org}/scim/mappings", Summary: "Map a directory group to a role (admin: owners only)", Body: scim.MappingInput{}}, a.withOrg(a.createSCIMMapping(s)))
-		r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/scim/mappings/{mapping}", Summary: "Delete a group → role rule"}, a.withOrg(a.deleteSCIMMapping(s)))
+		r.Handle(Route{Method: "GET", Path: "/orgs/{org}/scim/tokens", Summary: "List SCIM directory tokens (owners, admins)", Response: directoryTokensResponse{}}, a.withOrg(a.listSCIMTokens(s)))
+		r.Handle(Route{Method: "POST", Path: "/orgs/{org}/scim/tokens", Summary: "Create a SCIM directory token (scim_…), shown once", Body: scimTokenBody{}, Status: http.StatusCreated, Response: directoryTokenResponse{}}, a.withOrg(a.createSCIMToken(s)))
+		r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/scim/tokens/{token}", Summary: "Revoke a SCIM directory token at once", Status: http.StatusNoContent}, a.withOrg(a.revokeSCIMToken(s)))
+		r.Handle(Route{Method: "GET", Path: "/orgs/{org}/scim/mappings", Summary: "List SCIM group → role rules (owners, admins)", Response: mappingsResponse{}}, a.withOrg(a.listSCIMMappings(s)))
+		r.Handle(Route{Method: "POST", Path: "/orgs/{org}/scim/mappings", Summary: "Map a directory group to a role (admin: owners only)", Body: scim.MappingInput{}, Status: http.StatusCreated, Response: mappingResponse{}}, a.withOrg(a.createSCIMMapping(s)))
+		r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/scim/mappings/{mapping}", Summary: "Delete a group → role rule", Status: http.StatusNoContent}, a.withOrg(a.deleteSCIMMapping(s)))
 	}
 }
 
@@ -39,7 +39,7 @@ func (a *API) listSCIMTokens(s *scim.Service) orgHandler {
 		if toks == nil {
 			toks = []provisioning.DirectoryToken{}
 		}
-		return JSON(w, http.StatusOK, map[string]any{"tokens": toks})
+		return JSON(w, http.StatusOK, directoryTokensResponse{Tokens: toks})
 	}
 }
 
@@ -53,7 +53,7 @@ func (a *API) createSCIMToken(s *scim.Service) orgHandler {
 		if err != nil {
 			return err
 		}
-		return JSON(w, http.StatusCreated, map[string]any{"token": tok})
+		return JSON(w, http.StatusCreated, directoryTokenResponse{Token: tok})
 	}
 }
 
@@ -76,7 +76,7 @@ func (a *API) listSCIMMappings(s *scim.Service) orgHandler {
 		if list == nil {
 			list = []provisioning.GroupRoleMapping{}
 		}
-		return JSON(w, http.StatusOK, map[string]any{"mappings": list})
+		return JSON(w, http.StatusOK, mappingsResponse{Mappings: list})
 	}
 }
 
@@ -90,7 +90,7 @@ func (a *API) createSCIMMapping(s *scim.Service) orgHandler {
 		if err != nil {
 			return err
 		}
-		return JSON(w, http.StatusCreated, map[string]any{"mapping": m})
+		return JSON(w, http.StatusCreated, mappingResponse{Mapping: m})
 	}
 }
 

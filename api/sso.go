@@ -11,11 +11,11 @@ import (
 )
 
 func (a *API) ssoRoutes(r *Router) {
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/sso/connections", Summary: "List the org's SAML and OIDC connections with the URLs to give the IdP (owners, admins)"}, a.withOrg(a.listConnections))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/sso/connections", Summary: "Create a SAML (IdP metadata URL or XML, or entity ID + SSO URL + certificate) or OIDC (issuer, client id/secret) connection (owners, admins; admin grants: owners)", Body: sso.ConnectionInput{}}, a.withOrg(a.createConnection))
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "One connection: settings, SP entity ID, ACS and metadata URLs or OIDC redirect URL (owners, admins)"}, a.withOrg(a.getConnection))
-	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Change a connection; absent fields keep their value; an empty clientSecret removes it (owners, admins)", Body: sso.ConnectionInput{}}, a.withOrg(a.updateConnection))
-	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Delete a connection; its members stay (owners, admins)"}, a.withOrg(a.deleteConnection))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/sso/connections", Summary: "List the org's SAML and OIDC connections with the URLs to give the IdP (owners, admins)", Response: connectionsResponse{}}, a.withOrg(a.listConnections))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/sso/connections", Summary: "Create a SAML (IdP metadata URL or XML, or entity ID + SSO URL + certificate) or OIDC (issuer, client id/secret) connection (owners, admins; admin grants: owners)", Body: sso.ConnectionInput{}, Status: http.StatusCreated, Response: connectionResponse{}}, a.withOrg(a.createConnection))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "One connection: settings, SP entity ID, ACS and metadata URLs or OIDC redirect URL (owners, admins)", Response: connectionResponse{}}, a.withOrg(a.getConnection))
+	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Change a connection; absent fields keep their value; an empty clientSecret removes it (owners, admins)", Body: sso.ConnectionInput{}, Response: connectionResponse{}}, a.withOrg(a.updateConnection))
+	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/sso/connections/{connection}", Summary: "Delete a connection; its members stay (owners, admins)", Status: http.StatusNoContent}, a.withOrg(a.deleteConnection))
 	r.Handle(Route{Method: "POST", Path: "/sso/exchange", Summary: "SaaS app: trade a one-time sign-in code for the profile (user, org, role, seat, groups, connection); operator key or an owner/admin token of the code's org", Body: sso.ExchangeInput{}, Response: sso.Profile{}}, a.exchangeCode)
 	r.Handle(Route{Method: "GET", Path: "/sso/sp-certificate", Summary: "The installation's SAML service-provider certificate signing requests, and the key rotation in progress (operator)", Response: sso.SPKeyStatus{}}, a.spCertificate)
 	r.Handle(Route{Method: "POST", Path: "/sso/sp-certificate/rotate", Summary: "Start a SAML service-provider key rotation: a new certificate is published beside the current one for the grace period, both decrypt (operator)", Response: sso.SPKeyStatus{}}, a.rotateSPKey)
@@ -27,7 +27,7 @@ func (a *API) listConnections(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"connections": list})
+	return JSON(w, http.StatusOK, connectionsResponse{Connections: list})
 }
 
 func (a *API) createConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -39,7 +39,7 @@ func (a *API) createConnection(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusCreated, map[string]any{"connection": c})
+	return JSON(w, http.StatusCreated, connectionResponse{Connection: c})
 }
 
 func (a *API) getConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -47,7 +47,7 @@ func (a *API) getConnection(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"connection": c})
+	return JSON(w, http.StatusOK, connectionResponse{Connection: c})
 }
 
 func (a *API) updateConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -59,7 +59,7 @@ func (a *API) updateConnection(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, map[string]any{"connection": c})
+	return JSON(w, http.StatusOK, connectionResponse{Connection: c})
 }
 
 func (a *API) deleteConnection(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {

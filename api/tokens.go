@@ -15,9 +15,9 @@ type tokenBody struct {
 }
 
 func (a *API) tokenRoutes(r *Router) {
-	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/tokens", Summary: "Your API tokens; all=true lists the org's (owners; admins all but owners')", Query: []string{"all"}}, a.withOrg(a.listTokens))
-	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/tokens", Summary: "Create a personal API token (mwt_…), shown once", Body: tokenBody{}}, a.withOrg(a.createToken))
-	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/tokens/{token}", Summary: "Revoke a token (yours, or as the role table allows)"}, a.withOrg(a.revokeToken))
+	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/tokens", Summary: "Your API tokens; all=true lists the org's (owners; admins all but owners')", Query: []string{"all"}, Response: tokensResponse{}}, a.withOrg(a.listTokens))
+	r.Handle(Route{Method: "POST", Path: "/orgs/{org}/tokens", Summary: "Create a personal API token (mwt_…), shown once", Body: tokenBody{}, Status: http.StatusCreated, Response: newTokenResponse{}}, a.withOrg(a.createToken))
+	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}/tokens/{token}", Summary: "Revoke a token (yours, or as the role table allows)", Status: http.StatusNoContent}, a.withOrg(a.revokeToken))
 }
 
 func (a *API) listTokens(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -33,7 +33,7 @@ func (a *API) listTokens(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if toks == nil {
 		toks = []provisioning.APIToken{}
 	}
-	return JSON(w, http.StatusOK, map[string]any{"tokens": toks})
+	return JSON(w, http.StatusOK, tokensResponse{Tokens: toks})
 }
 
 func (a *API) createToken(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
@@ -45,7 +45,7 @@ func (a *API) createToken(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusCreated, map[string]any{"token": tok})
+	return JSON(w, http.StatusCreated, newTokenResponse{Token: tok})
 }
 
 func (a *API) revokeToken(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
