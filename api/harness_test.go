@@ -18,6 +18,7 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/scim"
 	"github.com/rollcall/rollcall/sso"
+	"github.com/rollcall/rollcall/sso/ssotest"
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
@@ -42,20 +43,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, h: h, srv: srv, op: key, issuer: discoveryStub(t)}
-}
-
-// discoveryStub serves an OIDC discovery document on loopback and returns its issuer.
-func discoveryStub(t *testing.T) string {
-	t.Helper()
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
-			"token_endpoint": srv.URL + "/token", "jwks_uri": srv.URL + "/keys"})
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return &env{t: t, h: h, srv: srv, op: key, issuer: ssotest.DiscoveryStub(t, nil)}
 }
 
 // newHandler is the API with every entrance's routes, as serve wires it.

@@ -1,33 +1,12 @@
 package sso_test
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-)
 
-// discoveryStub serves a discovery document naming its own URL as the issuer, with fields
-// removed or changed by edit.
-func discoveryStub(t *testing.T, edit func(doc map[string]any)) *httptest.Server {
-	t.Helper()
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/.well-known/openid-configuration" {
-			http.NotFound(w, r)
-			return
-		}
-		doc := map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
-			"token_endpoint": srv.URL + "/token", "jwks_uri": srv.URL + "/keys", "response_types_supported": []string{"code"},
-			"subject_types_supported": []string{"public"}, "id_token_signing_alg_values_supported": []string{"RS256"}}
-		edit(doc)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(doc)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
+	"github.com/rollcall/rollcall/sso/ssotest"
+)
 
 // TestOIDCSettingsCheckedWhenSaved: a new issuer or client id is checked against the issuer's
 // discovery document when the connection is saved; what is wrong is a 400 on the issuer field
@@ -35,16 +14,16 @@ func discoveryStub(t *testing.T, edit func(doc map[string]any)) *httptest.Server
 func TestOIDCSettingsCheckedWhenSaved(t *testing.T) {
 	e := newEnv(t, onSQLite)
 	op := newTestOP(t)
-	noKeys := discoveryStub(t, func(doc map[string]any) { delete(doc, "jwks_uri"); delete(doc, "token_endpoint") })
-	plainKeys := discoveryStub(t, func(doc map[string]any) { doc["jwks_uri"] = "ftp://keys.example/jwks" })
+	noKeys := ssotest.DiscoveryStub(t, func(doc map[string]any) { delete(doc, "jwks_uri"); delete(doc, "token_endpoint") })
+	plainKeys := ssotest.DiscoveryStub(t, func(doc map[string]any) { doc["jwks_uri"] = "ftp://keys.example/jwks" })
 	cases := []struct {
 		name, issuer string
 		want         []string
 	}{
 		{"trailing slash", op.srv.URL + "/", []string{"names a different issuer than " + op.srv.URL + "/", "differ only in a trailing slash"}},
 		{"another path", op.srv.URL + "/tenant", []string{"Rollcall could not fetch the OpenID Provider's discovery document from " + op.srv.URL + "/tenant/.well-known/openid-configuration."}},
-		{"missing endpoints", noKeys.URL, []string{"has no token_endpoint, jwks_uri"}},
-		{"keys not at an https URL", plainKeys.URL, []string{"gives a jwks_uri that is not an absolute https URL"}},
+		{"missing endpoints", noKeys, []string{"has no token_endpoint, jwks_uri"}},
+		{"keys not at an https URL", plainKeys, []string{"gives a jwks_uri that is not an absolute https URL"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,23 +6,23 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rollcall/rollcall/sso/ssotest"
 )
 
 // TestSSOConnectionCommands drives rollcall sso connection create|update|list|delete against a real
 // server, and checks the SSO endpoints are mounted there.
 func TestSSOConnectionCommands(t *testing.T) {
-	issuer := discoveryStub(t)
+	issuer := ssotest.DiscoveryStub(t, nil)
 	s := startServe(t, nil, "--data-dir", t.TempDir(), "--sso-allow-private-fetch")
 	defer func() { s.cancel(); <-s.code }()
 	if code, out, errOut := cli(t, s, s.key, "org", "create", "--slug", "acme", "--name", "Acme", "--owner", "alice@acme.com"); code != 0 {
@@ -81,20 +81,6 @@ func TestSSOConnectionCommands(t *testing.T) {
 	if code, out, _ := cli(t, s, s.key, "sso", "connection", "list", "acme"); code != 0 || strings.Contains(out, id[1]) {
 		t.Fatalf("list after delete: %d %s", code, out)
 	}
-}
-
-// discoveryStub serves an OIDC discovery document on loopback and returns its issuer: saving
-// an OIDC connection reads it.
-func discoveryStub(t *testing.T) string {
-	t.Helper()
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
-			"token_endpoint": srv.URL + "/token", "jwks_uri": srv.URL + "/keys"})
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 func writeCert(t *testing.T) string {
