@@ -31,7 +31,7 @@ func (s *Service) AutoJoin(ctx context.Context, u provisioning.User) ([]provisio
 	}
 	var res provisioning.ProvisionResult
 	joined := false
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.DomainDoor().Update(ctx, func(tx provisioning.DomainTxn) error {
 		d, err := tx.FindVerifiedDomain(ctx, name)
 		if provisioning.IsCode(err, provisioning.CodeNotFound) || (err == nil && !d.AutoJoin) {
 			return nil
@@ -69,7 +69,7 @@ func (s *Service) AutoJoin(ctx context.Context, u provisioning.User) ([]provisio
 
 // hasMembership reports whether the person with email has any membership in org, whatever its
 // status.
-func hasMembership(ctx context.Context, tx provisioning.Tx, orgID, email string) (bool, error) {
+func hasMembership(ctx context.Context, tx provisioning.DomainTxn, orgID, email string) (bool, error) {
 	u, err := tx.GetUserByEmail(ctx, email)
 	if provisioning.IsCode(err, provisioning.CodeNotFound) {
 		return false, nil

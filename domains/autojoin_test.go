@@ -17,7 +17,7 @@ func signIn(email string, verified bool) provisioning.User {
 func (e *env) membership(orgID, email string) provisioning.Membership {
 	e.t.Helper()
 	var m provisioning.Membership
-	_ = e.h.Store.View(e.h.Ctx, func(tx provisioning.Tx) error {
+	_ = e.h.Store.View(e.h.Ctx, func(tx provisioning.StoreTx) error {
 		u, err := tx.GetUserByEmail(e.h.Ctx, email)
 		if err != nil {
 			return err

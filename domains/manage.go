@@ -52,7 +52,7 @@ func (s *Service) Add(ctx context.Context, actor provisioning.Actor, orgID strin
 		return Info{}, err
 	}
 	var d provisioning.Domain
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.DomainDoor().Update(ctx, func(tx provisioning.DomainTxn) error {
 		a, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, whatManage)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Service) Add(ctx context.Context, actor provisioning.Actor, orgID strin
 // List lists an org's domains (owners and admins).
 func (s *Service) List(ctx context.Context, actor provisioning.Actor, orgID string) ([]Info, error) {
 	out := []Info{}
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.DomainDoor().View(ctx, func(tx provisioning.DomainTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, whatManage); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Service) List(ctx context.Context, actor provisioning.Actor, orgID stri
 // Get reads one of an org's domains by name, in any form Normalize accepts.
 func (s *Service) Get(ctx context.Context, actor provisioning.Actor, orgID, name string) (Info, error) {
 	var d provisioning.Domain
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.DomainDoor().View(ctx, func(tx provisioning.DomainTxn) error {
 		var err error
 		_, d, err = s.authorized(ctx, tx, actor, orgID, name)
 		return err
@@ -115,7 +115,7 @@ func (s *Service) Get(ctx context.Context, actor provisioning.Actor, orgID, name
 }
 
 // authorized checks the actor may manage the org's domains and reads the named one.
-func (s *Service) authorized(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, orgID, name string) (provisioning.Actor, provisioning.Domain, error) {
+func (s *Service) authorized(ctx context.Context, tx provisioning.DomainTxn, actor provisioning.Actor, orgID, name string) (provisioning.Actor, provisioning.Domain, error) {
 	a, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, whatManage)
 	if err != nil {
 		return a, provisioning.Domain{}, err
@@ -135,7 +135,7 @@ func (s *Service) authorized(ctx context.Context, tx provisioning.Tx, actor prov
 // be changed only by an owner.
 func (s *Service) Update(ctx context.Context, actor provisioning.Actor, orgID, name string, in UpdateInput) (Info, error) {
 	var d provisioning.Domain
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.DomainDoor().Update(ctx, func(tx provisioning.DomainTxn) error {
 		a, old, err := s.authorized(ctx, tx, actor, orgID, name)
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (s *Service) Update(ctx context.Context, actor provisioning.Actor, orgID, n
 // Remove deletes an org's claim on a domain; a verified one stops routing and auto-joining at
 // once. Members who joined through it stay.
 func (s *Service) Remove(ctx context.Context, actor provisioning.Actor, orgID, name string) error {
-	return s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	return s.svc.DomainDoor().Update(ctx, func(tx provisioning.DomainTxn) error {
 		a, d, err := s.authorized(ctx, tx, actor, orgID, name)
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (s *Service) Remove(ctx context.Context, actor provisioning.Actor, orgID, n
 func (s *Service) Verify(ctx context.Context, actor provisioning.Actor, orgID, name string) (Info, error) {
 	var a provisioning.Actor
 	var d provisioning.Domain
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.DomainDoor().View(ctx, func(tx provisioning.DomainTxn) error {
 		var err error
 		a, d, err = s.authorized(ctx, tx, actor, orgID, name)
 		return err

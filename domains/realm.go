@@ -30,7 +30,7 @@ func (s *Service) verifiedDomainOf(ctx context.Context, email string) (provision
 		return provisioning.Domain{}, provisioning.Invalidf("email", "%q is not a valid email address", email)
 	}
 	var d provisioning.Domain
-	err = s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.DomainDoor().View(ctx, func(tx provisioning.DomainTxn) error {
 		d, err = tx.FindVerifiedDomain(ctx, name)
 		return err
 	})
@@ -73,7 +73,7 @@ func (s *Service) Discover(ctx context.Context, email string) (Realm, error) {
 		return Realm{}, err
 	}
 	var org provisioning.Org
-	err = s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.DomainDoor().View(ctx, func(tx provisioning.DomainTxn) error {
 		org, err = tx.GetOrg(ctx, d.OrgID)
 		return err
 	})

@@ -125,7 +125,7 @@ func snap(d provisioning.Domain) *snapshot {
 }
 
 // record appends a domain change to the audit log.
-func (s *Service) record(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, action string, before, after provisioning.Domain, reason string) error {
+func (s *Service) record(ctx context.Context, tx provisioning.DomainTxn, actor provisioning.Actor, action string, before, after provisioning.Domain, reason string) error {
 	target := after
 	if target.ID == "" {
 		target = before

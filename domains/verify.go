@@ -17,7 +17,7 @@ const reasonTaken = "another org has already verified this domain; it can be ver
 // concurrent checks (several instances, a click during the periodic run) record each change once.
 func (s *Service) apply(ctx context.Context, actor provisioning.Actor, id string, res result) (provisioning.Domain, error) {
 	var d provisioning.Domain
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.DomainDoor().Update(ctx, func(tx provisioning.DomainTxn) error {
 		var err error
 		d, err = s.applyTx(ctx, tx, actor, id, res)
 		return err
@@ -26,7 +26,7 @@ func (s *Service) apply(ctx context.Context, actor provisioning.Actor, id string
 		return d, err
 	}
 	// Another org verified the domain between our read and our write: the index refused ours.
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.DomainDoor().Update(ctx, func(tx provisioning.DomainTxn) error {
 		var err error
 		d, err = s.applyTx(ctx, tx, actor, id, res)
 		return err
@@ -34,12 +34,12 @@ func (s *Service) apply(ctx context.Context, actor provisioning.Actor, id string
 	return d, err
 }
 
-func (s *Service) applyTx(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, id string, res result) (provisioning.Domain, error) {
+func (s *Service) applyTx(ctx context.Context, tx provisioning.DomainTxn, actor provisioning.Actor, id string, res result) (provisioning.Domain, error) {
 	old, err := tx.GetDomainByID(ctx, id)
 	if err != nil {
 		return old, err
 	}
-	if _, err := tx.LockOrg(ctx, old.OrgID); err != nil {
+	if _, err := s.svc.HoldOrgTx(ctx, tx, old.OrgID); err != nil {
 		return old, err
 	}
 	if old, err = tx.GetDomainByID(ctx, id); err != nil {
@@ -91,7 +91,7 @@ const reverifyWorkers = 8
 // Failed lookups leave states alone.
 func (s *Service) ReverifyAll(ctx context.Context) (Summary, error) {
 	var list []provisioning.Domain
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.DomainDoor().View(ctx, func(tx provisioning.DomainTxn) error {
 		var err error
 		list, err = tx.ListDomainsByState(ctx, provisioning.DomainVerified, provisioning.DomainLost)
 		return err

@@ -33,7 +33,7 @@ type Accepted struct {
 var errBadLink = provisioning.Errorf(provisioning.CodeNotFound, "this invitation link is not valid: it may be mistyped, or a newer invitation replaced it")
 
 // findRef reads an invitation by its link secret, or by id for the signed-in invitee only.
-func findRef(ctx context.Context, tx provisioning.Tx, ref string, u *provisioning.User) (provisioning.Invitation, error) {
+func findRef(ctx context.Context, tx provisioning.InviteTxn, ref string, u *provisioning.User) (provisioning.Invitation, error) {
 	if len(ref) > 200 || ref == "" {
 		return provisioning.Invitation{}, errBadLink
 	}
@@ -81,12 +81,12 @@ func mustBeInvitee(u provisioning.User, inv provisioning.Invitation) error {
 
 // decide locks the invitation's org, re-reads the invitation and moves it from pending to state
 // for its invitee. Of racing decisions exactly one wins; the others get the state it left.
-func (s *Service) decide(ctx context.Context, tx provisioning.Tx, u provisioning.User, ref string, state provisioning.InvitationState) (provisioning.Invitation, error) {
+func (s *Service) decide(ctx context.Context, tx provisioning.InviteTxn, u provisioning.User, ref string, state provisioning.InvitationState) (provisioning.Invitation, error) {
 	inv, err := findRef(ctx, tx, ref, &u)
 	if err != nil {
 		return inv, err
 	}
-	if _, err := tx.LockOrg(ctx, inv.OrgID); err != nil {
+	if _, err := s.svc.HoldOrgTx(ctx, tx, inv.OrgID); err != nil {
 		return inv, err
 	}
 	if inv, err = findRef(ctx, tx, ref, &u); err != nil {
@@ -123,7 +123,7 @@ func (s *Service) decide(ctx context.Context, tx provisioning.Tx, u provisioning
 // in the same transaction, so its reserved seat is released before the pipeline counts seats.
 func (s *Service) Accept(ctx context.Context, u provisioning.User, ref string) (Accepted, error) {
 	var out Accepted
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		inv, err := s.decide(ctx, tx, u, ref, provisioning.InvitationAccepted)
 		if err != nil {
 			return err
@@ -150,7 +150,7 @@ func (s *Service) Accept(ctx context.Context, u provisioning.User, ref string) (
 // Decline declines an invitation for the signed-in invitee u; its reserved seat is released.
 func (s *Service) Decline(ctx context.Context, u provisioning.User, ref string) (provisioning.Invitation, error) {
 	var out provisioning.Invitation
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		var err error
 		out, err = s.decide(ctx, tx, u, ref, provisioning.InvitationDeclined)
 		return err
@@ -162,7 +162,7 @@ func (s *Service) Decline(ctx context.Context, u provisioning.User, ref string) 
 // invitee only). u may be nil.
 func (s *Service) Show(ctx context.Context, u *provisioning.User, ref string) (View, error) {
 	var v View
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		inv, err := findRef(ctx, tx, ref, u)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func (s *Service) Show(ctx context.Context, u *provisioning.User, ref string) (V
 	return v, err
 }
 
-func (s *Service) view(ctx context.Context, tx provisioning.Tx, inv provisioning.Invitation) (View, error) {
+func (s *Service) view(ctx context.Context, tx provisioning.InviteTxn, inv provisioning.Invitation) (View, error) {
 	org, err := tx.GetOrg(ctx, inv.OrgID)
 	return View{ID: inv.ID, OrgName: org.Name, OrgSlug: org.Slug, Email: inv.Email, Role: inv.Role,
 		State: inv.StateAt(s.svc.Now()), Inviter: inv.InviterLabel, ExpiresAt: inv.ExpiresAt}, err
@@ -185,7 +185,7 @@ func (s *Service) Mine(ctx context.Context, u provisioning.User) ([]View, error)
 	if !u.EmailVerified {
 		return out, nil
 	}
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		list, err := tx.ListInvitations(ctx, provisioning.InvitationQuery{Email: u.Email, State: provisioning.InvitationPending, Now: s.svc.Now(), Limit: 100})
 		if err != nil {
 			return err

@@ -80,9 +80,9 @@ func (s *Service) Bulk(ctx context.Context, actor provisioning.Actor, orgID stri
 	}
 	sendEmail := in.SendEmail == nil || *in.SendEmail
 	var out BulkResult
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		out = BulkResult{Invited: []Issued{}, Refused: append([]Refusal{}, refused...)}
-		org, err := tx.LockOrg(ctx, orgID)
+		org, err := s.svc.HoldOrgTx(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ type inviter struct {
 	id, label string
 }
 
-func inviterOf(ctx context.Context, tx provisioning.Tx, a provisioning.Actor) inviter {
+func inviterOf(ctx context.Context, tx provisioning.InviteTxn, a provisioning.Actor) inviter {
 	if a.UserID != "" {
 		if u, err := tx.GetUser(ctx, a.UserID); err == nil {
 			return inviter{actor: a, id: a.ID, label: u.DisplayName()}

@@ -17,7 +17,7 @@ import (
 func (e *env) outbox(state provisioning.OutboxState) []provisioning.OutboxItem {
 	e.t.Helper()
 	var out []provisioning.OutboxItem
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		var err error
 		out, err = tx.ListOutbox(e.h.Ctx, provisioning.OutboxQuery{Kind: provisioning.OutboxEmail, State: state})
 		return err

@@ -240,7 +240,7 @@ func (e *env) member(addr string) (provisioning.Membership, bool) {
 	e.t.Helper()
 	var m provisioning.Membership
 	found := false
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		u, err := tx.GetUserByEmail(e.h.Ctx, addr)
 		if provisioning.IsCode(err, provisioning.CodeNotFound) {
 			return nil

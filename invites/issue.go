@@ -19,7 +19,7 @@ type issueReq struct {
 // locked: it refuses members, checks the seat and the quota, writes the invitation with a new
 // link (the old one dies), counts it, enqueues its email and records it. Refusals are checked
 // before any write, so a refused address leaves nothing behind.
-func (s *Service) issue(ctx context.Context, tx provisioning.Tx, org provisioning.Org, by inviter, r issueReq, q *QuotaStatus) (Issued, error) {
+func (s *Service) issue(ctx context.Context, tx provisioning.InviteTxn, org provisioning.Org, by inviter, r issueReq, q *QuotaStatus) (Issued, error) {
 	if err := refuseMember(ctx, tx, org, r.email); err != nil {
 		return Issued{}, err
 	}
@@ -71,7 +71,7 @@ func (s *Service) issue(ctx context.Context, tx provisioning.Tx, org provisionin
 }
 
 // refuseMember refuses to invite an active or suspended member; removed members may come back.
-func refuseMember(ctx context.Context, tx provisioning.Tx, org provisioning.Org, email string) error {
+func refuseMember(ctx context.Context, tx provisioning.InviteTxn, org provisioning.Org, email string) error {
 	u, err := tx.GetUserByEmail(ctx, email)
 	if provisioning.IsCode(err, provisioning.CodeNotFound) {
 		return nil
@@ -93,7 +93,7 @@ func refuseMember(ctx context.Context, tx provisioning.Tx, org provisioning.Org,
 	return nil
 }
 
-func (s *Service) mailInvitation(ctx context.Context, tx provisioning.Tx, org provisioning.Org, inv provisioning.Invitation, link string) error {
+func (s *Service) mailInvitation(ctx context.Context, tx provisioning.InviteTxn, org provisioning.Org, inv provisioning.Invitation, link string) error {
 	d := mailData{OrgName: org.Name, Inviter: inv.InviterLabel, Role: inv.Role, Link: link}
 	if inv.ExpiresAt != nil {
 		d.Expires = inv.ExpiresAt.UTC().Format("2 January 2006 at 15:04 UTC")
@@ -122,7 +122,7 @@ func snap(i provisioning.Invitation) *snapshot {
 }
 
 // record appends an invitation change to the audit log and the webhook outbox.
-func (s *Service) record(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, action string, before, after provisioning.Invitation, reason string) error {
+func (s *Service) record(ctx context.Context, tx provisioning.InviteTxn, actor provisioning.Actor, action string, before, after provisioning.Invitation, reason string) error {
 	return s.svc.Record(ctx, tx, provisioning.Change{
 		Actor: actor, OrgID: after.OrgID, Entrance: provisioning.EntranceInvite, Action: action,
 		TargetType: "invitation", TargetID: after.ID, Before: snap(before), After: snap(after),

@@ -15,7 +15,7 @@ import (
 func (e *env) fingerprint() string {
 	e.t.Helper()
 	var b strings.Builder
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		audit, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.acme.Org.ID})
 		if err != nil {
 			return err
@@ -180,7 +180,7 @@ func TestRefusals(t *testing.T) {
 		}
 		// Someone whose address is not verified (an admin added them) cannot accept.
 		var eve provisioning.User
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
 			eve, _, err = tx.EnsureUser(e.h.Ctx, provisioning.User{ID: provisioning.NewID(), Email: "eve@x.com", CreatedAt: e.h.Clock.Now(), UpdatedAt: e.h.Clock.Now()})
 			return err

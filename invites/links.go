@@ -36,7 +36,7 @@ func linkInfo(l provisioning.InviteLink) LinkInfo {
 // Links returns the org's invite links, one per role, enabled or not (owners, admins).
 func (s *Service) Links(ctx context.Context, actor provisioning.Actor, orgID string) ([]LinkInfo, error) {
 	var out []LinkInfo
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "see invite links"); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Service) RegenerateLink(ctx context.Context, actor provisioning.Actor, 
 		return LinkInfo{}, err
 	}
 	var out LinkInfo
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		if err := s.mayManageLink(ctx, tx, actor, orgID, role); err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *Service) DisableLink(ctx context.Context, actor provisioning.Actor, org
 	if err != nil {
 		return err
 	}
-	return s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	return s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		if err := s.mayManageLink(ctx, tx, actor, orgID, role); err != nil {
 			return err
 		}
@@ -117,8 +117,8 @@ func (s *Service) DisableLink(ctx context.Context, actor provisioning.Actor, org
 	})
 }
 
-func (s *Service) mayManageLink(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, orgID string, role provisioning.Role) error {
-	if _, err := tx.LockOrg(ctx, orgID); err != nil {
+func (s *Service) mayManageLink(ctx context.Context, tx provisioning.InviteTxn, actor provisioning.Actor, orgID string, role provisioning.Role) error {
+	if _, err := s.svc.HoldOrgTx(ctx, tx, orgID); err != nil {
 		return err
 	}
 	if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage invite links"); err != nil {
@@ -130,7 +130,7 @@ func (s *Service) mayManageLink(ctx context.Context, tx provisioning.Tx, actor p
 	return nil
 }
 
-func (s *Service) recordLink(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, orgID string, role provisioning.Role, action string) error {
+func (s *Service) recordLink(ctx context.Context, tx provisioning.InviteTxn, actor provisioning.Actor, orgID string, role provisioning.Role, action string) error {
 	return s.svc.Record(ctx, tx, provisioning.Change{Actor: actor, OrgID: orgID, Entrance: provisioning.EntranceInviteLink,
 		Action: action, TargetType: "invite_link", TargetID: string(role), Webhook: false})
 }
@@ -141,7 +141,7 @@ var errBadJoinLink = provisioning.Errorf(provisioning.CodeNotFound, "this invite
 func (s *Service) LinkOrg(ctx context.Context, secret string) (provisioning.Org, provisioning.Role, error) {
 	var org provisioning.Org
 	var role provisioning.Role
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		l, err := linkBySecret(ctx, tx, secret)
 		if err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *Service) LinkOrg(ctx context.Context, secret string) (provisioning.Org,
 	return org, role, err
 }
 
-func linkBySecret(ctx context.Context, tx provisioning.Tx, secret string) (provisioning.InviteLink, error) {
+func linkBySecret(ctx context.Context, tx provisioning.InviteTxn, secret string) (provisioning.InviteLink, error) {
 	if !strings.HasPrefix(secret, LinkPrefix) || len(secret) > 200 {
 		return provisioning.InviteLink{}, errBadJoinLink
 	}
@@ -173,13 +173,13 @@ func (s *Service) Join(ctx context.Context, u provisioning.User, secret string) 
 	if !u.EmailVerified {
 		return res, org, provisioning.Errorf(provisioning.CodeForbidden, "%s is not verified yet: sign in with an email link first", u.Email)
 	}
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		l, err := linkBySecret(ctx, tx, secret)
 		if err != nil {
 			return err
 		}
 		// Re-read under the org lock: a link regenerated a moment ago no longer joins anyone.
-		if _, err := tx.LockOrg(ctx, l.OrgID); err != nil {
+		if _, err := s.svc.HoldOrgTx(ctx, tx, l.OrgID); err != nil {
 			return err
 		}
 		if l, err = linkBySecret(ctx, tx, secret); err != nil {

@@ -69,13 +69,12 @@ func render(tmpl, to, subject string, d mailData) (Mail, error) {
 }
 
 // enqueue writes a mail to the outbox inside tx, so it is sent exactly when the change commits.
-func (s *Service) enqueue(ctx context.Context, tx provisioning.Tx, orgID string, m Mail) error {
+func (s *Service) enqueue(ctx context.Context, tx provisioning.InviteTxn, orgID string, m Mail) error {
 	payload, err := json.Marshal(m)
 	if err != nil {
 		return provisioning.Internal(err)
 	}
-	return tx.EnqueueOutbox(ctx, provisioning.OutboxMessage{
-		ID: provisioning.NewID(), OrgID: orgID, Kind: provisioning.OutboxEmail, Topic: "email." + m.Template,
-		Payload: payload, CreatedAt: s.svc.Now(),
+	return s.svc.EnqueueTx(ctx, tx, provisioning.OutboxMessage{
+		OrgID: orgID, Kind: provisioning.OutboxEmail, Topic: "email." + m.Template, Payload: payload,
 	})
 }

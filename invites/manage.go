@@ -19,7 +19,7 @@ func (s *Service) List(ctx context.Context, actor provisioning.Actor, orgID stri
 		return nil, provisioning.Invalidf("state", "state must be one of pending, accepted, declined, expired, revoked")
 	}
 	var out []provisioning.Invitation
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "see invitations"); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (s *Service) List(ctx context.Context, actor provisioning.Actor, orgID stri
 // Get returns one of an org's invitations (owners, admins).
 func (s *Service) Get(ctx context.Context, actor provisioning.Actor, orgID, id string) (provisioning.Invitation, error) {
 	var inv provisioning.Invitation
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "see invitations"); err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func (s *Service) Get(ctx context.Context, actor provisioning.Actor, orgID, id s
 	return inv, err
 }
 
-func orgInvitation(ctx context.Context, tx provisioning.Tx, orgID, id string) (provisioning.Invitation, error) {
+func orgInvitation(ctx context.Context, tx provisioning.InviteTxn, orgID, id string) (provisioning.Invitation, error) {
 	inv, err := tx.GetInvitation(ctx, id)
 	if err == nil && inv.OrgID != orgID {
 		err = provisioning.Errorf(provisioning.CodeNotFound, "invitation not found")
@@ -64,7 +64,7 @@ func orgInvitation(ctx context.Context, tx provisioning.Tx, orgID, id string) (p
 // working at once. It counts against the quota like a new invitation.
 func (s *Service) Resend(ctx context.Context, actor provisioning.Actor, orgID, id string) (Issued, error) {
 	var out Issued
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		org, inv, err := s.lockedInvitation(ctx, tx, actor, orgID, id)
 		if err != nil {
 			return err
@@ -85,7 +85,7 @@ func (s *Service) Resend(ctx context.Context, actor provisioning.Actor, orgID, i
 // Revoke withdraws a pending invitation; its link stops working and its seat is released.
 func (s *Service) Revoke(ctx context.Context, actor provisioning.Actor, orgID, id string) (provisioning.Invitation, error) {
 	var out provisioning.Invitation
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		_, inv, err := s.lockedInvitation(ctx, tx, actor, orgID, id)
 		if err != nil {
 			return err
@@ -107,8 +107,8 @@ func (s *Service) Revoke(ctx context.Context, actor provisioning.Actor, orgID, i
 
 // lockedInvitation locks the org, reads the invitation and checks that the actor may manage an
 // invitation of its role (admin invitations: owners only).
-func (s *Service) lockedInvitation(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, orgID, id string) (provisioning.Org, provisioning.Invitation, error) {
-	org, err := tx.LockOrg(ctx, orgID)
+func (s *Service) lockedInvitation(ctx context.Context, tx provisioning.InviteTxn, actor provisioning.Actor, orgID, id string) (provisioning.Org, provisioning.Invitation, error) {
+	org, err := s.svc.HoldOrgTx(ctx, tx, orgID)
 	if err != nil {
 		return org, provisioning.Invitation{}, err
 	}

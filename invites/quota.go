@@ -58,7 +58,7 @@ func (q *QuotaStatus) take(n int) {
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // quota reads an org's quota status inside tx.
-func (s *Service) quota(ctx context.Context, tx provisioning.Tx, org provisioning.Org) (QuotaStatus, error) {
+func (s *Service) quota(ctx context.Context, tx provisioning.InviteTxn, org provisioning.Org) (QuotaStatus, error) {
 	q := s.quotas[org.Plan]
 	st := QuotaStatus{Plan: org.Plan, Period: PeriodNone, Remaining: -1}
 	now := s.svc.Now()
@@ -92,7 +92,7 @@ func quotaError(q QuotaStatus) error {
 // Quota returns an org's invitation quota (owners, admins).
 func (s *Service) Quota(ctx context.Context, actor provisioning.Actor, orgID string) (QuotaStatus, error) {
 	var st QuotaStatus
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "see invitations"); err != nil {
 			return err
 		}

@@ -52,7 +52,7 @@ func TestRaceAccepts(t *testing.T) {
 				t.Fatalf("round %d: %d accepts succeeded, want exactly 1", round, ok)
 			}
 			joined := 0
-			e.h.Tx(func(tx provisioning.Tx) error {
+			e.h.Tx(func(tx provisioning.StoreTx) error {
 				events, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.acme.Org.ID, Action: "member.joined"})
 				for _, ev := range events {
 					if strings.Contains(string(ev.After), addr) {

@@ -116,7 +116,7 @@ const purgeGrace = 24 * time.Hour
 // the server runs it now and then.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		var err error
 		n, err = tx.PurgeSignIns(ctx, s.svc.Now().Add(-purgeGrace))
 		return err

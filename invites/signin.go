@@ -22,7 +22,7 @@ func (s *Service) RequestSignIn(ctx context.Context, email, next, clientIP strin
 		return err
 	}
 	limited := false
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		now := s.svc.Now()
 		ipHits, err := tx.HitRateLimit(ctx, "signin:ip:"+clientIP, s.opts.SignInWindow, now)
 		if err != nil {
@@ -87,7 +87,7 @@ type SignedIn struct {
 // AfterSignIn hooks.
 func (s *Service) CompleteSignIn(ctx context.Context, secret, next string) (SignedIn, error) {
 	var out SignedIn
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		l, err := s.useLogin(ctx, tx, secret)
 		if err != nil {
 			return err
@@ -133,7 +133,7 @@ var errBadSignIn = provisioning.Errorf(provisioning.CodeNotFound, "this sign-in 
 // Opening the link only previews it: mail scanners that fetch every link must not use it up.
 func (s *Service) PreviewSignIn(ctx context.Context, secret string) (string, error) {
 	var email string
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.InviteDoor().View(ctx, func(tx provisioning.InviteTxn) error {
 		l, err := s.checkLogin(ctx, tx, secret)
 		email = l.Email
 		return err
@@ -141,7 +141,7 @@ func (s *Service) PreviewSignIn(ctx context.Context, secret string) (string, err
 	return email, err
 }
 
-func (s *Service) useLogin(ctx context.Context, tx provisioning.Tx, secret string) (provisioning.EmailLogin, error) {
+func (s *Service) useLogin(ctx context.Context, tx provisioning.InviteTxn, secret string) (provisioning.EmailLogin, error) {
 	l, err := s.checkLogin(ctx, tx, secret)
 	if err != nil {
 		return l, err
@@ -156,7 +156,7 @@ func (s *Service) useLogin(ctx context.Context, tx provisioning.Tx, secret strin
 var errUsedSignIn = provisioning.Errorf(provisioning.CodeGone, "this sign-in link was already used: request a new one")
 
 // checkLogin finds a sign-in link that is still usable.
-func (s *Service) checkLogin(ctx context.Context, tx provisioning.Tx, secret string) (provisioning.EmailLogin, error) {
+func (s *Service) checkLogin(ctx context.Context, tx provisioning.InviteTxn, secret string) (provisioning.EmailLogin, error) {
 	if !strings.HasPrefix(secret, SignInPrefix) || len(secret) > 200 {
 		return provisioning.EmailLogin{}, errBadSignIn
 	}

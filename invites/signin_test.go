@@ -103,7 +103,7 @@ func TestEmailSignIn(t *testing.T) {
 			t.Fatalf("tampered sign-in link: %d", res.StatusCode)
 		}
 		var user provisioning.User
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
 			user, err = tx.GetUserByEmail(e.h.Ctx, "nobody@new.com")
 			return err
@@ -115,7 +115,7 @@ func TestEmailSignIn(t *testing.T) {
 		if r := again.do("GET", "/invitations", nil); r.Status != 200 {
 			t.Fatalf("second sign-in: %d", r.Status)
 		}
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			u, err := tx.GetUserByEmail(e.h.Ctx, "nobody@new.com")
 			if err == nil && u.ID != user.ID {
 				t.Errorf("a second sign-in made another user")
@@ -320,13 +320,13 @@ func TestSignInDisownsUnprovenLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 		var secret string
-		e.h.Tx(func(tx provisioning.Tx) error {
-			secret, _, err = e.h.Service.StartSession(e.h.Ctx, tx, pre.User.ID, evil.Org.ID)
+		e.h.Tx(func(tx provisioning.StoreTx) error {
+			secret, _, err = e.h.Service.StartSession(e.h.Ctx, provisioning.Wrap(tx), pre.User.ID, evil.Org.ID)
 			return err
 		})
 		e.signIn("victim@gmail.com")
 		var found error
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			found = errOfUser(tx.FindIdentity(e.h.Ctx, "saml:evil", "v"))
 			return nil
 		})

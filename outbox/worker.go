@@ -96,7 +96,7 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
 		var items []provisioning.OutboxItem
-		err := w.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		err := w.svc.OutboxDoor().Update(ctx, func(tx provisioning.OutboxTxn) error {
 			var err error
 			items, err = tx.ClaimOutbox(ctx, w.d.Kind(), w.svc.Now(), w.o.Lease, w.o.Batch)
 			return err
@@ -125,7 +125,7 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 // sending) the message, which is skipped here.
 func (w *Worker) deliver(ctx context.Context, it provisioning.OutboxItem) (bool, error) {
 	var held bool
-	err := w.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := w.svc.OutboxDoor().Update(ctx, func(tx provisioning.OutboxTxn) error {
 		var err error
 		held, err = tx.RenewOutbox(ctx, it.ID, it.Attempts, w.svc.Now().Add(w.o.Lease))
 		return err
@@ -136,7 +136,7 @@ func (w *Worker) deliver(ctx context.Context, it provisioning.OutboxItem) (bool,
 	keep, sendErr := w.d.Deliver(ctx, it)
 	// Settle even when ctx ends mid-send, so a delivered message is not sent twice.
 	ctx = context.WithoutCancel(ctx)
-	return sendErr == nil, w.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	return sendErr == nil, w.svc.OutboxDoor().Update(ctx, func(tx provisioning.OutboxTxn) error {
 		now := w.svc.Now()
 		if sendErr == nil {
 			if keep == nil {

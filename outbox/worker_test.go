@@ -47,7 +47,7 @@ func TestLeaseOutlastedBySlowSends(t *testing.T) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			h := storetest.NewHarness(t, b.Open(t))
-			h.Tx(func(tx provisioning.Tx) error {
+			h.Tx(func(tx provisioning.StoreTx) error {
 				for i := range 3 {
 					if err := tx.EnqueueOutbox(h.Ctx, provisioning.OutboxMessage{ID: fmt.Sprintf("m%d", i), Kind: "test",
 						Topic: "t", Payload: []byte(`{}`), CreatedAt: h.Clock.Now()}); err != nil {

@@ -108,7 +108,8 @@ func (c caller) mayGrant(role Role) error {
 
 // MayGrant reports whether actor may bring someone into org with role; entrances such as
 // invitations call it before their own writes.
-func (s *Service) MayGrant(ctx context.Context, tx Tx, actor Actor, orgID string, role Role) error {
+func (s *Service) MayGrant(ctx context.Context, in Txn, actor Actor, orgID string, role Role) error {
+	tx := in.storeTx()
 	c, err := resolve(ctx, tx, actor, orgID)
 	if err != nil {
 		return err
@@ -118,7 +119,8 @@ func (s *Service) MayGrant(ctx context.Context, tx Tx, actor Actor, orgID string
 
 // Authorize requires the actor to hold at least min in org, reading its role fresh in tx. It
 // returns the actor with its current role filled in.
-func (s *Service) Authorize(ctx context.Context, tx Tx, actor Actor, orgID string, min Role, what string) (Actor, error) {
+func (s *Service) Authorize(ctx context.Context, in Txn, actor Actor, orgID string, min Role, what string) (Actor, error) {
+	tx := in.storeTx()
 	c, err := need(ctx, tx, actor, orgID, min, what)
 	return c.Actor, err
 }

@@ -6,7 +6,8 @@ import "context"
 // for the operator's tokens), so that an admin cannot reach, through a directory, what the role
 // rules refuse them directly. A token whose creator no longer administers the org stops
 // working, as their personal tokens do.
-func DirectoryAuthority(ctx context.Context, tx Tx, tok DirectoryToken) (Role, error) {
+func DirectoryAuthority(ctx context.Context, in Txn, tok DirectoryToken) (Role, error) {
+	tx := in.storeTx()
 	if tok.CreatedBy == "" {
 		return RoleOwner, nil
 	}
@@ -47,7 +48,8 @@ func directoryTarget(ctx context.Context, tx Tx, actor Actor, orgID, membershipI
 // SuspendByDirectoryTx suspends a membership because the org's directory deactivated the person
 // (SCIM active=false): the seat is freed and sessions end. A membership that is not active is
 // left as it is (changed false). The last owner is never suspended.
-func (s *Service) SuspendByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID string) (Member, bool, error) {
+func (s *Service) SuspendByDirectoryTx(ctx context.Context, in Txn, actor Actor, orgID, membershipID string) (Member, bool, error) {
+	tx := in.storeTx()
 	target, err := directoryTarget(ctx, tx, actor, orgID, membershipID)
 	if err != nil || target.Status != StatusActive {
 		return target, false, err
@@ -65,7 +67,8 @@ func (s *Service) SuspendByDirectoryTx(ctx context.Context, tx Tx, actor Actor, 
 // RemoveByDirectoryTx removes a membership because the org's directory deleted the person (SCIM
 // DELETE): seat freed, tokens revoked, sessions ended, data kept. Removing a removed membership
 // changes nothing (changed false). The last owner is never removed.
-func (s *Service) RemoveByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID string) (Member, bool, error) {
+func (s *Service) RemoveByDirectoryTx(ctx context.Context, in Txn, actor Actor, orgID, membershipID string) (Member, bool, error) {
+	tx := in.storeTx()
 	target, err := directoryTarget(ctx, tx, actor, orgID, membershipID)
 	if err != nil || target.Status == StatusRemoved {
 		return target, false, err
@@ -84,7 +87,8 @@ func (s *Service) RemoveByDirectoryTx(ctx context.Context, tx Tx, actor Actor, o
 // A renamed account's sessions end. Otherwise the account keeps its email and the audit log says
 // why; either way the directory's own record carries the new userName. It reports whether the
 // email changed.
-func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Actor, orgID, membershipID, email string) (bool, error) {
+func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, in Txn, actor Actor, orgID, membershipID, email string) (bool, error) {
+	tx := in.storeTx()
 	next, err := NormalizeEmail(email)
 	if err != nil {
 		return false, err
@@ -109,7 +113,7 @@ func (s *Service) ChangeEmailByDirectoryTx(ctx context.Context, tx Tx, actor Act
 }
 
 // emailChangeRefusal says why a directory may not move user to email, or "" when it may.
-func (s *Service) emailChangeRefusal(ctx context.Context, tx Tx, orgID string, user User, email string) (string, error) {
+func (s *Service) emailChangeRefusal(ctx context.Context, tx StoreTx, orgID string, user User, email string) (string, error) {
 	for _, address := range []string{user.Email, email} {
 		d, err := tx.FindVerifiedDomain(ctx, EmailDomain(address))
 		switch {

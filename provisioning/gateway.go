@@ -51,7 +51,7 @@ func (s *Service) Introspect(ctx context.Context, actor Actor, secret string) (I
 		return Introspection{}, Invalidf("token", "token is required")
 	}
 	var out Introspection
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		var err error
 		out, err = s.introspectTx(ctx, tx, secret)
 		return err

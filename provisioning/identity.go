@@ -39,7 +39,7 @@ func (a arrival) setsNames() bool { return a.entrance.MapsRoles() || a.entrance 
 // Whether the email counts as proven: the entrance proved it itself (an email link), or an
 // org's IdP speaks for a domain that org verified. A domain another org verified is refused
 // to every IdP but that org's. The returned bool says whether the account was created.
-func (s *Service) resolveUser(ctx context.Context, tx Tx, a arrival) (User, bool, error) {
+func (s *Service) resolveUser(ctx context.Context, tx StoreTx, a arrival) (User, bool, error) {
 	id := a.id
 	proven := id.EmailVerified && !a.idp()
 	speaks := false
@@ -121,7 +121,7 @@ func notAMember(ctx context.Context, tx Tx, orgID, email string) error {
 }
 
 // domainHolder returns the org holding the email's domain verified, or "".
-func domainHolder(ctx context.Context, tx Tx, email string) (string, error) {
+func domainHolder(ctx context.Context, tx StoreTx, email string) (string, error) {
 	d, err := tx.FindVerifiedDomain(ctx, EmailDomain(email))
 	if IsCode(err, CodeNotFound) {
 		return "", nil
@@ -133,7 +133,7 @@ func domainHolder(ctx context.Context, tx Tx, email string) (string, error) {
 // same rule as directory renames (emailChangeRefusal): the org verified both domains, the
 // account belongs to no other org and no other account holds the address. Otherwise the account
 // keeps its email and the audit log says why.
-func (s *Service) renameForIdP(ctx context.Context, tx Tx, a arrival, u User) (User, error) {
+func (s *Service) renameForIdP(ctx context.Context, tx StoreTx, a arrival, u User) (User, error) {
 	// The org before the user, as every path that locks both takes them.
 	if _, err := tx.LockOrg(ctx, a.orgID); err != nil {
 		return User{}, err
@@ -149,7 +149,7 @@ func (s *Service) renameForIdP(ctx context.Context, tx Tx, a arrival, u User) (U
 // renameTx moves user to email when emailChangeRefusal allows it (ending the account's sessions)
 // and records user.email_changed, or records user.email_kept with the reason. by names who asked,
 // for the audit reason. It reports whether the email changed; *user is updated when it did.
-func (s *Service) renameTx(ctx context.Context, tx Tx, actor Actor, entrance Entrance, orgID string, user *User, email, by string) (bool, error) {
+func (s *Service) renameTx(ctx context.Context, tx StoreTx, actor Actor, entrance Entrance, orgID string, user *User, email, by string) (bool, error) {
 	change := Change{Actor: actor, OrgID: orgID, Entrance: entrance, TargetType: "user", TargetID: user.ID,
 		Before: map[string]string{"email": user.Email}, After: map[string]string{"email": email}}
 	refusal, err := s.emailChangeRefusal(ctx, tx, orgID, *user, email)
@@ -159,7 +159,7 @@ func (s *Service) renameTx(ctx context.Context, tx Tx, actor Actor, entrance Ent
 	if refusal != "" {
 		change.Action, change.After = "user.email_kept", change.Before
 		change.Reason = by + " renamed " + user.Email + " to " + email + ", but " + refusal
-		return false, s.Record(ctx, tx, change)
+		return false, s.record(ctx, tx, change)
 	}
 	user.Email, user.EmailVerified, user.UpdatedAt = email, true, s.Now()
 	if err := tx.UpdateUser(ctx, *user); err != nil {
@@ -170,7 +170,7 @@ func (s *Service) renameTx(ctx context.Context, tx Tx, actor Actor, entrance Ent
 		return false, err
 	}
 	change.Action, change.Webhook = "user.email_changed", true
-	return true, s.Record(ctx, tx, change)
+	return true, s.record(ctx, tx, change)
 }
 
 // refreshUser applies names from authoritative entrances and records a newly proven email: the
@@ -208,7 +208,8 @@ func (s *Service) refreshUser(ctx context.Context, tx Tx, a arrival, u User, pro
 // ProveEmailTx records that someone proved they read mail at email (they followed an email
 // link): it finds or creates the one account for the address and marks it proven, cutting off
 // identities that reached it without proof.
-func (s *Service) ProveEmailTx(ctx context.Context, tx Tx, email string) (User, error) {
+func (s *Service) ProveEmailTx(ctx context.Context, in Txn, email string) (User, error) {
+	tx := in.storeTx()
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return User{}, err

@@ -132,7 +132,8 @@ type InviteTx interface {
 // reserves seats for invitations and none is free, a seat-role invitation is refused. replaced
 // is the address's own pending invitation about to be renewed, whose seat does not count. The
 // caller holds the org's write lock (tx.LockOrg) so racing invitations see each other.
-func (s *Service) InvitationSeatTx(ctx context.Context, tx Tx, org Org, role Role, replaced *Invitation) error {
+func (s *Service) InvitationSeatTx(ctx context.Context, in Txn, org Org, role Role, replaced *Invitation) error {
+	tx := in.storeTx()
 	if !role.NeedsSeat() || !org.Settings.ReserveSeatsForInvites || org.SeatLimit.IsUnlimited() {
 		return nil
 	}
@@ -154,7 +155,7 @@ func (s *Service) InvitationSeatTx(ctx context.Context, tx Tx, org Org, role Rol
 // settleInvitation marks the pending invitation of a person who joins another way accepted, and
 // returns it; nil when there is none or the email is not proven (a directory's say-so does not
 // accept an invitation for someone).
-func (s *Service) settleInvitation(ctx context.Context, tx Tx, org Org, req ProvisionRequest, u User) (*Invitation, error) {
+func (s *Service) settleInvitation(ctx context.Context, tx StoreTx, org Org, req ProvisionRequest, u User) (*Invitation, error) {
 	if req.Entrance == EntranceInvite || !req.Identity.EmailVerified {
 		return nil, nil
 	}
@@ -174,13 +175,13 @@ func (s *Service) settleInvitation(ctx context.Context, tx Tx, org Org, req Prov
 }
 
 // recordSettled links a settled invitation to the membership and records its acceptance.
-func (s *Service) recordSettled(ctx context.Context, tx Tx, req ProvisionRequest, inv Invitation, membershipID string) error {
+func (s *Service) recordSettled(ctx context.Context, tx StoreTx, req ProvisionRequest, inv Invitation, membershipID string) error {
 	if err := tx.SetInvitationMembership(ctx, inv.ID, membershipID); err != nil {
 		return err
 	}
 	before := map[string]any{"email": inv.Email, "role": inv.Role, "state": InvitationPending}
 	after := map[string]any{"email": inv.Email, "role": inv.Role, "state": InvitationAccepted}
-	return s.Record(ctx, tx, Change{Actor: req.Actor, OrgID: inv.OrgID, Entrance: req.Entrance, Action: "invitation.accepted",
+	return s.record(ctx, tx, Change{Actor: req.Actor, OrgID: inv.OrgID, Entrance: req.Entrance, Action: "invitation.accepted",
 		TargetType: "invitation", TargetID: inv.ID, Before: before, After: after,
 		Reason: "joined through " + string(req.Entrance) + " while invited", Webhook: true})
 }

@@ -23,7 +23,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, orgID string, in A
 		return Member{}, Invalidf("role", "unknown role %q: use owner, admin, member or viewer", in.Role)
 	}
 	var out Member
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		c, err := resolve(ctx, tx, actor, orgID)
 		if err != nil {
 			return err
@@ -31,7 +31,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, orgID string, in A
 		if err := c.mayGrant(in.Role); err != nil {
 			return err
 		}
-		res, err := s.ProvisionTx(ctx, tx, ProvisionRequest{
+		res, err := s.provisionTx(ctx, tx, ProvisionRequest{
 			OrgID: orgID, Entrance: EntranceManual, Actor: c.Actor, Role: in.Role,
 			Identity: Identity{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName},
 		})
@@ -46,7 +46,7 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, orgID string, in A
 func (s *Service) memberChange(ctx context.Context, actor Actor, orgID, membershipID, action string,
 	apply func(tx Tx, c caller, org Org, m *Membership) error) (Member, error) {
 	var out Member
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		org, err := tx.LockOrg(ctx, orgID)
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Service) writeMemberChange(ctx context.Context, tx Tx, actor Actor, e E
 		return Member{}, err
 	}
 	out := NewMember(next, User{Email: target.Email, FirstName: target.FirstName, LastName: target.LastName})
-	return out, s.Record(ctx, tx, Change{
+	return out, s.record(ctx, tx, Change{
 		Actor: actor, OrgID: target.OrgID, Entrance: e, Action: action, TargetType: "member", TargetID: next.ID,
 		Before: snapshot(old, target.Email), After: snapshot(next, target.Email), Webhook: true,
 	})
@@ -219,7 +219,7 @@ func (s *Service) removeTx(ctx context.Context, tx Tx, m *Membership) error {
 // TransferOwnership makes target an owner and the calling owner an admin, in one step.
 func (s *Service) TransferOwnership(ctx context.Context, actor Actor, orgID, targetID string) (Member, error) {
 	var out Member
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		org, err := tx.LockOrg(ctx, orgID)
 		if err != nil {
 			return err
@@ -254,7 +254,7 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, orgID, tar
 			if err := tx.UpdateMembership(ctx, next); err != nil {
 				return err
 			}
-			if err := s.Record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "member.role_changed",
+			if err := s.record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "member.role_changed",
 				TargetType: "member", TargetID: next.ID, Before: snapshot(step.m, ""), After: snapshot(next, ""),
 				Reason: "ownership transferred", Webhook: true}); err != nil {
 				return err
@@ -271,7 +271,7 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, orgID, tar
 // GetMember returns one member; members may read themselves, admins anyone.
 func (s *Service) GetMember(ctx context.Context, actor Actor, orgID, membershipID string) (Member, error) {
 	var out Member
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		c, err := resolve(ctx, tx, actor, orgID)
 		if err != nil {
 			return err
@@ -288,7 +288,7 @@ func (s *Service) GetMember(ctx context.Context, actor Actor, orgID, membershipI
 // ListMembers returns a page of members; only owners and admins see the list.
 func (s *Service) ListMembers(ctx context.Context, actor Actor, q MemberQuery) ([]Member, error) {
 	var out []Member
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		if _, err := need(ctx, tx, actor, q.OrgID, RoleAdmin, "see the member list"); err != nil {
 			return err
 		}
@@ -301,7 +301,7 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, q MemberQuery) (
 
 // EachMember streams every member matching q to fn (CSV export), in one read transaction.
 func (s *Service) EachMember(ctx context.Context, actor Actor, q MemberQuery, fn func(Member) error) error {
-	return s.store.View(ctx, func(tx Tx) error {
+	return s.store.View(ctx, func(tx StoreTx) error {
 		if _, err := need(ctx, tx, actor, q.OrgID, RoleAdmin, "export the member list"); err != nil {
 			return err
 		}
@@ -313,7 +313,7 @@ func (s *Service) EachMember(ctx context.Context, actor Actor, q MemberQuery, fn
 // SeatUsage returns used / limit for an org.
 func (s *Service) SeatUsage(ctx context.Context, actor Actor, orgID string) (SeatReport, error) {
 	var out SeatReport
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		if _, err := need(ctx, tx, actor, orgID, RoleAdmin, "see seat usage"); err != nil {
 			return err
 		}
@@ -354,7 +354,7 @@ type AssignResult struct {
 // AssignSeatsToViewers promotes viewers to member, earliest joined first, until seats run out.
 func (s *Service) AssignSeatsToViewers(ctx context.Context, actor Actor, orgID string) (AssignResult, error) {
 	var out AssignResult
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		org, err := tx.LockOrg(ctx, orgID)
 		if err != nil {
 			return err
@@ -379,7 +379,7 @@ func (s *Service) AssignSeatsToViewers(ctx context.Context, actor Actor, orgID s
 			if err := tx.UpdateMembership(ctx, next); err != nil {
 				return err
 			}
-			if err := s.Record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "member.role_changed",
+			if err := s.record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "member.role_changed",
 				TargetType: "member", TargetID: v.ID, Before: snapshot(v, ""), After: snapshot(next, ""),
 				Reason: "assign seats to viewers", Webhook: true}); err != nil {
 				return err

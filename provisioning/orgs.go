@@ -83,18 +83,18 @@ func (s *Service) CreateOrg(ctx context.Context, actor Actor, in CreateOrgInput)
 	org := Org{ID: NewID(), Slug: slug, Name: name, Plan: plan, SeatLimit: limit,
 		Settings: DefaultSettings(), CreatedAt: now, UpdatedAt: now}
 	var out OrgWithOwner
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx StoreTx) error {
 		if err := tx.CreateOrg(ctx, org); err != nil {
 			if IsCode(err, CodeConflict) {
 				return &Error{Code: CodeConflict, Field: "slug", Message: "an org with slug " + slug + " already exists"}
 			}
 			return err
 		}
-		if err := s.Record(ctx, tx, Change{Actor: actor, OrgID: org.ID, Action: "org.created",
+		if err := s.record(ctx, tx, Change{Actor: actor, OrgID: org.ID, Action: "org.created",
 			TargetType: "org", TargetID: org.ID, After: org}); err != nil {
 			return err
 		}
-		res, err := s.ProvisionTx(ctx, tx, ProvisionRequest{OrgID: org.ID, Entrance: EntranceBootstrap,
+		res, err := s.provisionTx(ctx, tx, ProvisionRequest{OrgID: org.ID, Entrance: EntranceBootstrap,
 			Actor: actor, Role: RoleOwner, Identity: Identity{Email: in.OwnerEmail}})
 		out = OrgWithOwner{Org: org, Owner: NewMember(res.Membership, res.User)}
 		return err
@@ -108,7 +108,7 @@ func (s *Service) ListOrgs(ctx context.Context, actor Actor) ([]Org, error) {
 		return nil, Errorf(CodeForbidden, "only the operator can list all orgs")
 	}
 	var out []Org
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		var err error
 		out, err = tx.ListOrgs(ctx)
 		return err
@@ -119,7 +119,7 @@ func (s *Service) ListOrgs(ctx context.Context, actor Actor) ([]Org, error) {
 // ResolveOrg finds an org by id or slug, for transports that accept either in a path.
 func (s *Service) ResolveOrg(ctx context.Context, idOrSlug string) (Org, error) {
 	var org Org
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		var err error
 		org, err = tx.GetOrg(ctx, idOrSlug)
 		if IsCode(err, CodeNotFound) {
@@ -133,7 +133,7 @@ func (s *Service) ResolveOrg(ctx context.Context, idOrSlug string) (Org, error) 
 // GetOrg returns an org to the operator or any of its members.
 func (s *Service) GetOrg(ctx context.Context, actor Actor, orgID string) (Org, error) {
 	var org Org
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		if _, err := need(ctx, tx, actor, orgID, RoleViewer, "see this org"); err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, orgID string, 
 
 func (s *Service) changeOrg(ctx context.Context, actor Actor, orgID string, min Role, what, action string, apply func(*Org) error) (Org, error) {
 	var out Org
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		old, err := tx.LockOrg(ctx, orgID)
 		if err != nil {
 			return err
@@ -229,7 +229,7 @@ func (s *Service) changeOrg(ctx context.Context, actor Actor, orgID string, min 
 			return err
 		}
 		out = next
-		return s.Record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: action,
+		return s.record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: action,
 			TargetType: "org", TargetID: orgID, Before: old, After: next})
 	})
 	return out, err
@@ -237,7 +237,7 @@ func (s *Service) changeOrg(ctx context.Context, actor Actor, orgID string, min 
 
 // DeleteOrg deletes an org and its memberships; users stay. Owners and the operator.
 func (s *Service) DeleteOrg(ctx context.Context, actor Actor, orgID string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.store.Update(ctx, func(tx StoreTx) error {
 		if _, err := tx.LockOrg(ctx, orgID); err != nil {
 			return err
 		}
@@ -248,7 +248,7 @@ func (s *Service) DeleteOrg(ctx context.Context, actor Actor, orgID string) erro
 		if err := tx.DeleteOrg(ctx, orgID); err != nil {
 			return err
 		}
-		return s.Record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "org.deleted",
+		return s.record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "org.deleted",
 			TargetType: "org", TargetID: orgID})
 	})
 }
@@ -256,7 +256,7 @@ func (s *Service) DeleteOrg(ctx context.Context, actor Actor, orgID string) erro
 // ListAudit returns the org's audit log, newest first. Owners and admins.
 func (s *Service) ListAudit(ctx context.Context, actor Actor, q AuditQuery) ([]AuditEvent, error) {
 	var out []AuditEvent
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		if _, err := need(ctx, tx, actor, q.OrgID, RoleAdmin, "read the audit log"); err != nil {
 			return err
 		}
@@ -270,7 +270,7 @@ func (s *Service) ListAudit(ctx context.Context, actor Actor, q AuditQuery) ([]A
 // GetSettings returns an org's provisioning settings. Owners and admins.
 func (s *Service) GetSettings(ctx context.Context, actor Actor, orgID string) (Settings, error) {
 	var out Settings
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		if _, err := need(ctx, tx, actor, orgID, RoleAdmin, "see settings"); err != nil {
 			return err
 		}

@@ -77,18 +77,23 @@ type ProvisionResult struct {
 // Provision runs the pipeline in its own transaction.
 func (s *Service) Provision(ctx context.Context, req ProvisionRequest) (ProvisionResult, error) {
 	var res ProvisionResult
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		var err error
-		res, err = s.ProvisionTx(ctx, tx, req)
+		res, err = s.provisionTx(ctx, tx, req)
 		return err
 	})
 	return res, err
 }
 
-// ProvisionTx runs the pipeline inside tx, so an entrance can commit its own rows (an accepted
-// invitation, SCIM attributes) atomically with the membership. An entrance that consumes a seat
-// it reserved (an invitation) must release that reservation in tx before calling.
-func (s *Service) ProvisionTx(ctx context.Context, tx Tx, req ProvisionRequest) (ProvisionResult, error) {
+// ProvisionTx runs the pipeline in the entrance's transaction, so an entrance can commit its own
+// rows (an accepted invitation, SCIM attributes) atomically with the membership. An entrance
+// that consumes a seat it reserved (an invitation) must release that reservation in the same
+// transaction before calling.
+func (s *Service) ProvisionTx(ctx context.Context, in Txn, req ProvisionRequest) (ProvisionResult, error) {
+	return s.provisionTx(ctx, in.storeTx(), req)
+}
+
+func (s *Service) provisionTx(ctx context.Context, tx StoreTx, req ProvisionRequest) (ProvisionResult, error) {
 	if err := req.validate(); err != nil {
 		return ProvisionResult{}, err
 	}
@@ -209,7 +214,7 @@ func (req ProvisionRequest) wantedRole(org Org) Role {
 // join creates a membership, or resurfaces a removed one with its old data. A person with a
 // proven email who joins another way while invited settles the invitation first: its held seat
 // is released before the seat decision, and they get the invited role when it is higher.
-func (s *Service) join(ctx context.Context, tx Tx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
+func (s *Service) join(ctx context.Context, tx StoreTx, org Org, req ProvisionRequest, res ProvisionResult, old Membership) (ProvisionResult, error) {
 	want := req.wantedRole(org)
 	if !directoryMaySetRole(req.Actor, "", want) {
 		want = RoleMember
@@ -332,7 +337,7 @@ func (s *Service) recordMember(ctx context.Context, tx Tx, req ProvisionRequest,
 	if reason != seats.ReasonNone {
 		why = strings.TrimPrefix(why+"; joined as viewer: "+string(reason), "; ")
 	}
-	return s.Record(ctx, tx, Change{
+	return s.record(ctx, tx, Change{
 		Actor: req.Actor, OrgID: m.OrgID, Entrance: req.Entrance, Action: action,
 		TargetType: "member", TargetID: m.ID, Before: snapshot(old, email), After: snapshot(m, email),
 		Reason: why, Webhook: true,

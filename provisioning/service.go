@@ -35,10 +35,6 @@ func NewService(store Store, o Options) *Service {
 	return &Service{store: store, now: o.Now, logger: o.Logger}
 }
 
-// Store exposes the store so entrances can run their own writes and the pipeline in one
-// transaction (see ProvisionTx).
-func (s *Service) Store() Store { return s.store }
-
 // Now is the service clock, truncated to microseconds as the stores keep it.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
@@ -60,8 +56,14 @@ type Change struct {
 	Webhook bool
 }
 
-// Record appends the audit event of a change and, when asked, its webhook event, inside tx.
-func (s *Service) Record(ctx context.Context, tx Tx, c Change) error {
+// Record appends the audit event of a change and, when asked, its webhook event, in the
+// entrance's transaction.
+func (s *Service) Record(ctx context.Context, in Txn, c Change) error {
+	return s.record(ctx, in.storeTx(), c)
+}
+
+// record appends the audit event of a change and, when asked, its webhook event, inside tx.
+func (s *Service) record(ctx context.Context, tx Tx, c Change) error {
 	now := s.Now()
 	e := AuditEvent{
 		ID: NewID(), OrgID: c.OrgID, At: now, ActorKind: c.Actor.Kind, ActorID: c.Actor.ID,

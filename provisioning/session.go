@@ -33,7 +33,8 @@ const SessionTTL = 12 * time.Hour
 
 // StartSession opens a session for a user, optionally bound to an org (SSO sign-in), and
 // returns its secret for the cookie. Run it in tx with the sign-in that proves the user.
-func (s *Service) StartSession(ctx context.Context, tx Tx, userID, orgID string) (string, Session, error) {
+func (s *Service) StartSession(ctx context.Context, in Txn, userID, orgID string) (string, Session, error) {
+	tx := in.storeTx()
 	secret, hash := NewSecret(SessionPrefix)
 	now := s.Now()
 	sess := Session{ID: NewID(), UserID: userID, OrgID: orgID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
@@ -44,7 +45,7 @@ func (s *Service) StartSession(ctx context.Context, tx Tx, userID, orgID string)
 func (s *Service) SessionUser(ctx context.Context, secret string) (Session, User, error) {
 	var sess Session
 	var u User
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		var err error
 		sess, err = tx.GetSessionByHash(ctx, HashSecret(secret))
 		if IsCode(err, CodeNotFound) || (err == nil && (sess.EndedAt != nil || !s.Now().Before(sess.ExpiresAt))) {
@@ -61,7 +62,7 @@ func (s *Service) SessionUser(ctx context.Context, secret string) (Session, User
 
 // EndSession signs a session out.
 func (s *Service) EndSession(ctx context.Context, secret string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.store.Update(ctx, func(tx StoreTx) error {
 		sess, err := tx.GetSessionByHash(ctx, HashSecret(secret))
 		if IsCode(err, CodeNotFound) {
 			return nil
@@ -82,7 +83,7 @@ func UserActor(u User) Actor {
 // UserOrgs lists the orgs a user belongs to, for the signed-in user themself.
 func (s *Service) UserOrgs(ctx context.Context, userID string) ([]UserOrg, error) {
 	var out []UserOrg
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		var err error
 		out, err = tx.ListUserOrgs(ctx, userID)
 		return err

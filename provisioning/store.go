@@ -7,29 +7,39 @@ import (
 
 // Store is the persistence boundary of the core. The core decides; the store applies a whole
 // decision atomically: Update runs fn in one transaction and commits only if fn returns nil.
-// Implementations: store/sqlite and store/postgres, both proved by store/storetest.
+// Implementations: store/sqlite and store/postgres, both proved by store/storetest. Only the
+// core holds a Store: entrances reach their own tables through a Door (see doors.go).
 type Store interface {
 	// Update runs fn in a read-write transaction. Serialization failures are retried inside.
-	Update(ctx context.Context, fn func(Tx) error) error
+	Update(ctx context.Context, fn func(StoreTx) error) error
 	// View runs fn in a read-only transaction.
-	View(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(StoreTx) error) error
 }
 
-// Tx is what the core may do inside one transaction.
+// StoreTx is everything one store transaction can do, composed the way ory/kratos composes its
+// persisters: the core's tables (Tx), the installation's settings and counters, and each
+// entrance's own tables. A store implements it whole; the core alone holds it.
+type StoreTx interface {
+	Tx
+	SettingTx
+	RateLimitTx
+	DirectoryTx
+	SSOTx
+	InviteTx
+	DomainTx
+}
+
+// Tx is what the core does with people inside one transaction: orgs, users and their
+// identities, memberships and seats, member tokens and sessions, the audit log and the outbox.
+// No entrance holds it; entrances ask the core's operations, which take a Txn.
 type Tx interface {
 	OrgTx
 	UserTx
 	MembershipTx
 	AuditTx
 	TokenTx
-	SettingTx
 	SessionTx
-	DirectoryTx
-	DomainTx
-	SSOTx
-	InviteTx
 	OutboxTx
-	RateLimitTx
 }
 
 // OrgTx reads and writes orgs.

@@ -20,12 +20,12 @@ func (s *Service) EnsureOperatorKey(ctx context.Context, configured string) (key
 			return "", false, Invalidf("operator-key", "the operator key must be at least 16 characters")
 		}
 		hash := encodeHash(HashSecret(configured))
-		return configured, false, s.store.Update(ctx, func(tx Tx) error {
+		return configured, false, s.store.Update(ctx, func(tx StoreTx) error {
 			return tx.PutSetting(ctx, operatorKeySetting, hash)
 		})
 	}
 	secret, hash := NewSecret(OperatorKeyPrefix)
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx StoreTx) error {
 		generated, err = tx.PutSettingIfAbsent(ctx, operatorKeySetting, encodeHash(hash))
 		return err
 	})
@@ -46,7 +46,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Actor, error
 		return s.authenticateToken(ctx, bearer, bad)
 	case bearer != "":
 		var stored string
-		err := s.store.View(ctx, func(tx Tx) error {
+		err := s.store.View(ctx, func(tx StoreTx) error {
 			var err error
 			stored, err = tx.GetSetting(ctx, operatorKeySetting)
 			return err
@@ -68,7 +68,7 @@ const touchEvery = 30 * time.Second
 func (s *Service) authenticateToken(ctx context.Context, bearer string, bad error) (Actor, error) {
 	var actor Actor
 	var tok APIToken
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		var err error
 		tok, err = tx.GetTokenByHash(ctx, HashSecret(bearer))
 		if IsCode(err, CodeNotFound) {
@@ -97,7 +97,7 @@ func (s *Service) authenticateToken(ctx context.Context, bearer string, bad erro
 	}
 	now := s.Now()
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
-		err = s.store.Update(ctx, func(tx Tx) error {
+		err = s.store.Update(ctx, func(tx StoreTx) error {
 			if err := tx.TouchToken(ctx, tok.ID, now); err != nil {
 				return err
 			}
@@ -126,7 +126,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, orgID, name stri
 		return NewToken{}, Errorf(CodeForbidden, "API tokens belong to members; the operator key needs none")
 	}
 	var out NewToken
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx StoreTx) error {
 		c, err := need(ctx, tx, actor, orgID, RoleMember, "create API tokens")
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, orgID, name stri
 			return err
 		}
 		out = NewToken{APIToken: tok, Secret: secret}
-		return s.Record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "token.created",
+		return s.record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "token.created",
 			TargetType: "token", TargetID: tok.ID, After: tok})
 	})
 	return out, err
@@ -148,7 +148,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, orgID, name stri
 // (owners see every token, admins all but owners').
 func (s *Service) ListTokens(ctx context.Context, actor Actor, orgID string, all bool) ([]APIToken, error) {
 	var out []APIToken
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx StoreTx) error {
 		min := RoleMember
 		if all {
 			min = RoleAdmin
@@ -199,7 +199,7 @@ func (c caller) maySeeToken(ctx context.Context, tx Tx, t APIToken) (bool, error
 
 // RevokeToken revokes a token: one's own, or another member's as the role table allows.
 func (s *Service) RevokeToken(ctx context.Context, actor Actor, orgID, tokenID string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.store.Update(ctx, func(tx StoreTx) error {
 		c, err := need(ctx, tx, actor, orgID, RoleMember, "revoke API tokens")
 		if err != nil {
 			return err
@@ -221,7 +221,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, orgID, tokenID s
 		if err := tx.RevokeToken(ctx, orgID, tokenID, s.Now()); err != nil {
 			return err
 		}
-		return s.Record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "token.revoked",
+		return s.record(ctx, tx, Change{Actor: c.Actor, OrgID: orgID, Action: "token.revoked",
 			TargetType: "token", TargetID: tokenID})
 	})
 }

@@ -62,7 +62,7 @@ func (h groups) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resourc
 	g := provisioning.DirectoryGroup{ID: provisioning.NewID(), OrgID: actor.OrgID, DisplayName: name,
 		ExternalID: d.str("externalId"), Attributes: d.marshal(), Version: 1, CreatedAt: now, UpdatedAt: now}
 	var members []provisioning.DirectoryMember
-	err = h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err = h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		if err := tx.InsertDirectoryGroup(ctx, g); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (h groups) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resourc
 
 // changeMembers adds, removes (ids nil: all) or replaces members and applies mapped roles to
 // those whose membership changed. It reports whether anything changed.
-func (s *Service) changeMembers(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, g provisioning.DirectoryGroup, op string, ids []string) (bool, error) {
+func (s *Service) changeMembers(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, g provisioning.DirectoryGroup, op string, ids []string) (bool, error) {
 	var changed []string
 	switch op {
 	case "add":
@@ -138,7 +138,7 @@ func (h groups) Get(r *http.Request, id string) (scim.Resource, error) {
 	withMembers := wantsAttribute(r, "members")
 	var g provisioning.DirectoryGroup
 	var members []provisioning.DirectoryMember
-	err := h.s.store().View(ctx, func(tx provisioning.Tx) error {
+	err := h.s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		var err error
 		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
 			return notFoundAs(err, id)
@@ -177,7 +177,7 @@ func (s *Service) listGroups(r *http.Request, f *provisioning.DirectoryFilter, s
 	withMembers := wantsAttribute(r, "members")
 	out := []scim.Resource{}
 	var total int
-	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		list, n, err := tx.ListDirectoryGroups(ctx, provisioning.DirectoryQuery{OrgID: actor.OrgID, Filter: f,
 			Offset: max(start, 1) - 1, Limit: count})
 		if err != nil {

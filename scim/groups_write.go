@@ -25,7 +25,7 @@ func (h groups) Replace(r *http.Request, id string, _ scim.ResourceAttributes) (
 		return scim.Resource{}, err
 	}
 	d.del("members")
-	return h.update(r, id, func(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup) (document, bool, error) {
+	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
 		if !hasMembers {
 			return d, false, nil
 		}
@@ -39,7 +39,7 @@ func (h groups) Replace(r *http.Request, id string, _ scim.ResourceAttributes) (
 func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	q := r.URL.Query()
 	respond := q.Has("attributes") || q.Has("excludedAttributes")
-	return h.update(r, id, func(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup) (document, bool, error) {
+	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
 		d := copyDocument(g.Attributes)
 		d.set("displayName", g.DisplayName)
 		changed := false
@@ -54,7 +54,7 @@ func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sc
 	}, respond)
 }
 
-func (h groups) patchOne(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup, d document, op scim.PatchOperation) (bool, error) {
+func (h groups) patchOne(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup, d document, op scim.PatchOperation) (bool, error) {
 	actor := actorFrom(ctx)
 	if op.Path == nil {
 		values, ok := op.Value.(map[string]any)
@@ -123,14 +123,14 @@ func filterValues(e filter.Expression) ([]string, bool) {
 	return nil, false
 }
 
-type groupChange func(ctx context.Context, tx provisioning.Tx, g *provisioning.DirectoryGroup) (document, bool, error)
+type groupChange func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error)
 
 func (h groups) update(r *http.Request, id string, change groupChange, respond bool) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	withMembers := respond && wantsAttribute(r, "members")
 	var g provisioning.DirectoryGroup
 	var members []provisioning.DirectoryMember
-	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		var err error
 		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
 			return notFoundAs(err, id)
@@ -163,7 +163,7 @@ func (h groups) update(r *http.Request, id string, change groupChange, respond b
 
 // saveGroup writes a group's new attributes. A rename that changes which rule maps the group
 // re-decides every member's role.
-func (s *Service) saveGroup(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old provisioning.DirectoryGroup, d document, membersChanged bool) (provisioning.DirectoryGroup, error) {
+func (s *Service) saveGroup(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old provisioning.DirectoryGroup, d document, membersChanged bool) (provisioning.DirectoryGroup, error) {
 	d.clean().del("members")
 	next := old
 	next.DisplayName = strings.TrimSpace(d.str("displayName"))
@@ -186,7 +186,7 @@ func (s *Service) saveGroup(ctx context.Context, tx provisioning.Tx, actor provi
 	return next, tx.UpdateDirectoryGroup(ctx, next)
 }
 
-func (s *Service) remapGroup(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old, next provisioning.DirectoryGroup) error {
+func (s *Service) remapGroup(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old, next provisioning.DirectoryGroup) error {
 	rules, err := tx.ListGroupRoleMappings(ctx, actor.OrgID)
 	if err != nil || len(rules) == 0 {
 		return err
@@ -213,7 +213,7 @@ func (s *Service) remapGroup(ctx context.Context, tx provisioning.Tx, actor prov
 // Delete deletes a group; its members leave it, which re-decides their roles if it was mapped.
 func (h groups) Delete(r *http.Request, id string) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		g, err := tx.GetDirectoryGroup(ctx, actor.OrgID, id)
 		if err != nil {
 			return notFoundAs(err, id)

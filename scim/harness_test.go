@@ -156,7 +156,7 @@ func (e *env) wantError(r resp, status int, scimType, what string) {
 func (e *env) member(email string) provisioning.Member {
 	e.t.Helper()
 	var out provisioning.Member
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		u, err := tx.GetUserByEmail(e.h.Ctx, email)
 		if err != nil {
 			return err

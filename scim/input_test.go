@@ -17,7 +17,7 @@ func (e *env) counts() (users, groups, audit int) {
 	users = int(r.get("totalResults").(float64))
 	r = e.do("GET", "/Groups?count=0", "")
 	groups = int(r.get("totalResults").(float64))
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		ev, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.org.Org.ID, Limit: 1000})
 		audit = len(ev)
 		return err

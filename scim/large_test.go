@@ -16,10 +16,10 @@ func seedUsers(tb testing.TB, h *storetest.Harness, orgID string, n int) []strin
 	tb.Helper()
 	actor := provisioning.Actor{Kind: provisioning.ActorDirectory, OrgID: orgID, Label: "seed"}
 	ids := make([]string, n)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for i := range n {
 			email := fmt.Sprintf("user%05d@big.example", i)
-			res, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: orgID,
+			res, err := h.Service.ProvisionTx(h.Ctx, provisioning.Wrap(tx), provisioning.ProvisionRequest{OrgID: orgID,
 				Entrance: provisioning.EntranceSCIM, Actor: actor, Identity: provisioning.Identity{Email: email}})
 			if err != nil {
 				return err

@@ -17,7 +17,7 @@ type MappingInput struct {
 // ListMappings lists the org's group → role rules (owners and admins).
 func (s *Service) ListMappings(ctx context.Context, actor provisioning.Actor, orgID string) ([]provisioning.GroupRoleMapping, error) {
 	var out []provisioning.GroupRoleMapping
-	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		if _, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory"); err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func (s *Service) CreateMapping(ctx context.Context, actor provisioning.Actor, o
 		return provisioning.GroupRoleMapping{}, provisioning.Invalidf("role", "a directory group cannot make people owners: use admin, member or viewer")
 	}
 	m := provisioning.GroupRoleMapping{ID: provisioning.NewID(), OrgID: orgID, Group: in.Group, Role: role, CreatedAt: s.core.Now()}
-	err = s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		a, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory")
 		if err != nil {
 			return err
@@ -62,7 +62,7 @@ func (s *Service) CreateMapping(ctx context.Context, actor provisioning.Actor, o
 
 // DeleteMapping deletes a group → role rule (owners and admins; admin rules: owners).
 func (s *Service) DeleteMapping(ctx context.Context, actor provisioning.Actor, orgID, id string) error {
-	return s.store().Update(ctx, func(tx provisioning.Tx) error {
+	return s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		a, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory")
 		if err != nil {
 			return err

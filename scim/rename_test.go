@@ -19,7 +19,7 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 	each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, -1, scim.Options{})
 		now := e.h.Clock.Now()
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			return tx.InsertDomain(e.h.Ctx, provisioning.Domain{ID: provisioning.NewID(), OrgID: e.org.Org.ID, Name: "acme.com",
 				State: provisioning.DomainVerified, Token: "t", JoinRole: provisioning.RoleMember, CreatedAt: now, VerifiedAt: &now})
 		})
@@ -30,9 +30,9 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 		alice := e.want(e.do("POST", "/Users", userBody("alice@acme.com")), 201, "create alice")
 		before := e.member("alice@acme.com")
 		var session provisioning.Session
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
-			_, session, err = e.h.Service.StartSession(e.h.Ctx, tx, before.UserID, "")
+			_, session, err = e.h.Service.StartSession(e.h.Ctx, provisioning.Wrap(tx), before.UserID, "")
 			return err
 		})
 
@@ -41,7 +41,7 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 			t.Fatalf("renamed account: %+v, was %+v", after, before)
 		}
 		var ended bool
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
 			ended, err = tx.(*sqlstore.Tx).SessionEnded(e.h.Ctx, session.ID)
 			return err
@@ -77,7 +77,7 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 		}
 
 		var kept, changed []string
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			events, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.org.Org.ID, Since: now.Add(-time.Minute), Limit: 100})
 			for _, ev := range events {
 				switch ev.Action {

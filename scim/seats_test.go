@@ -141,7 +141,7 @@ func TestCreateInactiveArrivesSuspended(t *testing.T) {
 			t.Fatalf("membership %+v", m.Membership)
 		}
 		e.h.CheckSeatCounter(e.org.Org.ID)
-		e.h.Tx(func(tx provisioning.Tx) error {
+		e.h.Tx(func(tx provisioning.StoreTx) error {
 			events, err := tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.org.Org.ID, Limit: 100})
 			var actions []string
 			for _, ev := range events {

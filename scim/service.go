@@ -56,7 +56,7 @@ func New(core *provisioning.Service, o Options) *Service {
 	return &Service{core: core, opts: o, log: o.Logger}
 }
 
-func (s *Service) store() provisioning.Store { return s.core.Store() }
+func (s *Service) door() provisioning.Door[provisioning.DirectoryTxn] { return s.core.DirectoryDoor() }
 
 // CreateToken issues a directory token for the org (owners and admins). The secret is in the
 // answer only; the store keeps its hash.
@@ -71,7 +71,7 @@ func (s *Service) CreateToken(ctx context.Context, actor provisioning.Actor, org
 	secret, hash := provisioning.NewSecret(provisioning.DirectoryTokenPrefix)
 	tok := provisioning.DirectoryToken{ID: provisioning.NewID(), OrgID: orgID, Name: name,
 		Hint: provisioning.SecretHint(secret), Hash: hash, CreatedAt: s.core.Now()}
-	err := s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		a, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory")
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Service) CreateToken(ctx context.Context, actor provisioning.Actor, org
 // ListTokens lists the org's directory tokens, live and revoked (owners and admins).
 func (s *Service) ListTokens(ctx context.Context, actor provisioning.Actor, orgID string) ([]provisioning.DirectoryToken, error) {
 	var out []provisioning.DirectoryToken
-	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		if _, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory"); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Service) ListTokens(ctx context.Context, actor provisioning.Actor, orgI
 
 // RevokeToken revokes a directory token at once (owners and admins).
 func (s *Service) RevokeToken(ctx context.Context, actor provisioning.Actor, orgID, id string) error {
-	return s.store().Update(ctx, func(tx provisioning.Tx) error {
+	return s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		a, err := s.core.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, "manage the SCIM directory")
 		if err != nil {
 			return err
@@ -127,7 +127,7 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 		return actor, 0, bad
 	}
 	now := s.core.Now()
-	err = s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		if err := tx.CountersOnly(ctx); err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 // other change of an active member updates names, externalId and the mapped role; a new userName
 // renames the account's email where the core allows it (ChangeEmailByDirectoryTx). An unchanged
 // document is a no-op (Entra's periodic PATCHes).
-func (s *Service) saveUser(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old provisioning.DirectoryUser, d document) (provisioning.DirectoryUser, error) {
+func (s *Service) saveUser(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old provisioning.DirectoryUser, d document) (provisioning.DirectoryUser, error) {
 	f, err := readUser(d)
 	if err != nil {
 		return old, err
@@ -43,7 +43,7 @@ func (s *Service) saveUser(ctx context.Context, tx provisioning.Tx, actor provis
 	return next, tx.UpdateDirectoryUser(ctx, next)
 }
 
-func (s *Service) syncMember(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, old, next provisioning.DirectoryUser, email string) error {
+func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old, next provisioning.DirectoryUser, email string) error {
 	m, err := tx.GetMembershipByID(ctx, old.OrgID, old.MembershipID)
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (s *Service) syncMember(ctx context.Context, tx provisioning.Tx, actor prov
 
 // provisionUser runs the pipeline for a directory user with their mapped role; fallback is the
 // role to use when no mapping applies (empty: keep the current role).
-func (s *Service) provisionUser(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, u provisioning.DirectoryUser, fallback provisioning.Role, reactivate bool) error {
+func (s *Service) provisionUser(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, u provisioning.DirectoryUser, fallback provisioning.Role, reactivate bool) error {
 	user, err := tx.GetUser(ctx, u.UserID)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (s *Service) provisionUser(ctx context.Context, tx provisioning.Tx, actor p
 }
 
 // roleOf is the highest role the org's rules give the user's groups, or "" when none applies.
-func (s *Service) roleOf(ctx context.Context, tx provisioning.Tx, u provisioning.DirectoryUser) (provisioning.Role, error) {
+func (s *Service) roleOf(ctx context.Context, tx provisioning.DirectoryTxn, u provisioning.DirectoryUser) (provisioning.Role, error) {
 	rules, err := tx.ListGroupRoleMappings(ctx, u.OrgID)
 	if err != nil || len(rules) == 0 {
 		return "", err
@@ -104,7 +104,7 @@ func (s *Service) roleOf(ctx context.Context, tx provisioning.Tx, u provisioning
 // applyGroupRoles re-decides, through the pipeline, the role of each user whose membership of a
 // mapped group changed: highest mapped role, or the org's default role when none is left.
 // Members who are not active keep their state; their role is decided when they come back.
-func (s *Service) applyGroupRoles(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, mapped bool, userIDs []string) error {
+func (s *Service) applyGroupRoles(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, mapped bool, userIDs []string) error {
 	if !mapped || len(userIDs) == 0 {
 		return nil
 	}

@@ -44,7 +44,7 @@ func (h users) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resource
 		return scim.Resource{}, err
 	}
 	var out provisioning.DirectoryUser
-	err = h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err = h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		if _, found, err := findUserByKey(ctx, tx, actor.OrgID, f.key); err != nil || found {
 			return firstErr(err, errors.ScimErrorUniqueness)
 		}
@@ -85,7 +85,7 @@ func firstErr(err, otherwise error) error {
 	return otherwise
 }
 
-func findUserByKey(ctx context.Context, tx provisioning.Tx, orgID, key string) (provisioning.DirectoryUser, bool, error) {
+func findUserByKey(ctx context.Context, tx provisioning.DirectoryTxn, orgID, key string) (provisioning.DirectoryUser, bool, error) {
 	list, _, err := tx.ListDirectoryUsers(ctx, provisioning.DirectoryQuery{OrgID: orgID, Limit: 1,
 		Filter: &provisioning.DirectoryFilter{Op: "cmp", Attr: "username", Cmp: "eq", Value: key}})
 	if err != nil || len(list) == 0 {
@@ -98,7 +98,7 @@ func findUserByKey(ctx context.Context, tx provisioning.Tx, orgID, key string) (
 func (h users) Get(r *http.Request, id string) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	var u provisioning.DirectoryUser
-	err := h.s.store().View(ctx, func(tx provisioning.Tx) error {
+	err := h.s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		var err error
 		u, err = tx.GetDirectoryUser(ctx, actor.OrgID, id)
 		return err
@@ -136,7 +136,7 @@ func (s *Service) listUsers(ctx context.Context, f *provisioning.DirectoryFilter
 	actor := actorFrom(ctx)
 	var list []provisioning.DirectoryUser
 	var total int
-	err := s.store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		var err error
 		list, total, err = tx.ListDirectoryUsers(ctx, provisioning.DirectoryQuery{OrgID: actor.OrgID, Filter: f,
 			Offset: max(start, 1) - 1, Limit: count})
@@ -172,7 +172,7 @@ func (h users) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sci
 func (h users) update(r *http.Request, id string, next func(provisioning.DirectoryUser) (document, error)) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	var out provisioning.DirectoryUser
-	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		old, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
 		if err != nil {
 			return notFoundAs(err, id)
@@ -196,7 +196,7 @@ func (h users) update(r *http.Request, id string, next func(provisioning.Directo
 // Delete removes the membership through the core (data kept) and forgets the SCIM user.
 func (h users) Delete(r *http.Request, id string) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	err := h.s.store().Update(ctx, func(tx provisioning.Tx) error {
+	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		u, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
 		if err != nil {
 			return notFoundAs(err, id)

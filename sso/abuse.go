@@ -55,7 +55,7 @@ func (s *Service) limited(next http.HandlerFunc) http.HandlerFunc {
 func (s *Service) overLimit(ctx context.Context, ip, connection string) (time.Duration, error) {
 	over := false
 	now := s.svc.Now()
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		n, err := tx.HitRateLimit(ctx, "sso:ip:"+ip, rateWindow, now)
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (s *Service) overLimit(ctx context.Context, ip, connection string) (time.Du
 // whether to audit it, and as which occurrence: the first, tenth, hundredth … identical
 // failure (same step and message) in the window is audited with its count, so a flood of bogus
 // callbacks writes a handful of rows, not one per request.
-func (s *Service) auditedFailure(ctx context.Context, tx provisioning.Tx, conn *connection, step, msg string) (int, bool, error) {
+func (s *Service) auditedFailure(ctx context.Context, tx provisioning.SSOTxn, conn *connection, step, msg string) (int, bool, error) {
 	if s.failureWindow < 0 {
 		return 1, true, nil
 	}

@@ -52,7 +52,7 @@ func (s *Service) complete(w http.ResponseWriter, r *http.Request, protocol, ste
 // activeConnection loads an enabled connection of the given protocol (any when empty).
 func (s *Service) activeConnection(ctx context.Context, id, protocol string) (connection, error) {
 	var c connection
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		c, err = getConnection(ctx, tx, "", id)
 		return err

@@ -265,7 +265,7 @@ func TestSAMLResponseForAnotherConnection(t *testing.T) {
 		t.Fatal("a refused response wrote rows")
 	}
 	var failures []provisioning.AuditEvent
-	s.h.Tx(func(tx provisioning.Tx) error {
+	s.h.Tx(func(tx provisioning.StoreTx) error {
 		var err error
 		failures, err = tx.ListAudit(s.h.Ctx, provisioning.AuditQuery{OrgID: rival.Org.ID, Action: "sso.sign_in_failed"})
 		return err

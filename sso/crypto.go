@@ -64,7 +64,7 @@ func (k *keyring) get(ctx context.Context) (cipher.AEAD, error) {
 		return k.aead, nil
 	}
 	var encoded string
-	err := k.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := k.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		fresh := make([]byte, 32)
 		_, _ = rand.Read(fresh)
 		if _, err := tx.PutSettingIfAbsent(ctx, settingSecretKey, base64.StdEncoding.EncodeToString(fresh)); err != nil {

@@ -243,7 +243,7 @@ func (e *env) member(orgID, email string) provisioning.Member {
 func (e *env) findMember(orgID, email string) (provisioning.Member, bool) {
 	var found provisioning.Member
 	ok := false
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		list, err := tx.ListMembers(e.h.Ctx, provisioning.MemberQuery{OrgID: orgID, Search: email})
 		for _, m := range list {
 			if m.Email == email {
@@ -276,7 +276,7 @@ func (e *env) counts() counts {
 func (e *env) audits(action string) []provisioning.AuditEvent {
 	e.t.Helper()
 	var out []provisioning.AuditEvent
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		var err error
 		out, err = tx.ListAudit(e.h.Ctx, provisioning.AuditQuery{OrgID: e.acme.Org.ID, Action: action, Limit: 100})
 		return err

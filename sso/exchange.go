@@ -66,7 +66,7 @@ func (s *Service) Exchange(ctx context.Context, actor provisioning.Actor, in Exc
 		return Profile{}, provisioning.Invalidf("code", "code is not a Rollcall sign-in code")
 	}
 	var p Profile
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		c, err := tx.ConsumeSSOCode(ctx, provisioning.HashSecret(in.Code), s.svc.Now())
 		if provisioning.IsCode(err, provisioning.CodeNotFound) {
 			return provisioning.Invalidf("code", "the code is unknown, expired or already used: sign in again")
@@ -86,7 +86,7 @@ func (s *Service) Exchange(ctx context.Context, actor provisioning.Actor, in Exc
 	return p, err
 }
 
-func (s *Service) profile(ctx context.Context, tx provisioning.Tx, c provisioning.SSOCode) (Profile, error) {
+func (s *Service) profile(ctx context.Context, tx provisioning.SSOTxn, c provisioning.SSOCode) (Profile, error) {
 	m, err := tx.GetMembershipByID(ctx, c.OrgID, c.MembershipID)
 	if provisioning.IsCode(err, provisioning.CodeNotFound) || (err == nil && m.Status != provisioning.StatusActive) {
 		return Profile{}, provisioning.Errorf(provisioning.CodeForbidden, "the membership of this sign-in is no longer active")

@@ -33,7 +33,7 @@ func (s *Service) newFlow(ctx context.Context, w http.ResponseWriter, r *http.Re
 	f.ID, f.ConnectionID, f.OrgID = provisioning.NewID(), st.conn.ID, st.conn.OrgID
 	f.BrowserHash, f.RedirectURI, f.AppState = provisioning.HashSecret(browser), st.redirectURI, st.appState
 	f.CreatedAt, f.ExpiresAt = now, now.Add(s.flowTTL)
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error { return tx.InsertSSOFlow(ctx, f, hash) })
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error { return tx.InsertSSOFlow(ctx, f, hash) })
 	return secret, err
 }
 
@@ -59,7 +59,7 @@ func (s *Service) browserSecret(w http.ResponseWriter, r *http.Request) string {
 func (s *Service) loadFlow(ctx context.Context, r *http.Request, secret, connID string) (provisioning.SSOFlow, []byte, error) {
 	hash := provisioning.HashSecret(secret)
 	var f provisioning.SSOFlow
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		f, err = tx.GetSSOFlow(ctx, hash)
 		return err

@@ -24,7 +24,7 @@ func (s *Service) Create(ctx context.Context, actor provisioning.Actor, orgID st
 		return Connection{}, err
 	}
 	// Authorize before anything else, so that only admins make Rollcall fetch a metadata URL.
-	if err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	if err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		_, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, manageWhat)
 		return err
 	}); err != nil {
@@ -45,7 +45,7 @@ func (s *Service) Create(ctx context.Context, actor provisioning.Actor, orgID st
 	if err := s.sealSecret(ctx, in, &c); err != nil {
 		return Connection{}, err
 	}
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		if err := s.authorize(ctx, tx, actor, orgID, Config{}, c.cfg); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func encodeConfig(c *connection) error {
 }
 
 // authorize requires an owner or admin, and an owner when the change involves owner-only settings.
-func (s *Service) authorize(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, orgID string, before, after Config) error {
+func (s *Service) authorize(ctx context.Context, tx provisioning.SSOTxn, actor provisioning.Actor, orgID string, before, after Config) error {
 	a, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, manageWhat)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (s *Service) authorize(ctx context.Context, tx provisioning.Tx, actor provi
 // List returns an org's connections (owners and admins).
 func (s *Service) List(ctx context.Context, actor provisioning.Actor, orgID string) ([]Connection, error) {
 	out := []Connection{}
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, manageWhat); err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (s *Service) List(ctx context.Context, actor provisioning.Actor, orgID stri
 // Get returns one of an org's connections (owners and admins).
 func (s *Service) Get(ctx context.Context, actor provisioning.Actor, orgID, id string) (Connection, error) {
 	var c connection
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, manageWhat); err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *Service) Get(ctx context.Context, actor provisioning.Actor, orgID, id s
 }
 
 // getConnection reads a connection of org; another org's connection is not found.
-func getConnection(ctx context.Context, tx provisioning.Tx, orgID, id string) (connection, error) {
+func getConnection(ctx context.Context, tx provisioning.SSOTxn, orgID, id string) (connection, error) {
 	row, err := tx.GetSSOConnection(ctx, id)
 	if err == nil && orgID != "" && row.OrgID != orgID {
 		err = provisioning.Errorf(provisioning.CodeNotFound, "sso connection not found")
@@ -177,7 +177,7 @@ func (s *Service) Update(ctx context.Context, actor provisioning.Actor, orgID, i
 		return Connection{}, provisioning.Invalidf("protocol", "the protocol of a connection cannot change: create a new connection")
 	}
 	var before connection
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		if _, err := s.svc.Authorize(ctx, tx, actor, orgID, provisioning.RoleAdmin, manageWhat); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *Service) Update(ctx context.Context, actor provisioning.Actor, orgID, i
 		return Connection{}, err
 	}
 	after.UpdatedAt = s.svc.Now()
-	err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		current, err := getConnection(ctx, tx, orgID, id)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Service) Update(ctx context.Context, actor provisioning.Actor, orgID, i
 // Delete removes a connection. Members who joined through it stay; their linked identities
 // simply no longer match anything.
 func (s *Service) Delete(ctx context.Context, actor provisioning.Actor, orgID, id string) error {
-	return s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	return s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		c, err := getConnection(ctx, tx, orgID, id)
 		if err != nil {
 			return err
@@ -259,7 +259,7 @@ type snapshot struct {
 	Config
 }
 
-func (s *Service) record(ctx context.Context, tx provisioning.Tx, actor provisioning.Actor, action string, before, after *connection) error {
+func (s *Service) record(ctx context.Context, tx provisioning.SSOTxn, actor provisioning.Actor, action string, before, after *connection) error {
 	target := after
 	if target == nil {
 		target = before

@@ -36,7 +36,7 @@ func TestConnectionAPI(t *testing.T) {
 		strings.Join(c.OIDC.Scopes, " ") != "openid email profile" {
 		t.Fatalf("created: %+v %+v", c, c.OIDC)
 	}
-	e.h.Tx(func(tx provisioning.Tx) error {
+	e.h.Tx(func(tx provisioning.StoreTx) error {
 		row, err := tx.GetSSOConnection(e.h.Ctx, c.ID)
 		if err != nil || len(row.Secret) == 0 || bytes.Contains(row.Secret, []byte(secret)) || bytes.Contains(row.Config, []byte(secret)) {
 			t.Fatalf("the client secret is not sealed at rest: %v", err)

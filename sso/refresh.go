@@ -30,7 +30,7 @@ const (
 // It returns how many connections changed.
 func (s *Service) RefreshMetadata(ctx context.Context) (int64, error) {
 	var rows []provisioning.SSOConnection
-	if err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	if err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		rows, err = tx.ListSSOConnectionsByProtocol(ctx, ProtocolSAML)
 		return err
@@ -68,7 +68,7 @@ func (s *Service) refreshAfterSignatureFailure(ctx context.Context, c connection
 		return c, false
 	}
 	var fresh connection
-	err = s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err = s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		fresh, err = getConnection(ctx, tx, c.OrgID, c.ID)
 		return err
@@ -97,7 +97,7 @@ func (s *Service) watchConnection(ctx context.Context, c connection, fetch bool,
 		md, fetchErr = s.fetchMetadata(ctx, c.cfg.SAML.IDPMetadataURL)
 	}
 	changed := false
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		current, err := getConnection(ctx, tx, c.OrgID, c.ID)
 		if err != nil || !current.UpdatedAt.Equal(c.UpdatedAt) {
 			return err

@@ -151,7 +151,7 @@ func (s *Service) url(path string) string { return s.base.String() + path }
 // capability asks it.
 func (s *Service) HasSSO(ctx context.Context, orgID string) (bool, error) {
 	var found bool
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		list, err := tx.ListSSOConnections(ctx, orgID)
 		for _, c := range list {
 			found = found || c.Enabled
@@ -168,7 +168,7 @@ func (s *Service) Purge(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		n, err = tx.PurgeSSO(ctx, s.svc.Now())
 		return err

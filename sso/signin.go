@@ -37,7 +37,7 @@ type outcome struct {
 // everything is written or nothing is.
 func (s *Service) finish(ctx context.Context, a arrival) (outcome, error) {
 	var out outcome
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		now := s.svc.Now()
 		if a.flowHash != nil {
 			if _, err := tx.ConsumeSSOFlow(ctx, a.flowHash, now); provisioning.IsCode(err, provisioning.CodeNotFound) {
@@ -85,7 +85,7 @@ func signInReason(a arrival, res provisioning.ProvisionResult) string {
 
 // provision runs the pipeline for an arrival. The core resolves who it is (subject, then email
 // at the org's verified domains, then new) and, with JIT off, lets only active members in.
-func (s *Service) provision(ctx context.Context, tx provisioning.Tx, a arrival) (provisioning.ProvisionResult, error) {
+func (s *Service) provision(ctx context.Context, tx provisioning.SSOTxn, a arrival) (provisioning.ProvisionResult, error) {
 	org, err := tx.GetOrg(ctx, a.conn.OrgID)
 	if err != nil {
 		return provisioning.ProvisionResult{}, err
@@ -99,7 +99,7 @@ func (s *Service) provision(ctx context.Context, tx provisioning.Tx, a arrival) 
 }
 
 // issueCode stores a one-time code for the app and returns it.
-func (s *Service) issueCode(ctx context.Context, tx provisioning.Tx, a arrival, res provisioning.ProvisionResult) (string, error) {
+func (s *Service) issueCode(ctx context.Context, tx provisioning.SSOTxn, a arrival, res provisioning.ProvisionResult) (string, error) {
 	code, hash := provisioning.NewSecret(codePrefix)
 	now := s.svc.Now()
 	err := tx.InsertSSOCode(ctx, provisioning.SSOCode{
@@ -146,7 +146,7 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, conn *connection,
 	}
 	if conn != nil {
 		ctx := context.WithoutCancel(ctx)
-		rerr := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		rerr := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 			if flowHash != nil {
 				if _, err := tx.ConsumeSSOFlow(ctx, flowHash, s.svc.Now()); err != nil && !provisioning.IsCode(err, provisioning.CodeNotFound) {
 					return err

@@ -78,7 +78,7 @@ func certificateOf(c *x509.Certificate) Certificate {
 // spKeyState is the stored key settings ("" when absent or retired).
 type spKeyState struct{ current, next, previous string }
 
-func readSPKeyState(ctx context.Context, tx provisioning.Tx) (spKeyState, error) {
+func readSPKeyState(ctx context.Context, tx provisioning.SSOTxn) (spKeyState, error) {
 	var st spKeyState
 	for _, f := range []struct {
 		key string
@@ -124,7 +124,7 @@ func (k spKeys) decryption() []*rsa.PrivateKey {
 // Concurrent first uses on several instances agree: only the first stored value is kept.
 func (s *Service) currentSPKeys(ctx context.Context) (spKeys, error) {
 	var st spKeyState
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		st, err = readSPKeyState(ctx, tx)
 		return err
@@ -134,7 +134,7 @@ func (s *Service) currentSPKeys(ctx context.Context) (spKeys, error) {
 		if fresh, err = s.newSPKeyValue(ctx, 0); err != nil {
 			return spKeys{}, err
 		}
-		err = s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+		err = s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 			if _, err := tx.PutSettingIfAbsent(ctx, settingSPKey, fresh); err != nil {
 				return err
 			}

@@ -63,7 +63,7 @@ func (s *Service) RotateSPKey(ctx context.Context, actor provisioning.Actor) (SP
 		return SPKeyStatus{}, err
 	}
 	now := created.CreatedAt
-	return s.changeSPKeys(ctx, func(tx provisioning.Tx, st *spKeyState) error {
+	return s.changeSPKeys(ctx, func(tx provisioning.SSOTxn, st *spKeyState) error {
 		if st.next != "" {
 			next, err := decodeStoredSPKey(st.next)
 			if err != nil {
@@ -88,7 +88,7 @@ func (s *Service) ActivateSPKey(ctx context.Context, actor provisioning.Actor) (
 		return SPKeyStatus{}, provisioning.Errorf(provisioning.CodeForbidden, "only the operator can activate the new SAML service-provider key")
 	}
 	now := s.svc.Now()
-	return s.changeSPKeys(ctx, func(tx provisioning.Tx, st *spKeyState) error {
+	return s.changeSPKeys(ctx, func(tx provisioning.SSOTxn, st *spKeyState) error {
 		var next storedSPKey
 		if st.next != "" {
 			var err error
@@ -115,7 +115,7 @@ func (s *Service) ActivateSPKey(ctx context.Context, actor provisioning.Actor) (
 // the times); it makes the retirement durable and audited. Purge runs it.
 func (s *Service) retireSPKey(ctx context.Context) error {
 	var st spKeyState
-	if err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	if err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		var err error
 		st, err = readSPKeyState(ctx, tx)
 		return err
@@ -123,7 +123,7 @@ func (s *Service) retireSPKey(ctx context.Context) error {
 		return err
 	}
 	now := s.svc.Now()
-	_, err := s.changeSPKeys(ctx, func(tx provisioning.Tx, st *spKeyState) error {
+	_, err := s.changeSPKeys(ctx, func(tx provisioning.SSOTxn, st *spKeyState) error {
 		if st.next == "" {
 			return nil
 		}
@@ -146,9 +146,9 @@ func finishedKey(next storedSPKey) string {
 
 // changeSPKeys runs change on the stored key settings in a transaction that other instances'
 // changes wait for, writes back what it changed, and returns the status after it.
-func (s *Service) changeSPKeys(ctx context.Context, change func(provisioning.Tx, *spKeyState) error) (SPKeyStatus, error) {
+func (s *Service) changeSPKeys(ctx context.Context, change func(provisioning.SSOTxn, *spKeyState) error) (SPKeyStatus, error) {
 	var after spKeyState
-	err := s.svc.Store().Update(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
 		if err := tx.PutSetting(ctx, settingSPKeyLock, s.svc.Now().Format(time.RFC3339Nano)); err != nil {
 			return err
 		}

@@ -93,7 +93,7 @@ func (s *Service) findConnection(ctx context.Context, q url.Values) (connection,
 // (choiceNeeded).
 func (s *Service) orgConnection(ctx context.Context, orgID string) (connection, error) {
 	var enabled []provisioning.SSOConnection
-	err := s.svc.Store().View(ctx, func(tx provisioning.Tx) error {
+	err := s.svc.SSODoor().View(ctx, func(tx provisioning.SSOTxn) error {
 		list, err := tx.ListSSOConnections(ctx, orgID)
 		for _, c := range list {
 			if c.Enabled {

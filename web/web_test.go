@@ -38,9 +38,9 @@ func TestHome(t *testing.T) {
 		t.Fatal("a forged session must show the sign-in form")
 	}
 	var secret string
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		var err error
-		secret, _, err = h.Service.StartSession(h.Ctx, tx, o.Owner.UserID, "")
+		secret, _, err = h.Service.StartSession(h.Ctx, provisioning.Wrap(tx), o.Owner.UserID, "")
 		return err
 	})
 	page := get(secret)

@@ -29,16 +29,16 @@ const maxAttempts = 8
 
 // Update runs fn in one read-write transaction, retrying serialization failures here so that
 // no caller has to.
-func (db *DB) Update(ctx context.Context, fn func(provisioning.Tx) error) error {
+func (db *DB) Update(ctx context.Context, fn func(provisioning.StoreTx) error) error {
 	return db.run(ctx, true, fn)
 }
 
 // View runs fn in a read-only transaction.
-func (db *DB) View(ctx context.Context, fn func(provisioning.Tx) error) error {
+func (db *DB) View(ctx context.Context, fn func(provisioning.StoreTx) error) error {
 	return db.run(ctx, false, fn)
 }
 
-func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.Tx) error) error {
+func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.StoreTx) error) error {
 	var err error
 	exclusive := false
 	for attempt := range maxAttempts {
@@ -59,7 +59,7 @@ func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.Tx) erro
 	return provisioning.Internal(fmt.Errorf("transaction kept failing: %w", err))
 }
 
-func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provisioning.Tx) error) (err error) {
+func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provisioning.StoreTx) error) (err error) {
 	conn, err := db.driver.Begin(ctx, write)
 	if err != nil {
 		return provisioning.Internal(fmt.Errorf("begin: %w", err))

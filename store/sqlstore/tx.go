@@ -7,7 +7,8 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-// Tx implements provisioning.Tx over one database transaction.
+// Tx implements provisioning.StoreTx over one database transaction: the core's tables and
+// every entrance's, each group in its own file, composed here.
 type Tx struct {
 	c Conn
 	d Driver
@@ -35,7 +36,7 @@ func (t *Tx) lockedOrg(id string, l orgLock) {
 	t.locks[id] = l
 }
 
-var _ provisioning.Tx = (*Tx)(nil)
+var _ provisioning.StoreTx = (*Tx)(nil)
 
 // exec runs a statement and returns the rows affected; failures become internal errors except
 // unique violations, which become conflicts carrying what.

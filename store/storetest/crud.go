@@ -11,15 +11,15 @@ func testOrgCRUD(t *testing.T, h *Harness) {
 	now := h.Clock.Now()
 	org := provisioning.Org{ID: provisioning.NewID(), Slug: "acme", Name: "Acme", Plan: seats.PlanPro,
 		SeatLimit: 20, Settings: provisioning.DefaultSettings(), CreatedAt: now, UpdatedAt: now}
-	h.Tx(func(tx provisioning.Tx) error { return tx.CreateOrg(h.Ctx, org) })
-	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.CreateOrg(h.Ctx, org) })
+	err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		dup := org
 		dup.ID = provisioning.NewID()
 		return tx.CreateOrg(h.Ctx, dup)
 	})
 	WantCode(t, err, provisioning.CodeConflict)
 
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetOrgBySlug(h.Ctx, "acme")
 		if err != nil {
 			return err
@@ -46,17 +46,17 @@ func testOrgCRUD(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
-	h.Tx(func(tx provisioning.Tx) error { return tx.DeleteOrg(h.Ctx, org.ID) })
-	err = h.Store.View(h.Ctx, func(tx provisioning.Tx) error { _, err := tx.GetOrg(h.Ctx, org.ID); return err })
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.DeleteOrg(h.Ctx, org.ID) })
+	err = h.Store.View(h.Ctx, func(tx provisioning.StoreTx) error { _, err := tx.GetOrg(h.Ctx, org.ID); return err })
 	WantCode(t, err, provisioning.CodeNotFound)
-	err = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error { return tx.DeleteOrg(h.Ctx, org.ID) })
+	err = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error { return tx.DeleteOrg(h.Ctx, org.ID) })
 	WantCode(t, err, provisioning.CodeNotFound)
 }
 
 func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 	now := h.Clock.Now()
 	var first provisioning.User
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		u, created, err := tx.EnsureUser(h.Ctx, provisioning.User{ID: provisioning.NewID(), Email: "ann@acme.com",
 			FirstName: "Ann", CreatedAt: now, UpdatedAt: now})
 		if err != nil || !created {
@@ -85,7 +85,7 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 		u.LastName, u.EmailVerified = "Lee", true
 		return tx.UpdateUser(h.Ctx, u)
 	})
-	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		other, _, err := tx.EnsureUser(h.Ctx, provisioning.User{ID: provisioning.NewID(), Email: "bob@acme.com", CreatedAt: now, UpdatedAt: now})
 		if err != nil {
 			return err
@@ -93,11 +93,11 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 		return tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: other.ID, Issuer: "saml:c1", Subject: "ann", LinkedAt: h.Clock.Now()})
 	})
 	WantCode(t, err, provisioning.CodeConflict)
-	err = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	err = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		return tx.LinkIdentity(h.Ctx, provisioning.LinkedIdentity{UserID: first.ID, Issuer: "saml:c1", Subject: "ann-2", LinkedAt: h.Clock.Now()})
 	})
 	WantCode(t, err, provisioning.CodeConflict) // one subject per issuer and account
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		id, err := tx.FindUserIdentity(h.Ctx, first.ID, "saml:c1")
 		if err != nil || id.Subject != "ann" || id.LinkedAt.IsZero() {
 			t.Fatalf("FindUserIdentity = %+v, %v", id, err)
@@ -105,7 +105,7 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 		WantCode(t, errOf(tx.FindUserIdentity(h.Ctx, first.ID, "oidc:c2")), provisioning.CodeNotFound)
 		return nil
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetUser(h.Ctx, first.ID)
 		if err != nil || got.LastName != "Lee" || !got.EmailVerified {
 			t.Fatalf("GetUser = %+v, %v", got, err)
@@ -121,7 +121,7 @@ func testUserEnsureAndIdentity(t *testing.T, h *Harness) {
 func testMembershipCRUD(t *testing.T, h *Harness) {
 	o := h.CreateOrg("acme", 5, "owner@acme.com")
 	res := h.MustJoin(o.Org.ID, "ann@acme.com", provisioning.EntranceSCIM, "")
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		m, err := tx.GetMembership(h.Ctx, o.Org.ID, res.User.ID)
 		if err != nil {
 			return err
@@ -132,13 +132,13 @@ func testMembershipCRUD(t *testing.T, h *Harness) {
 		m.Groups, m.ExternalID = []string{"eng", "ops"}, "ext-1"
 		return tx.UpdateMembership(h.Ctx, m)
 	})
-	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		dup := res.Membership
 		dup.ID = provisioning.NewID()
 		return tx.InsertMembership(h.Ctx, dup)
 	})
 	WantCode(t, err, provisioning.CodeConflict)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		m, err := tx.GetMembershipByID(h.Ctx, o.Org.ID, res.Membership.ID)
 		if err != nil {
 			return err
@@ -154,8 +154,8 @@ func testMembershipCRUD(t *testing.T, h *Harness) {
 
 func testTransactionRollsBack(t *testing.T, h *Harness) {
 	o := h.CreateOrg("acme", 5, "owner@acme.com")
-	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
-		if _, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: o.Org.ID,
+	err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
+		if _, err := h.Service.ProvisionTx(h.Ctx, provisioning.Wrap(tx), provisioning.ProvisionRequest{OrgID: o.Org.ID,
 			Entrance: provisioning.EntranceSCIM, Actor: provisioning.System(),
 			Identity: provisioning.Identity{Email: "ghost@acme.com"}}); err != nil {
 			return err
@@ -165,7 +165,7 @@ func testTransactionRollsBack(t *testing.T, h *Harness) {
 	if err != errStop {
 		t.Fatalf("got %v, want errStop", err)
 	}
-	err = h.Store.View(h.Ctx, func(tx provisioning.Tx) error {
+	err = h.Store.View(h.Ctx, func(tx provisioning.StoreTx) error {
 		_, err := tx.GetUserByEmail(h.Ctx, "ghost@acme.com")
 		return err
 	})
@@ -180,7 +180,7 @@ func testTransactionRollsBack(t *testing.T, h *Harness) {
 // is the caller's input error, never an internal one.
 func testBadValuesAreInvalid(t *testing.T, h *Harness) {
 	for _, id := range []string{"bad\x00id", "\xff\xfe"} {
-		err := h.Store.View(h.Ctx, func(tx provisioning.Tx) error {
+		err := h.Store.View(h.Ctx, func(tx provisioning.StoreTx) error {
 			_, err := tx.GetOrg(h.Ctx, id)
 			return err
 		})

@@ -8,9 +8,9 @@ import (
 )
 
 // seedDirectoryUser provisions email through the pipeline and stores its directory user.
-func seedDirectoryUser(t *testing.T, h *Harness, tx provisioning.Tx, orgID, email, externalID string, emails ...provisioning.DirectoryEmail) provisioning.DirectoryUser {
+func seedDirectoryUser(t *testing.T, h *Harness, tx provisioning.StoreTx, orgID, email, externalID string, emails ...provisioning.DirectoryEmail) provisioning.DirectoryUser {
 	t.Helper()
-	res, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: orgID, Entrance: provisioning.EntranceSCIM,
+	res, err := h.Service.ProvisionTx(h.Ctx, provisioning.Wrap(tx), provisioning.ProvisionRequest{OrgID: orgID, Entrance: provisioning.EntranceSCIM,
 		Actor: provisioning.Actor{Kind: provisioning.ActorDirectory, OrgID: orgID}, Identity: provisioning.Identity{Email: email}})
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func testDirectory(t *testing.T, h *Harness) {
 	other := h.CreateOrg("other", -1, "owner@other.com")
 	org := o.Org.ID
 	var ann, bob, eve provisioning.DirectoryUser
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		ann = seedDirectoryUser(t, h, tx, org, "ann@acme.com", "ext-1", provisioning.DirectoryEmail{Type: "work", Value: "Ann@Acme.com", Primary: true})
 		h.Clock.Advance(time.Second)
 		bob = seedDirectoryUser(t, h, tx, org, "bob@acme.com", "EXT-2", provisioning.DirectoryEmail{Type: "home", Value: "bob@home.net"})
@@ -43,7 +43,7 @@ func testDirectory(t *testing.T, h *Harness) {
 	})
 	dup := ann
 	dup.ID = provisioning.NewID()
-	WantCode(t, h.Store.Update(h.Ctx, func(tx provisioning.Tx) error { return tx.InsertDirectoryUser(h.Ctx, dup) }), provisioning.CodeConflict)
+	WantCode(t, h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error { return tx.InsertDirectoryUser(h.Ctx, dup) }), provisioning.CodeConflict)
 	cases := []struct {
 		name string
 		f    *provisioning.DirectoryFilter
@@ -66,7 +66,7 @@ func testDirectory(t *testing.T, h *Harness) {
 		{"work email", &provisioning.DirectoryFilter{Op: "each", Each: "emails", Left: &provisioning.DirectoryFilter{Op: "and",
 			Left: cmp("type", "eq", "WORK"), Right: cmp("value", "eq", "ann@acme.com")}}, []string{ann.ID}},
 	}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for _, c := range cases {
 			list, total, err := tx.ListDirectoryUsers(h.Ctx, provisioning.DirectoryQuery{OrgID: org, Filter: c.f, Limit: 10})
 			if err != nil || total != len(c.want) || len(list) != len(c.want) {
@@ -136,5 +136,5 @@ func testDirectory(t *testing.T, h *Harness) {
 		return nil
 	})
 	m := provisioning.GroupRoleMapping{ID: provisioning.NewID(), OrgID: org, Group: "SALES", Role: provisioning.RoleMember, CreatedAt: h.Clock.Now()}
-	WantCode(t, h.Store.Update(h.Ctx, func(tx provisioning.Tx) error { return tx.PutGroupRoleMapping(h.Ctx, m) }), provisioning.CodeConflict)
+	WantCode(t, h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error { return tx.PutGroupRoleMapping(h.Ctx, m) }), provisioning.CodeConflict)
 }

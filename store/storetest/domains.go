@@ -17,7 +17,7 @@ func testDomains(t *testing.T, h *Harness) {
 	a := h.CreateOrg("acme", 5, "owner@acme.com").Org.ID
 	b := h.CreateOrg("rival", 5, "owner@rival.com").Org.ID
 	da, db, other := newDomain(h, a, "acme.com"), newDomain(h, b, "acme.com"), newDomain(h, a, "acme.org")
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for _, d := range []provisioning.Domain{da, db, other} {
 			if err := tx.InsertDomain(h.Ctx, d); err != nil {
 				t.Fatalf("insert %s: %v", d.Name, err)
@@ -25,13 +25,13 @@ func testDomains(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
-	_ = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	_ = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		dup := newDomain(h, a, "acme.com")
 		WantCode(t, tx.InsertDomain(h.Ctx, dup), provisioning.CodeConflict)
 		return errStop
 	})
 
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetDomain(h.Ctx, a, "acme.com")
 		if err != nil || got.ID != da.ID || got.Token != da.Token || got.JoinRole != provisioning.RoleMember || got.VerifiedAt != nil {
 			t.Fatalf("get: %+v %v", got, err)
@@ -54,12 +54,12 @@ func testDomains(t *testing.T, h *Harness) {
 		d.State, d.VerifiedAt, d.CheckedAt, d.UpdatedAt, d.AutoJoin = provisioning.DomainVerified, &at, &at, at, true
 		return d
 	}
-	h.Tx(func(tx provisioning.Tx) error { return tx.UpdateDomain(h.Ctx, verify(da)) })
-	_ = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.UpdateDomain(h.Ctx, verify(da)) })
+	_ = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		WantCode(t, tx.UpdateDomain(h.Ctx, verify(db)), provisioning.CodeConflict)
 		return errStop
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.FindVerifiedDomain(h.Ctx, "acme.com")
 		if err != nil || got.OrgID != a || !got.AutoJoin || got.VerifiedAt == nil || !got.VerifiedAt.Equal(at) {
 			t.Fatalf("find verified: %+v %v", got, err)
@@ -68,7 +68,7 @@ func testDomains(t *testing.T, h *Harness) {
 		lost.State, lost.Reason = provisioning.DomainLost, "record gone"
 		return tx.UpdateDomain(h.Ctx, lost)
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if err := tx.UpdateDomain(h.Ctx, verify(db)); err != nil {
 			t.Fatalf("a lost claim frees the domain for another org: %v", err)
 		}
@@ -87,7 +87,7 @@ func testDomains(t *testing.T, h *Harness) {
 		WantCode(t, tx.DeleteDomain(h.Ctx, a, db.ID), provisioning.CodeNotFound)
 		return tx.DeleteOrg(h.Ctx, b)
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		_, err := tx.GetDomainByID(h.Ctx, db.ID)
 		WantCode(t, err, provisioning.CodeNotFound)
 		return nil

@@ -22,7 +22,7 @@ func testInvitation(h *Harness, orgID, email string, role provisioning.Role, sta
 
 func sessionEnded(h *Harness, id string) bool {
 	var ended bool
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		var err error
 		ended, err = tx.(*sqlstore.Tx).SessionEnded(h.Ctx, id)
 		return err
@@ -37,7 +37,7 @@ func testInvitationCRUD(t *testing.T, h *Harness) {
 	a := testInvitation(h, o.Org.ID, "a@x.com", provisioning.RoleMember, provisioning.InvitationPending, &soon)
 	b := testInvitation(h, o.Org.ID, "b@x.com", provisioning.RoleAdmin, provisioning.InvitationPending, &past)
 	c := testInvitation(h, o.Org.ID, "c@x.com", provisioning.RoleViewer, provisioning.InvitationRevoked, nil)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for _, inv := range []provisioning.Invitation{a, b, c} {
 			if err := tx.InsertInvitation(h.Ctx, inv); err != nil {
 				return err
@@ -45,11 +45,11 @@ func testInvitationCRUD(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
-	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		return tx.InsertInvitation(h.Ctx, testInvitation(h, o.Org.ID, "a@x.com", provisioning.RoleMember, provisioning.InvitationPending, nil))
 	})
 	WantCode(t, err, provisioning.CodeConflict)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetInvitationByHash(h.Ctx, a.TokenHash)
 		if err != nil || got.ID != a.ID || got.Email != "a@x.com" || got.ExpiresAt == nil || !got.ExpiresAt.Equal(soon) || !got.SendEmail {
 			t.Errorf("by hash: %+v, %v", got, err)
@@ -83,7 +83,7 @@ func testInvitationCRUD(t *testing.T, h *Harness) {
 		return nil
 	})
 	_, newHash := provisioning.NewSecret("inv_")
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		r := b
 		r.Role, r.TokenHash, r.ExpiresAt, r.SendEmail = provisioning.RoleMember, newHash, &soon, false
 		if err := tx.RefreshInvitation(h.Ctx, r); err != nil {
@@ -121,7 +121,7 @@ func testInviteLinksAndQuotas(t *testing.T, h *Harness) {
 	now := h.Clock.Now()
 	_, first := provisioning.NewSecret("lnk_")
 	_, second := provisioning.NewSecret("lnk_")
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for day, n := range map[string]int{"2026-11-21": 4, "2026-11-22": 2, "2026-11-23": 1} {
 			if err := tx.AddInviteSends(h.Ctx, o.Org.ID, day, n); err != nil {
 				return err
@@ -165,7 +165,7 @@ func testEmailLoginsAndRateLimits(t *testing.T, h *Harness) {
 	now := h.Clock.Now()
 	_, hash := provisioning.NewSecret("esl_")
 	l := provisioning.EmailLogin{ID: provisioning.NewID(), Email: "a@x.com", CreatedAt: now, ExpiresAt: now.Add(15 * time.Minute)}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if err := tx.InsertEmailLogin(h.Ctx, l, hash); err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func testEmailLoginsAndRateLimits(t *testing.T, h *Harness) {
 		return nil
 	})
 	errs := parallel(20, func(int) error {
-		return h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+		return h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 			if err := tx.CountersOnly(h.Ctx); err != nil {
 				return err
 			}
@@ -205,7 +205,7 @@ func testEmailLoginsAndRateLimits(t *testing.T, h *Harness) {
 			t.Fatal(err)
 		}
 	}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if n, err := tx.HitRateLimit(h.Ctx, "ip:race", time.Hour, now); err != nil || n != 21 {
 			t.Errorf("after 20 concurrent hits: %d, %v; want 21", n, err)
 		}
@@ -226,7 +226,7 @@ func testPurgeSignIns(t *testing.T, h *Harness, oldLogin []byte) {
 		"live":    {ID: provisioning.NewID(), UserID: o.Owner.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
 	}
 	hashes := map[string][]byte{}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for name, s := range sessions {
 			_, hashes[name] = provisioning.NewSecret(provisioning.SessionPrefix)
 			if err := tx.CreateSession(h.Ctx, s, hashes[name]); err != nil {
@@ -238,7 +238,7 @@ func testPurgeSignIns(t *testing.T, h *Harness, oldLogin []byte) {
 		}
 		return tx.InsertEmailLogin(h.Ctx, fresh, freshHash)
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		// Purge as of the start of the window "ip:later" is in: that window still counts.
 		n, err := tx.PurgeSignIns(h.Ctx, later.Truncate(time.Minute))
 		if err != nil || n < 5 {
@@ -263,7 +263,7 @@ func errOf[T any](_ T, err error) error { return err }
 
 func testOutboxClaims(t *testing.T, h *Harness) {
 	now := h.Clock.Now()
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for i := range 30 {
 			kind := provisioning.OutboxEmail
 			if i%10 == 9 {
@@ -279,7 +279,7 @@ func testOutboxClaims(t *testing.T, h *Harness) {
 	})
 	claim := func(at time.Time, limit int) []provisioning.OutboxItem {
 		var items []provisioning.OutboxItem
-		h.Tx(func(tx provisioning.Tx) error {
+		h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
 			items, err = tx.ClaimOutbox(h.Ctx, provisioning.OutboxEmail, at, time.Minute, limit)
 			return err
@@ -319,7 +319,7 @@ func testOutboxClaims(t *testing.T, h *Harness) {
 	if len(back) != 3 || back[0].Attempts != 2 {
 		t.Fatalf("after the lease: %+v", back)
 	}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if err := tx.CompleteOutbox(h.Ctx, back[0].ID, now, json.RawMessage(`{"redacted":true}`)); err != nil {
 			return err
 		}

@@ -78,7 +78,7 @@ func testMemberListFilters(t *testing.T, h *Harness) {
 	check("suspended holds no seat", list(provisioning.MemberQuery{Seat: provisioning.SeatWith, Sort: provisioning.SortByJoined}),
 		"owner@acme.com", "zoe@acme.com")
 
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		zoe := findMember(t, h, o.Org.ID, "zoe@acme.com")
 		if err := tx.TouchMembership(h.Ctx, zoe.ID, h.Clock.Now().Add(time.Hour)); err != nil {
 			return err
@@ -148,7 +148,7 @@ func testSeatCounting(t *testing.T, h *Harness) {
 	h.MustJoin(o.Org.ID, "v@acme.com", provisioning.EntranceSCIM, provisioning.RoleViewer)
 	now := h.Clock.Now()
 	past := now.Add(-time.Hour)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for i, inv := range []struct {
 			role    provisioning.Role
 			state   string

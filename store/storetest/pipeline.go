@@ -232,7 +232,7 @@ func testPipelineIdentityMatching(t *testing.T, h *Harness) {
 	if next, err := transient(); err != nil || next.User.ID != again.User.ID {
 		t.Fatalf("a transient arrival is matched by email at its connection: %+v %v", next.User, err)
 	}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if _, err := tx.FindUserIdentity(h.Ctx, o.Owner.UserID, "oidc:conn1"); err != nil {
 			t.Errorf("the owner's link: %v", err)
 		}
@@ -258,15 +258,15 @@ func testPipelineProofDisownsEarlierLinks(t *testing.T, h *Harness) {
 			t.Fatalf("the evil IdP's arrival: %+v %v", pre.User, err)
 		}
 		var session provisioning.Session
-		h.Tx(func(tx provisioning.Tx) error {
-			_, session, err = h.Service.StartSession(h.Ctx, tx, pre.User.ID, evil.Org.ID)
+		h.Tx(func(tx provisioning.StoreTx) error {
+			_, session, err = h.Service.StartSession(h.Ctx, provisioning.Wrap(tx), pre.User.ID, evil.Org.ID)
 			return err
 		})
 		return pre, session
 	}
 	cutOff := func(userID string, session provisioning.Session) {
 		t.Helper()
-		h.Tx(func(tx provisioning.Tx) error {
+		h.Tx(func(tx provisioning.StoreTx) error {
 			WantCode(t, errOf(tx.FindIdentity(h.Ctx, "saml:evil", "victim")), provisioning.CodeNotFound)
 			ended, err := tx.(*sqlstore.Tx).SessionEnded(h.Ctx, session.ID)
 			if err == nil && !ended {
@@ -278,9 +278,9 @@ func testPipelineProofDisownsEarlierLinks(t *testing.T, h *Harness) {
 
 	pre, session := preAccount("victim@gmail.com")
 	var proven provisioning.User
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		var err error
-		proven, err = h.Service.ProveEmailTx(h.Ctx, tx, "Victim@Gmail.com")
+		proven, err = h.Service.ProveEmailTx(h.Ctx, provisioning.Wrap(tx), "Victim@Gmail.com")
 		return err
 	})
 	if proven.ID != pre.User.ID || !proven.EmailVerified {
@@ -297,7 +297,7 @@ func testPipelineProofDisownsEarlierLinks(t *testing.T, h *Harness) {
 		t.Fatalf("the IdP of the org holding the domain: %+v %v", byIdP.User, err)
 	}
 	cutOff(pre.User.ID, session)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if kept, err := tx.FindIdentity(h.Ctx, "saml:acme", "victim"); err != nil || kept.ID != pre.User.ID {
 			t.Errorf("the proving identity is kept: %+v %v", kept, err)
 		}

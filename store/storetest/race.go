@@ -56,7 +56,7 @@ func testRaceOwners(t *testing.T, h *Harness) {
 			return err
 		})
 		var owners int
-		h.Tx(func(tx provisioning.Tx) error {
+		h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
 			owners, err = tx.CountOwners(h.Ctx, o.Org.ID)
 			return err
@@ -171,7 +171,7 @@ func testRaceSamePersonArrivesTwice(t *testing.T, h *Harness) {
 			t.Fatalf("arrival failed: %v", err)
 		}
 	}
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		events, err := tx.ListAudit(h.Ctx, provisioning.AuditQuery{OrgID: o.Org.ID, Action: "member.joined", Limit: 100})
 		if err != nil {
 			return err
@@ -192,8 +192,8 @@ func testRaceSamePersonArrivesTwice(t *testing.T, h *Harness) {
 func testRaceJoinThenWriteLock(t *testing.T, h *Harness) {
 	o := h.CreateOrg("upgrade", -1, "owner@acme.com")
 	errs := parallel(12, func(i int) error {
-		return h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
-			_, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: o.Org.ID,
+		return h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
+			_, err := h.Service.ProvisionTx(h.Ctx, provisioning.Wrap(tx), provisioning.ProvisionRequest{OrgID: o.Org.ID,
 				Entrance: provisioning.EntranceSCIM, Actor: provisioning.System(),
 				Identity: provisioning.Identity{Email: fmt.Sprintf("p%d@acme.com", i)}})
 			if err != nil {
@@ -214,12 +214,12 @@ func testRaceJoinThenWriteLock(t *testing.T, h *Harness) {
 
 	// A transaction that holds the write lock first keeps it through the pipeline: it runs once.
 	attempts := 0
-	err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		attempts++
 		if _, err := tx.LockOrg(h.Ctx, o.Org.ID); err != nil {
 			return err
 		}
-		if _, err := h.Service.ProvisionTx(h.Ctx, tx, provisioning.ProvisionRequest{OrgID: o.Org.ID,
+		if _, err := h.Service.ProvisionTx(h.Ctx, provisioning.Wrap(tx), provisioning.ProvisionRequest{OrgID: o.Org.ID,
 			Entrance: provisioning.EntranceSCIM, Actor: provisioning.System(),
 			Identity: provisioning.Identity{Email: "locked-first@acme.com"}}); err != nil {
 			return err

@@ -59,10 +59,10 @@ func testRemoval(t *testing.T, h *Harness) {
 		t.Fatal(err)
 	}
 	var sessionID, secret string
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		var sess provisioning.Session
 		var err error
-		secret, sess, err = h.Service.StartSession(h.Ctx, tx, ann.UserID, org)
+		secret, sess, err = h.Service.StartSession(h.Ctx, provisioning.Wrap(tx), ann.UserID, org)
 		sessionID = sess.ID
 		return err
 	})

@@ -18,7 +18,7 @@ func testSSO(t *testing.T, h *Harness) {
 		CreatedAt: now, UpdatedAt: now}
 	saml := conn
 	saml.ID, saml.Protocol, saml.Secret, saml.CreatedAt = provisioning.NewID(), "saml", nil, now.Add(time.Second)
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		for _, c := range []provisioning.SSOConnection{conn, saml} {
 			if err := tx.InsertSSOConnection(h.Ctx, c); err != nil {
 				t.Fatalf("insert connection: %v", err)
@@ -26,7 +26,7 @@ func testSSO(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetSSOConnection(h.Ctx, conn.ID)
 		if err != nil || got.OrgID != a.Org.ID || string(got.Config) != string(conn.Config) || len(got.Secret) != 3 || !got.Enabled {
 			t.Fatalf("get: %+v %v", got, err)
@@ -50,7 +50,7 @@ func testSSO(t *testing.T, h *Harness) {
 		WantCode(t, tx.DeleteSSOConnection(h.Ctx, b, conn.ID), provisioning.CodeNotFound)
 		return nil
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetSSOConnection(h.Ctx, conn.ID)
 		if err != nil || got.Name != "Okta prod" || got.Enabled || got.Secret != nil {
 			t.Fatalf("after update: %+v %v", got, err)
@@ -60,8 +60,8 @@ func testSSO(t *testing.T, h *Harness) {
 	testSSOFlows(t, h, conn)
 	testSSOCodes(t, h, a)
 	testSSOReplay(t, h, conn.ID)
-	h.Tx(func(tx provisioning.Tx) error { return tx.DeleteSSOConnection(h.Ctx, a.Org.ID, conn.ID) })
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.DeleteSSOConnection(h.Ctx, a.Org.ID, conn.ID) })
+	h.Tx(func(tx provisioning.StoreTx) error {
 		_, err := tx.GetSSOConnection(h.Ctx, conn.ID)
 		WantCode(t, err, provisioning.CodeNotFound)
 		return nil
@@ -74,8 +74,8 @@ func testSSOFlows(t *testing.T, h *Harness, conn provisioning.SSOConnection) {
 		Nonce: "n", Verifier: "v", BrowserHash: []byte("b"), RedirectURI: "https://app/cb", AppState: "s",
 		CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 	hash := provisioning.HashSecret("flow-secret")
-	h.Tx(func(tx provisioning.Tx) error { return tx.InsertSSOFlow(h.Ctx, f, hash) })
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.InsertSSOFlow(h.Ctx, f, hash) })
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.GetSSOFlow(h.Ctx, hash)
 		if err != nil || got.RequestID != "id-1" || got.Nonce != "n" || string(got.BrowserHash) != "b" || got.UsedAt != nil {
 			t.Fatalf("get flow: %+v %v", got, err)
@@ -88,7 +88,7 @@ func testSSOFlows(t *testing.T, h *Harness, conn provisioning.SSOConnection) {
 	wins := 0
 	for range 8 {
 		wg.Go(func() {
-			err := h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+			err := h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 				_, err := tx.ConsumeSSOFlow(h.Ctx, hash, now.Add(time.Minute))
 				return err
 			})
@@ -107,10 +107,10 @@ func testSSOFlows(t *testing.T, h *Harness, conn provisioning.SSOConnection) {
 	}
 	expired := f
 	expired.ID = provisioning.NewID()
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		return tx.InsertSSOFlow(h.Ctx, expired, provisioning.HashSecret("old"))
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		_, err := tx.ConsumeSSOFlow(h.Ctx, provisioning.HashSecret("old"), now.Add(10*time.Minute))
 		WantCode(t, err, provisioning.CodeNotFound)
 		return nil
@@ -124,15 +124,15 @@ func testSSOCodes(t *testing.T, h *Harness, o provisioning.OrgWithOwner) {
 		CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
 	nogroups := c
 	nogroups.ID, nogroups.Groups = provisioning.NewID(), nil
-	h.Tx(func(tx provisioning.Tx) error { return tx.InsertSSOCode(h.Ctx, c, provisioning.HashSecret("code")) })
-	_ = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.InsertSSOCode(h.Ctx, c, provisioning.HashSecret("code")) })
+	_ = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		WantCode(t, tx.InsertSSOCode(h.Ctx, nogroups, provisioning.HashSecret("code")), provisioning.CodeConflict)
 		return errStop
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		return tx.InsertSSOCode(h.Ctx, nogroups, provisioning.HashSecret("code2"))
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		got, err := tx.ConsumeSSOCode(h.Ctx, provisioning.HashSecret("code"), now.Add(time.Second))
 		if err != nil || got.MembershipID != c.MembershipID || len(got.Groups) != 2 || got.Groups[1] != "ops" || got.UsedAt == nil {
 			t.Fatalf("consume code: %+v %v", got, err)
@@ -149,14 +149,14 @@ func testSSOCodes(t *testing.T, h *Harness, o provisioning.OrgWithOwner) {
 
 func testSSOReplay(t *testing.T, h *Harness, connID string) {
 	now := h.Clock.Now()
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		return tx.RecordSSOAssertion(h.Ctx, connID, "id-a", now.Add(time.Minute))
 	})
-	_ = h.Store.Update(h.Ctx, func(tx provisioning.Tx) error {
+	_ = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		WantCode(t, tx.RecordSSOAssertion(h.Ctx, connID, "id-a", now.Add(time.Minute)), provisioning.CodeConflict)
 		return errStop
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if err := tx.RecordSSOAssertion(h.Ctx, "other-connection", "id-a", now.Add(time.Minute)); err != nil {
 			t.Fatalf("same id at another connection: %v", err)
 		}
@@ -166,7 +166,7 @@ func testSSOReplay(t *testing.T, h *Harness, connID string) {
 		}
 		return nil
 	})
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if err := tx.RecordSSOAssertion(h.Ctx, connID, "id-a", now.Add(time.Hour)); err != nil {
 			t.Fatalf("an id is free again after its expiry is purged: %v", err)
 		}

@@ -111,7 +111,7 @@ func (h *Harness) VerifyDomain(orgID, name string) {
 	d := newDomain(h, orgID, name)
 	at := h.Clock.Now()
 	d.State, d.VerifiedAt, d.CheckedAt = provisioning.DomainVerified, &at, &at
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		if err := tx.InsertDomain(h.Ctx, d); err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (h *Harness) Usage(orgID string) provisioning.SeatReport {
 }
 
 // Tx runs fn in a write transaction and fails the test on error.
-func (h *Harness) Tx(fn func(tx provisioning.Tx) error) {
+func (h *Harness) Tx(fn func(tx provisioning.StoreTx) error) {
 	h.T.Helper()
 	if err := h.Store.Update(h.Ctx, fn); err != nil {
 		h.T.Fatalf("tx: %v", err)
@@ -169,7 +169,7 @@ var errStop = errors.New("stop")
 func (h *Harness) CheckSeatCounter(orgID string) {
 	h.T.Helper()
 	var counter, actual int
-	err := h.Store.View(h.Ctx, func(tx provisioning.Tx) error {
+	err := h.Store.View(h.Ctx, func(tx provisioning.StoreTx) error {
 		var err error
 		counter, actual, err = tx.(*sqlstore.Tx).RecountSeats(h.Ctx, orgID)
 		return err

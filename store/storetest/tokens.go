@@ -26,7 +26,7 @@ func testTokensAndSettings(t *testing.T, h *Harness) {
 	_, err = h.Service.CreateToken(h.Ctx, viewer, org, "viewer", provisioning.TokenLimits{})
 	WantCode(t, err, provisioning.CodeForbidden)
 
-	h.Tx(func(tx provisioning.Tx) error {
+	h.Tx(func(tx provisioning.StoreTx) error {
 		stored, err := tx.GetTokenByHash(h.Ctx, provisioning.HashSecret(ownerTok.Secret))
 		if err != nil || stored.ID != ownerTok.ID || stored.Name != "owner" {
 			t.Fatalf("GetTokenByHash: %+v %v", stored, err)
