@@ -124,7 +124,9 @@ func testSSOCodes(t *testing.T, h *Harness, o provisioning.OrgWithOwner) {
 		CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
 	nogroups := c
 	nogroups.ID, nogroups.Groups = provisioning.NewID(), nil
-	h.Tx(func(tx provisioning.StoreTx) error { return tx.InsertSSOCode(h.Ctx, c, provisioning.HashSecret("code")) })
+	h.Tx(func(tx provisioning.StoreTx) error {
+		return tx.InsertSSOCode(h.Ctx, c, provisioning.HashSecret("code"))
+	})
 	_ = h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error {
 		WantCode(t, tx.InsertSSOCode(h.Ctx, nogroups, provisioning.HashSecret("code")), provisioning.CodeConflict)
 		return errStop
