@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rollcall/rollcall/seats"
 	"time"
+
+	"github.com/rollcall/rollcall/seats"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
