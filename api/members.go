@@ -151,7 +151,7 @@ func (a *API) assignSeats(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 func (a *API) audit(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	q := newQuery(r, "actor", "action", "target", "since", "until", "before", "limit")
-	aq := provisioning.AuditQuery{OrgID: orgID, ActorID: q.str("actor"), Action: q.str("action"),
+	aq := provisioning.AuditQuery{OrgID: orgID, Actor: q.str("actor"), Action: q.str("action"),
 		TargetID: q.str("target"), Since: q.time("since"), Until: q.time("until"), Before: q.str("before"),
 		Limit: q.int("limit", 100, 1, 1000)}
 	if q.err != nil {

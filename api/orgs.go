@@ -15,7 +15,8 @@ func (a *API) coreRoutes(r *Router) {
 	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}", Summary: "Rename (admins) or change plan and seat limit (owners, operator)", Body: provisioning.OrgUpdate{}, Response: orgResponse{}}, a.withOrg(a.updateOrg))
 	r.Handle(Route{Method: "DELETE", Path: "/orgs/{org}", Summary: "Delete an org (owners, operator)", Status: http.StatusNoContent}, a.withOrg(a.deleteOrg))
 	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/settings", Summary: "Provisioning settings (owners, admins)", Response: settingsResponse{}}, a.withOrg(a.getSettings))
-	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/settings", Summary: "Replace provisioning settings (owners, admins)", Body: provisioning.Settings{}, Response: settingsResponse{}}, a.withOrg(a.putSettings))
+	r.Handle(Route{Method: "PATCH", Path: "/orgs/{org}/settings", Summary: "Change the provisioning settings sent; the others keep their values (owners, admins)", Body: provisioning.SettingsChange{}, Response: settingsResponse{}}, a.withOrg(a.changeSettings))
+	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/settings", Summary: "Same as PATCH: settings left out keep their values (owners, admins)", Body: provisioning.SettingsChange{}, Response: settingsResponse{}}, a.withOrg(a.changeSettings))
 	r.Handle(Route{Method: "GET", Path: "/orgs/{org}/contact", Summary: "The org contact (every member)", Response: contactResponse{}}, a.withOrg(a.getContact))
 	r.Handle(Route{Method: "PUT", Path: "/orgs/{org}/contact", Summary: "Replace the org contact (owners, admins)", Body: provisioning.Contact{}, Response: contactResponse{}}, a.withOrg(a.putContact))
 	a.memberRoutes(r)
@@ -86,8 +87,8 @@ func (a *API) getSettings(ctx context.Context, w http.ResponseWriter, r *http.Re
 	return JSON(w, http.StatusOK, settingsResponse{Settings: settings})
 }
 
-func (a *API) putSettings(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
-	var in provisioning.Settings
+func (a *API) changeSettings(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
+	var in provisioning.SettingsChange
 	if err := Decode(r, &in); err != nil {
 		return err
 	}

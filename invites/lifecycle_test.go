@@ -104,7 +104,7 @@ func TestExpiry(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		settings := provisioning.DefaultSettings()
 		settings.InviteExpiryHours = 1
-		if _, err := e.h.Service.UpdateSettings(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, settings); err != nil {
+		if _, err := e.h.Service.UpdateSettings(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, settings.AsChange()); err != nil {
 			t.Fatal(err)
 		}
 		id, link := e.mustInvite("cat@x.com", provisioning.RoleMember)
@@ -132,7 +132,7 @@ func TestExpiry(t *testing.T) {
 		}
 
 		settings.InviteExpiryHours = 0
-		if _, err := e.h.Service.UpdateSettings(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, settings); err != nil {
+		if _, err := e.h.Service.UpdateSettings(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, settings.AsChange()); err != nil {
 			t.Fatal(err)
 		}
 		never := e.invite("dan@x.com", provisioning.RoleMember)

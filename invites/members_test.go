@@ -39,7 +39,7 @@ func TestNoReservation(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		settings := provisioning.DefaultSettings()
 		settings.ReserveSeatsForInvites = false
-		if _, err := e.h.Service.UpdateSettings(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, settings); err != nil {
+		if _, err := e.h.Service.UpdateSettings(e.h.Ctx, provisioning.Operator(), e.acme.Org.ID, settings.AsChange()); err != nil {
 			t.Fatal(err)
 		}
 		limit := 2

@@ -25,8 +25,9 @@ type AuditEvent struct {
 
 // AuditQuery filters the audit log. Empty fields match everything.
 type AuditQuery struct {
-	OrgID    string
-	ActorID  string
+	OrgID string
+	// Actor matches the actor's id, or its label (a person's email) in any case.
+	Actor    string
 	Action   string
 	TargetID string
 	Since    time.Time

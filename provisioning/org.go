@@ -59,6 +59,49 @@ func (s Settings) Validate() error {
 	return nil
 }
 
+// SettingsChange is a partial update of Settings: only the fields it carries change, so saving
+// one field never changes another.
+type SettingsChange struct {
+	DefaultRole             *Role `json:"defaultRole,omitempty"`
+	AutoAssignSeats         *bool `json:"autoAssignSeats,omitempty"`
+	ReserveSeatsForInvites  *bool `json:"reserveSeatsForInvites,omitempty"`
+	InviteExpiryHours       *int  `json:"inviteExpiryHours,omitempty"`
+	TokenRateLimitPerMinute *int  `json:"tokenRateLimitPerMinute,omitempty"`
+}
+
+// AsChange is a change carrying every field of s, for a caller that replaces all settings.
+func (s Settings) AsChange() SettingsChange {
+	return SettingsChange{DefaultRole: &s.DefaultRole, AutoAssignSeats: &s.AutoAssignSeats,
+		ReserveSeatsForInvites: &s.ReserveSeatsForInvites, InviteExpiryHours: &s.InviteExpiryHours,
+		TokenRateLimitPerMinute: &s.TokenRateLimitPerMinute}
+}
+
+// Empty reports whether the change carries no field.
+func (c SettingsChange) Empty() bool {
+	return c.DefaultRole == nil && c.AutoAssignSeats == nil && c.ReserveSeatsForInvites == nil &&
+		c.InviteExpiryHours == nil && c.TokenRateLimitPerMinute == nil
+}
+
+// Apply returns s with the fields the change carries replaced.
+func (c SettingsChange) Apply(s Settings) Settings {
+	if c.DefaultRole != nil {
+		s.DefaultRole = *c.DefaultRole
+	}
+	if c.AutoAssignSeats != nil {
+		s.AutoAssignSeats = *c.AutoAssignSeats
+	}
+	if c.ReserveSeatsForInvites != nil {
+		s.ReserveSeatsForInvites = *c.ReserveSeatsForInvites
+	}
+	if c.InviteExpiryHours != nil {
+		s.InviteExpiryHours = *c.InviteExpiryHours
+	}
+	if c.TokenRateLimitPerMinute != nil {
+		s.TokenRateLimitPerMinute = *c.TokenRateLimitPerMinute
+	}
+	return s
+}
+
 // Contact is the org's contact person, visible to every member.
 type Contact struct {
 	Name  string `json:"name"`

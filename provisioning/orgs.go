@@ -186,13 +186,17 @@ func (s *Service) UpdateOrg(ctx context.Context, actor Actor, orgID string, in O
 	})
 }
 
-// UpdateSettings replaces an org's settings. Owners and admins.
-func (s *Service) UpdateSettings(ctx context.Context, actor Actor, orgID string, in Settings) (Org, error) {
-	if err := in.Validate(); err != nil {
-		return Org{}, err
+// UpdateSettings changes the settings a change carries and keeps the others. Owners and admins.
+func (s *Service) UpdateSettings(ctx context.Context, actor Actor, orgID string, in SettingsChange) (Org, error) {
+	if in.Empty() {
+		return Org{}, Invalidf("settings", "send at least one setting to change: defaultRole, autoAssignSeats, reserveSeatsForInvites, inviteExpiryHours or tokenRateLimitPerMinute")
 	}
 	return s.changeOrg(ctx, actor, orgID, RoleAdmin, "change settings", "org.settings_changed", func(o *Org) error {
-		o.Settings = in
+		next := in.Apply(o.Settings)
+		if err := next.Validate(); err != nil {
+			return err
+		}
+		o.Settings = next
 		return nil
 	})
 }

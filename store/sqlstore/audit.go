@@ -30,7 +30,10 @@ func (t *Tx) AppendAudit(ctx context.Context, e provisioning.AuditEvent) error {
 func (t *Tx) ListAudit(ctx context.Context, q provisioning.AuditQuery) ([]provisioning.AuditEvent, error) {
 	b := &sqlBuilder{}
 	b.add("org_id = " + b.arg(q.OrgID))
-	for col, v := range map[string]string{"actor_id": q.ActorID, "action": q.Action, "target_id": q.TargetID} {
+	if q.Actor != "" {
+		b.add("(actor_id = " + b.arg(q.Actor) + " OR lower(actor_label) = " + b.arg(strings.ToLower(q.Actor)) + ")")
+	}
+	for col, v := range map[string]string{"action": q.Action, "target_id": q.TargetID} {
 		if v != "" {
 			b.add(col + " = " + b.arg(v))
 		}

@@ -146,7 +146,7 @@ func testPipelineSeatRules(t *testing.T, h *Harness) {
 	off := h.CreateOrg("off", 10, "owner@off.com")
 	settings := off.Org.Settings
 	settings.AutoAssignSeats = false
-	if _, err := h.Service.UpdateSettings(h.Ctx, provisioning.Operator(), off.Org.ID, settings); err != nil {
+	if _, err := h.Service.UpdateSettings(h.Ctx, provisioning.Operator(), off.Org.ID, settings.AsChange()); err != nil {
 		t.Fatal(err)
 	}
 	auto := h.MustJoin(off.Org.ID, "x@off.com", provisioning.EntranceSAML, "")

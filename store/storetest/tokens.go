@@ -80,6 +80,7 @@ func testAuditFilters(t *testing.T, h *Harness) {
 	o := h.CreateOrg("acme", 5, "owner@acme.com")
 	org := o.Org.ID
 	owner := h.MemberActor(o.Owner.Membership)
+	owner.Label = "owner@acme.com"
 	h.Clock.Advance(time.Hour)
 	start := h.Clock.Now()
 	ann := h.MustJoin(org, "ann@acme.com", provisioning.EntranceSCIM, "").Membership
@@ -95,9 +96,14 @@ func testAuditFilters(t *testing.T, h *Harness) {
 		}
 		return ev
 	}
-	if ev := list(provisioning.AuditQuery{ActorID: owner.ID}); len(ev) != 1 || ev[0].Action != "member.role_changed" ||
-		string(ev[0].Before) == "" || string(ev[0].After) == "" {
-		t.Fatalf("by actor: %+v", ev)
+	for _, actor := range []string{owner.ID, "Owner@Acme.com"} {
+		if ev := list(provisioning.AuditQuery{Actor: actor}); len(ev) != 1 || ev[0].Action != "member.role_changed" ||
+			string(ev[0].Before) == "" || string(ev[0].After) == "" {
+			t.Fatalf("by actor %s: %+v", actor, ev)
+		}
+	}
+	if ev := list(provisioning.AuditQuery{Actor: "nobody@acme.com"}); len(ev) != 0 {
+		t.Fatalf("by an unknown actor: %+v", ev)
 	}
 	if ev := list(provisioning.AuditQuery{Since: start}); len(ev) != 2 || ev[0].Action != "member.role_changed" {
 		t.Fatalf("since: %+v", ev)
