@@ -6,18 +6,25 @@ import (
 	"strings"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/session"
 )
 
 type actorKey struct{}
 
-// authenticate resolves the bearer credential on every request; nothing is cached, so a revoked
-// token fails on its very next use.
+// crossOrigin refuses unsafe cross-origin browser requests (Sec-Fetch-Site, else Origin against
+// Host). It guards the requests a session cookie authenticates; together with the cookie's
+// SameSite=Lax and JSON-only bodies, no other site can make a signed-in browser change anything.
+var crossOrigin = http.NewCrossOriginProtection()
+
+// authenticate resolves the credential on every request; nothing is cached, so a revoked token
+// or an ended session fails on its very next use. A bearer token or the operator key comes
+// first; without one, the console session cookie makes the signed-in person the actor, acting
+// in each org with the role their membership has there.
 func (a *API) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bearer, ok := bearerToken(r)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall"`)
-			a.writeError(w, r, provisioning.Errorf(provisioning.CodeUnauthorized, "send an API token or the operator key as Authorization: Bearer <token>"))
+			a.authenticateSession(w, r, next)
 			return
 		}
 		actor, err := a.svc.Authenticate(r.Context(), bearer)
@@ -28,6 +35,25 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
 	})
+}
+
+func (a *API) authenticateSession(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	secret := session.Secret(r)
+	if secret == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall"`)
+		a.writeError(w, r, provisioning.Errorf(provisioning.CodeUnauthorized, "send an API token or the operator key as Authorization: Bearer <token>, or sign in"))
+		return
+	}
+	if err := crossOrigin.Check(r); err != nil {
+		a.writeError(w, r, provisioning.Errorf(provisioning.CodeForbidden, "cross-origin request refused: a signed-in browser may change things only from Rollcall's own pages"))
+		return
+	}
+	_, u, err := a.svc.SessionUser(r.Context(), secret)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, provisioning.UserActor(u))))
 }
 
 func bearerToken(r *http.Request) (string, bool) {

@@ -113,7 +113,8 @@ type NewToken struct {
 	Secret string `json:"secret"`
 }
 
-// CreateToken creates a personal API token for the calling member. Viewers cannot.
+// CreateToken creates a personal API token for the calling member, signed in or calling with
+// a token. Viewers cannot.
 func (s *Service) CreateToken(ctx context.Context, actor Actor, orgID, name string, limits TokenLimits) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
@@ -122,7 +123,7 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, orgID, name stri
 	if err := limits.Validate(); err != nil {
 		return NewToken{}, err
 	}
-	if actor.Kind != ActorMember {
+	if actor.Kind != ActorMember && actor.Kind != ActorUser {
 		return NewToken{}, Errorf(CodeForbidden, "API tokens belong to members; the operator key needs none")
 	}
 	var out NewToken
