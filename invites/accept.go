@@ -43,14 +43,40 @@ func findRef(ctx context.Context, tx provisioning.InviteTxn, ref string, u *prov
 		inv, err = tx.GetInvitationByHash(ctx, provisioning.HashSecret(ref))
 	} else {
 		inv, err = tx.GetInvitation(ctx, ref)
-		if err == nil && (u == nil || !u.EmailVerified || u.Email != inv.Email) {
-			return inv, errBadLink
+		if err == nil {
+			if err := mayOpenByID(u, inv); err != nil {
+				return provisioning.Invitation{}, err
+			}
 		}
 	}
 	if provisioning.IsCode(err, provisioning.CodeNotFound) {
 		return inv, errBadLink
 	}
 	return inv, err
+}
+
+// mayOpenByID lets only the signed-in invitee open an invitation by its id, and tells anyone
+// else which address to sign in as, masked (m…@acme.com), rather than a misleading not found.
+func mayOpenByID(u *provisioning.User, inv provisioning.Invitation) error {
+	switch {
+	case u == nil:
+		return provisioning.Errorf(provisioning.CodeUnauthorized, "this invitation is for %s: sign in as that address to see it", maskEmail(inv.Email))
+	case u.Email != inv.Email:
+		return provisioning.Errorf(provisioning.CodeEmailMismatch, "this invitation is for %s, and you are signed in as %s: sign in as that address", maskEmail(inv.Email), u.Email)
+	case !u.EmailVerified:
+		return provisioning.Errorf(provisioning.CodeForbidden, "%s is not verified yet: sign in with the email link sent to it", u.Email)
+	}
+	return nil
+}
+
+// maskEmail keeps an address's first letter and its domain: m…@acme.com.
+func maskEmail(email string) string {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok || local == "" {
+		return "…"
+	}
+	r := []rune(local)
+	return string(r[0]) + "…@" + domain
 }
 
 // openState refuses an invitation that is no longer pending, each state with its own code.

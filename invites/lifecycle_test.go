@@ -167,7 +167,7 @@ func TestRefusals(t *testing.T) {
 			{"wrong email declines", pathOf(link) + "/decline", http.StatusForbidden, "email_mismatch"},
 			{"tampered", pathOf(tampered) + "/accept", http.StatusNotFound, "not_found"},
 			{"unknown", "/invitations/inv_" + strings.Repeat("x", 43) + "/accept", http.StatusNotFound, "not_found"},
-			{"another's id", "/invitations/" + id + "/accept", http.StatusNotFound, "not_found"},
+			{"another's id", "/invitations/" + id + "/accept", http.StatusForbidden, "email_mismatch"},
 			{"garbage", "/invitations/%00%ff/accept", http.StatusNotFound, "not_found"},
 		} {
 			r := mallory.do("POST", c.path, nil)
@@ -196,8 +196,11 @@ func TestRefusals(t *testing.T) {
 		if after := e.fingerprint(); after != before {
 			t.Fatalf("refused accepts wrote:\n%s\n%s", before, after)
 		}
-		if r := e.browser().do("GET", "/invitations/"+id, nil); r.Status != http.StatusNotFound {
-			t.Errorf("anonymous show by id: %d", r.Status)
+		if r := e.browser().do("GET", "/invitations/"+id, nil); r.Status != http.StatusUnauthorized || !strings.Contains(string(r.Raw), "a…@x.com") || strings.Contains(string(r.Raw), "alice") {
+			t.Errorf("anonymous show by id: %d %s", r.Status, r.Raw)
+		}
+		if r := mallory.do("GET", "/invitations/"+id, nil); r.Status != http.StatusForbidden || !strings.Contains(string(r.Raw), "this invitation is for a…@x.com") {
+			t.Errorf("another person shows by id: %d %s", r.Status, r.Raw)
 		}
 		if r := e.invite("owner@acme.com", provisioning.RoleMember); r.Status != http.StatusConflict {
 			t.Errorf("invite an active member: %d %s", r.Status, r.Raw)
