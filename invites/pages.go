@@ -8,6 +8,7 @@ import (
 
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/session"
+	"github.com/rollcall/rollcall/web/page"
 )
 
 const sentMessage = "If that address can receive email, a sign-in link is on its way. It works once, for a short time."
@@ -23,7 +24,7 @@ func (s *Service) requestSignIn(w http.ResponseWriter, r *http.Request) error {
 	if wantsJSON(r) {
 		return writeJSON(w, http.StatusAccepted, map[string]string{"message": sentMessage})
 	}
-	writePage(w, http.StatusAccepted, page{Title: "Check your email", Lines: []string{sentMessage}})
+	s.writePage(w, r, http.StatusAccepted, page.Page{Title: "Check your email", Lines: []string{sentMessage}})
 	return nil
 }
 
@@ -43,8 +44,8 @@ func (s *Service) previewSignIn(w http.ResponseWriter, r *http.Request) error {
 	if next := q.Get("next"); next != "" {
 		hidden["next"] = next
 	}
-	writePage(w, http.StatusOK, page{Title: "Sign in to Rollcall", Lines: []string{"Continue as " + email + "?"},
-		Forms: []form{{Action: "/auth/email/verify", Button: "Sign in", Hidden: hidden}}})
+	s.writePage(w, r, http.StatusOK, page.Page{Title: "Sign in to Rollcall", Lines: []string{"Continue as " + email + "?"},
+		Forms: []page.Form{{Action: "/auth/email/verify", Button: "Sign in", Hidden: hidden}}})
 	return nil
 }
 
@@ -90,14 +91,14 @@ func (s *Service) mine(w http.ResponseWriter, r *http.Request, u provisioning.Us
 	if wantsJSON(r) {
 		return writeJSON(w, http.StatusOK, map[string]any{"invitations": list})
 	}
-	p := page{Title: "Your invitations", Lines: []string{"Signed in as " + u.Email + "."}}
+	p := page.Page{Title: "Your invitations", Person: person(&u)}
 	if len(list) == 0 {
 		p.Lines = append(p.Lines, "You have no pending invitations.")
 	}
 	for _, v := range list {
-		p.Links = append(p.Links, link{Href: "/invitations/" + v.ID, Text: fmt.Sprintf("%s: join as %s (from %s)", v.OrgName, v.Role, v.Inviter)})
+		p.Links = append(p.Links, page.Link{Href: "/invitations/" + v.ID, Text: fmt.Sprintf("%s: join as %s (from %s)", v.OrgName, v.Role, v.Inviter)})
 	}
-	writePage(w, http.StatusOK, p)
+	s.writePage(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -115,7 +116,7 @@ func (s *Service) showInvitation(w http.ResponseWriter, r *http.Request) error {
 		}
 		return writeJSON(w, http.StatusOK, out)
 	}
-	p := page{Title: "Join " + v.OrgName, Lines: []string{fmt.Sprintf("%s invited %s to join %s as %s.", v.Inviter, v.Email, v.OrgName, v.Role)}}
+	p := page.Page{Title: "Join " + v.OrgName, Person: person(u), Lines: []string{fmt.Sprintf("%s invited %s to join %s as %s.", v.Inviter, v.Email, v.OrgName, v.Role)}}
 	switch {
 	case v.State != provisioning.InvitationPending:
 		p.Lines = append(p.Lines, "This invitation is "+string(v.State)+".")
@@ -124,12 +125,12 @@ func (s *Service) showInvitation(w http.ResponseWriter, r *http.Request) error {
 			p.Lines = append(p.Lines, "You are signed in as "+u.Email+". Sign in as "+v.Email+" to answer.")
 		}
 		p.Lines = append(p.Lines, "We will email "+v.Email+" a sign-in link; it brings you back here.")
-		p.Forms = []form{signInForm(v.Email, "")}
+		p.Forms = []page.Form{signInForm(v.Email, "")}
 	default:
-		p.Forms = []form{{Action: "/invitations/" + ref + "/accept", Button: "Accept and join"},
+		p.Forms = []page.Form{{Action: "/invitations/" + ref + "/accept", Button: "Accept and join"},
 			{Action: "/invitations/" + ref + "/decline", Button: "Decline"}}
 	}
-	writePage(w, http.StatusOK, p)
+	s.writePage(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -145,7 +146,7 @@ func (s *Service) accept(w http.ResponseWriter, r *http.Request, u provisioning.
 	if a.SeatWithheld != "" {
 		lines = append(lines, "No paid seat was free, so you joined as viewer ("+a.SeatWithheld+"); an admin can give you a seat.")
 	}
-	writePage(w, http.StatusOK, page{Title: "Welcome", Lines: lines, Links: []link{{Href: "/", Text: "Continue"}}})
+	s.writePage(w, r, http.StatusOK, page.Page{Title: "Welcome", Person: person(&u), Lines: lines, Links: []page.Link{{Href: "/", Text: "Continue"}}})
 	return nil
 }
 
@@ -157,7 +158,7 @@ func (s *Service) decline(w http.ResponseWriter, r *http.Request, u provisioning
 	if wantsJSON(r) {
 		return writeJSON(w, http.StatusOK, map[string]any{"invitation": inv})
 	}
-	writePage(w, http.StatusOK, page{Title: "Invitation declined", Lines: []string{"You declined the invitation. Nothing else changed."}})
+	s.writePage(w, r, http.StatusOK, page.Page{Title: "Invitation declined", Person: person(&u), Lines: []string{"You declined the invitation. Nothing else changed."}})
 	return nil
 }
 
@@ -170,15 +171,16 @@ func (s *Service) showJoin(w http.ResponseWriter, r *http.Request) error {
 	if wantsJSON(r) {
 		return writeJSON(w, http.StatusOK, map[string]any{"org": map[string]string{"name": org.Name, "slug": org.Slug}, "role": role})
 	}
-	p := page{Title: "Join " + org.Name, Lines: []string{fmt.Sprintf("This link lets you join %s as %s.", org.Name, role)}}
-	if u := s.optionalUser(r); u != nil && u.EmailVerified {
-		p.Lines = append(p.Lines, "Signed in as "+u.Email+".")
-		p.Forms = []form{{Action: "/join/" + token, Button: "Join " + org.Name}}
+	u := s.optionalUser(r)
+	p := page.Page{Title: "Join " + org.Name, Person: person(u), Lines: []string{fmt.Sprintf("This link lets you join %s as %s.", org.Name, role)}}
+	if u != nil && u.EmailVerified {
+		p.Lines = append(p.Lines, "You will join as "+u.Email+".")
+		p.Forms = []page.Form{{Action: "/join/" + token, Button: "Join " + org.Name}}
 	} else {
 		p.Lines = append(p.Lines, "Sign in with your email first; the link brings you back here.")
-		p.Forms = []form{signInForm("", "/join/"+token)}
+		p.Forms = []page.Form{signInForm("", "/join/"+token)}
 	}
-	writePage(w, http.StatusOK, p)
+	s.writePage(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -195,6 +197,6 @@ func (s *Service) join(w http.ResponseWriter, r *http.Request, u provisioning.Us
 	if res.SeatWithheld != "" {
 		lines = append(lines, "You joined as viewer: "+string(res.SeatWithheld)+".")
 	}
-	writePage(w, http.StatusOK, page{Title: "Welcome to " + org.Name, Lines: lines, Links: []link{{Href: "/", Text: "Continue"}}})
+	s.writePage(w, r, http.StatusOK, page.Page{Title: "Welcome to " + org.Name, Person: person(&u), Lines: lines, Links: []page.Link{{Href: "/", Text: "Continue"}}})
 	return nil
 }

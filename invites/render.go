@@ -1,12 +1,15 @@
 package invites
 
 import (
-	"html/template"
 	"net/http"
 
 	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/web/page"
 )
+
+// logoutPath is where the header's "Sign out" button posts.
+const logoutPath = "/auth/logout"
 
 // writeError renders err as JSON or as a page; internal causes go only to the log.
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -24,60 +27,35 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			"code": string(code), "message": msg, "field": provisioning.ErrorField(err)}})
 		return
 	}
-	p := page{Title: "Something is not right", Lines: []string{msg}}
+	e := page.ErrorPage{Code: code, Message: msg}
 	if code == provisioning.CodeUnauthorized {
-		p.Forms = []form{signInForm("", "")}
+		f := signInForm("", "")
+		e.SignIn = &f
 	}
-	writePage(w, status, p)
+	if rerr := page.WriteError(w, e); rerr != nil {
+		s.logger.ErrorContext(r.Context(), "render error page", "err", rerr)
+	}
 }
 
-// page is a minimal HTML page: a title, lines of text, links and forms.
-type page struct {
-	Title string
-	Lines []string
-	Links []link
-	Forms []form
+// writePage renders a page of the sign-in and invitation flows.
+func (s *Service) writePage(w http.ResponseWriter, r *http.Request, status int, p page.Page) {
+	if err := page.Write(w, status, p); err != nil {
+		s.logger.ErrorContext(r.Context(), "render page", "err", err)
+	}
 }
 
-type link struct{ Href, Text string }
-
-// form posts to Action; AskEmail adds an email field prefilled with Email.
-type form struct {
-	Action   string
-	Button   string
-	AskEmail bool
-	Email    string
-	Hidden   map[string]string
+// person is u for the page header, with a sign-out button; nil for nobody.
+func person(u *provisioning.User) *page.Person {
+	if u == nil {
+		return nil
+	}
+	return &page.Person{Email: u.Email, SignOut: logoutPath}
 }
 
-func signInForm(email, next string) form {
-	f := form{Action: "/auth/email", Button: "Email me a sign-in link", AskEmail: true, Email: email}
+func signInForm(email, next string) page.Form {
+	f := page.Form{Action: "/auth/email", Button: "Email me a sign-in link", AskEmail: true, Email: email}
 	if next != "" {
 		f.Hidden = map[string]string{"next": next}
 	}
 	return f
-}
-
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{.Title}} · Rollcall</title></head>
-<body><main>
-<h1>{{.Title}}</h1>
-{{range .Lines}}<p>{{.}}</p>
-{{end}}{{range .Links}}<p><a href="{{.Href}}">{{.Text}}</a></p>
-{{end}}{{range .Forms}}<form method="post" action="{{.Action}}">
-{{if .AskEmail}}<label>Email <input type="email" name="email" value="{{.Email}}" required></label>
-{{end}}{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
-{{end}}<button type="submit">{{.Button}}</button>
-</form>
-{{end}}</main></body></html>
-`))
-
-func writePage(w http.ResponseWriter, status int, p page) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, p)
 }

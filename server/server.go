@@ -1,6 +1,6 @@
 // Package server is Rollcall's HTTP composition root: one chi router with request ids, access
-// logs, panic recovery and metrics, the health endpoints, and the mounted surfaces (REST API,
-// SCIM, SSO, sign-in). Run serves it and shuts down gracefully.
+// logs, panic recovery and metrics, the health endpoints, the pages' stylesheet, and the
+// mounted surfaces (REST API, SCIM, SSO, sign-in). Run serves it and shuts down gracefully.
 package server
 
 import (
@@ -17,6 +17,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rollcall/rollcall/web/page"
 )
 
 // Database is what the server needs of the store: readiness and pool statistics.
@@ -72,6 +74,8 @@ func New(o Options) (*Server, error) {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Handle("/metrics", m.handler(s.registry))
+	// Every page links to the shared stylesheet, whichever surfaces are mounted.
+	r.Handle(page.AssetsPrefix+"*", page.Assets())
 	for _, mt := range o.Mounts {
 		if mt.Pattern == "/" {
 			// The home page is exactly "/"; every other unknown path stays a JSON 404.

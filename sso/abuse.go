@@ -42,7 +42,7 @@ func (s *Service) limited(next http.HandlerFunc) http.HandlerFunc {
 		}
 		if retry > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-			s.page(w, http.StatusTooManyRequests, "Too many sign-in attempts",
+			s.page(w, provisioning.CodeRateLimited, "Too many sign-in attempts",
 				"Too many sign-in attempts came from your network or for this connection. Wait a minute, then start the sign-in again.", "", refOf(r))
 			return
 		}

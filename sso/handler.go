@@ -24,7 +24,7 @@ func (s *Service) Handler() http.Handler {
 	r.Post("/saml/{connection}/acs", s.limited(s.handleACS))
 	r.Get("/oidc/{connection}/callback", s.limited(s.handleCallback))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		s.page(w, http.StatusNotFound, "Not found", "There is no single sign-on page at this address.", "", "")
+		s.page(w, provisioning.CodeNotFound, "Not found", "There is no single sign-on page at this address.", "", "")
 	})
 	return r
 }
@@ -40,7 +40,7 @@ func (s *Service) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		md, err = s.metadata(r.Context(), conn)
 	}
 	if err != nil {
-		s.page(w, statusOf(err), "No metadata", provisioning.ErrorMessage(err), "", refOf(r))
+		s.page(w, provisioning.ErrorCode(err), "No metadata", provisioning.ErrorMessage(err), "", refOf(r))
 		return
 	}
 	w.Header().Set("Content-Type", "application/samlmetadata+xml")

@@ -1,6 +1,8 @@
 package sso
 
 import (
+	"log/slog"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -141,11 +143,15 @@ func TestRoleFor(t *testing.T) {
 	}
 }
 
-// TestErrorStatuses: SSO pages answer every core code with the agreed status.
+// TestErrorStatuses: SSO error pages answer every core code, refused checks included, with the
+// agreed status.
 func TestErrorStatuses(t *testing.T) {
+	s := &Service{logger: slog.New(slog.DiscardHandler)}
 	for _, c := range provisioning.Codes() {
-		if got := statusOf(refuse(c, nil, "x")); got != httperr.Status(c) {
-			t.Errorf("%s: %d, want %d", c, got, httperr.Status(c))
+		w := httptest.NewRecorder()
+		s.page(w, provisioning.ErrorCode(refuse(c, nil, "x")), "Sign-in failed", "x", "", "ref")
+		if w.Code != httperr.Status(c) {
+			t.Errorf("%s: %d, want %d", c, w.Code, httperr.Status(c))
 		}
 	}
 }

@@ -1,12 +1,14 @@
 package sso
 
 import (
-	"fmt"
-	"html/template"
+	"encoding/base64"
 	"net/http"
 
-	"github.com/rollcall/rollcall/httperr"
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/web/page"
 )
 
 // checkError is a refused check: a message safe to show anyone, and a detail (the library's
@@ -28,50 +30,54 @@ func refuse(code provisioning.Code, detail error, format string, args ...any) er
 	return &checkError{err: provisioning.Errorf(code, format, args...), detail: d}
 }
 
-// statusOf is the page's HTTP status for err (httperr's table, as every transport).
-func statusOf(err error) int { return httperr.StatusOf(err) }
-
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{.Title}} · Rollcall</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.4rem}.msg{background:#fff4f4;border-left:4px solid #c33;padding:.75rem 1rem}</style>
-</head><body><h1>{{.Title}}</h1><p class="msg" id="message">{{.Message}}</p>
-{{if .Retry}}<p><a href="{{.Retry}}">Start the sign-in again</a></p>{{end}}
-<p><small>Status {{.Status}}.{{if .Ref}} Reference <code id="ref">{{.Ref}}</code>.{{end}} If this keeps happening, contact your organization's administrator{{if .Ref}} and give them the reference{{end}}.</small></p>
-</body></html>
-`))
-
-var chooserTemplate = template.Must(template.New("chooser").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Choose how to sign in · Rollcall</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.4rem}li{margin:.5rem 0}</style>
-</head><body><h1>Choose how to sign in</h1><ul id="connections">
-{{range .Options}}<li><a href="{{.Href}}">{{.Name}}</a> <small>({{.Protocol}})</small></li>
-{{end}}</ul></body></html>
-`))
-
-// page renders a small HTML page with a title, a message (escaped) and the reference of the
-// request, which the log line and audit row of a failure carry too.
-func (s *Service) page(w http.ResponseWriter, status int, title, message, retry, ref string) {
-	s.render(w, status, pageTemplate, map[string]any{"Title": title, "Message": message, "Retry": retry, "Ref": ref,
-		"Status": fmt.Sprintf("%d %s", status, http.StatusText(status))})
-}
-
-// render writes one of the SSO pages: never cached, no scripts, not framed.
-func (s *Service) render(w http.ResponseWriter, status int, t *template.Template, data any) {
-	noStore(w)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	if err := t.Execute(w, data); err != nil {
+// page renders the error page of a failed SSO request: its status is the code's (httperr's
+// table, as every transport), with a message (escaped), an optional link to start the sign-in
+// again, and the reference of the request, which the log line and audit row carry too.
+func (s *Service) page(w http.ResponseWriter, code provisioning.Code, title, message, retry, ref string) {
+	e := page.ErrorPage{Code: code, Title: title, Message: message, Ref: ref}
+	if retry != "" {
+		e.Retry = &page.Link{Href: retry, Text: "Start the sign-in again"}
+	}
+	if err := page.WriteError(w, e); err != nil {
 		s.logger.Error("sso: render page", "err", err)
 	}
 }
 
-func noStore(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
+// render writes one of the other SSO pages.
+func (s *Service) render(w http.ResponseWriter, status int, p page.Page) {
+	if err := page.Write(w, status, p); err != nil {
+		s.logger.Error("sso: render page", "err", err)
+	}
 }
+
+// chooser is the page listing an org's connections, each starting the sign-in with it.
+func chooser(options []choice) page.Page {
+	p := page.Page{Title: "Choose how to sign in",
+		Lines: []string{"Your organization offers more than one way to sign in. Choose the one you use."}}
+	for _, o := range options {
+		p.Links = append(p.Links, page.Link{Href: o.Href, Text: o.Name, Note: o.Protocol})
+	}
+	return p
+}
+
+// postAuthnRequest renders the SAML HTTP-POST binding: a form that posts the AuthnRequest and
+// relay state to the IdP. The site's script submits it at once; without JavaScript the person
+// presses Continue. The page's policy lets its form go to the IdP and on to any https site:
+// browsers check the redirects that follow a form's post against form-action too, and an IdP
+// may pass the person on at once (an Okta routing rule to another IdP).
+func (s *Service) postAuthnRequest(w http.ResponseWriter, req *saml.AuthnRequest, relayState string) error {
+	doc := etree.NewDocument()
+	doc.SetRoot(req.Element())
+	raw, err := doc.WriteToBytes()
+	if err != nil {
+		return provisioning.Internal(err)
+	}
+	s.render(w, http.StatusOK, page.Page{Title: "Continue to your identity provider",
+		Lines: []string{"Rollcall is sending you to your organization's identity provider to sign in."},
+		Forms: []page.Form{{Action: req.Destination, Button: "Continue", AutoSubmit: true,
+			Hidden: map[string]string{"SAMLRequest": base64.StdEncoding.EncodeToString(raw), "RelayState": relayState}}},
+		FormTargets: []string{req.Destination, "https:"}})
+	return nil
+}
+
+func noStore(w http.ResponseWriter) { page.NoStore(w.Header()) }

@@ -177,7 +177,7 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, conn *connection,
 	if conn != nil {
 		retry = MountPath + "/start?connection=" + url.QueryEscape(conn.ID)
 	}
-	s.page(w, statusOf(err), "Sign-in failed", msg, retry, ref)
+	s.page(w, provisioning.ErrorCode(err), "Sign-in failed", msg, retry, ref)
 }
 
 // detailOf is the log-only detail a check attached to its error, for the audit reason.

@@ -1,7 +1,6 @@
 package sso
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/xml"
@@ -121,13 +120,7 @@ func (s *Service) startSAML(ctx context.Context, w http.ResponseWriter, r *http.
 		http.Redirect(w, r, u.String(), http.StatusFound)
 		return nil
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	var page bytes.Buffer
-	page.WriteString(`<!doctype html><html><body>`)
-	page.Write(req.Post(secret))
-	page.WriteString(`</body></html>`)
-	_, _ = w.Write(page.Bytes())
-	return nil
+	return s.postAuthnRequest(w, req, secret)
 }
 
 // publishedKeyDescriptors repeats crewjam's key descriptors (signing; encryption with its

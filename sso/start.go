@@ -25,7 +25,7 @@ func (s *Service) handleStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.page(w, statusOf(err), "Sign-in could not start", provisioning.ErrorMessage(err), "", refOf(r))
+		s.page(w, provisioning.ErrorCode(err), "Sign-in could not start", provisioning.ErrorMessage(err), "", refOf(r))
 		return
 	}
 	st := start{conn: conn, redirectURI: q.Get("redirect_uri"), appState: q.Get("state")}
@@ -131,7 +131,7 @@ func (s *Service) choose(w http.ResponseWriter, q url.Values, c *choiceNeeded) {
 		}
 		options = append(options, choice{Name: conn.Name, Protocol: conn.Protocol, Href: MountPath + "/start?" + next.Encode()})
 	}
-	s.render(w, http.StatusOK, chooserTemplate, map[string]any{"Options": options})
+	s.render(w, http.StatusOK, chooser(options))
 }
 
 type choice struct{ Name, Protocol, Href string }

@@ -31,8 +31,13 @@ func TestHome(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return string(b)
 	}
-	if page := get(""); !strings.Contains(page, `action="/auth/email"`) || !strings.Contains(page, `action="/sso/start"`) {
+	if page := get(""); !strings.Contains(page, `action="/auth/email"`) || !strings.Contains(page, `action="/sso/start"`) ||
+		!strings.Contains(page, `id="rollcall-frame"`) {
 		t.Fatalf("signed out: %s", page)
+	}
+	// The SSO form's answer redirects to the person's IdP, which browsers check against form-action.
+	if res, err := http.Get(srv.URL + "/"); err != nil || !strings.HasSuffix(res.Header.Get("Content-Security-Policy"), "form-action 'self' https:") {
+		t.Fatalf("signed-out policy: %v %v", err, res.Header)
 	}
 	if page := get("rcs_forged"); !strings.Contains(page, `action="/auth/email"`) {
 		t.Fatal("a forged session must show the sign-in form")
@@ -44,7 +49,8 @@ func TestHome(t *testing.T) {
 		return err
 	})
 	page := get(secret)
-	if !strings.Contains(page, "alice@acme.com") || !strings.Contains(page, "acme Inc") || !strings.Contains(page, ">owner<") {
+	if !strings.Contains(page, "alice@acme.com") || !strings.Contains(page, "acme Inc") || !strings.Contains(page, ">owner<") ||
+		!strings.Contains(page, `action="/auth/logout"`) {
 		t.Fatalf("signed in: %s", page)
 	}
 	res, _ := http.Get(srv.URL + "/nope")
