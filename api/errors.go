@@ -39,7 +39,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := Status(err)
 	reqID := middleware.GetReqID(r.Context())
 	if status >= 500 {
-		a.logger.ErrorContext(r.Context(), "request failed", "err", err, "request_id", reqID, "path", r.URL.Path)
+		a.logger.ErrorContext(r.Context(), "request failed", "err", err, "request_id", reqID, "path", provisioning.RedactPath(r.URL.Path))
 	}
 	if provisioning.ErrorCode(err) == provisioning.CodeRateLimited {
 		w.Header().Set("Retry-After", "60")

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -116,35 +118,48 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 	})
 }
 
-// TestRunAndLogSender: Run delivers in the background until stopped; with no SMTP host the mail,
-// link included, goes to the log.
-func TestRunAndLogSender(t *testing.T) {
+// TestRunAndDropSender: Run delivers in the background until stopped; with no SMTP host the mail,
+// link included, goes to a file of its own, and the log names the file but not the link.
+func TestRunAndDropSender(t *testing.T) {
 	e := newEnv(t, storetest.Backends()[0], envOptions{})
 	var logs bytes.Buffer
 	var mu lockedWriter
 	mu.w = &logs
-	sender, err := invites.NewSender(invites.SMTPConfig{}, slog.New(slog.NewTextHandler(&mu, nil)))
+	dir := filepath.Join(t.TempDir(), "mail")
+	sender, err := invites.NewSender(invites.SMTPConfig{DropDir: dir}, slog.New(slog.NewTextHandler(&mu, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := sender.(invites.LogSender); !ok {
-		t.Fatalf("no host gave %T, want LogSender", sender)
+	if _, ok := sender.(invites.DropSender); !ok {
+		t.Fatalf("no host gave %T, want DropSender", sender)
 	}
 	w := invites.NewWorker(e.h.Service, sender, invites.WorkerOptions{PollInterval: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- w.Run(ctx) }()
-	_, link := e.mustInvite("logged@x.com", provisioning.RoleMember)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(mu.String(), secretOf(link)) {
+	_, link := e.mustInvite("dropped@x.com", provisioning.RoleMember)
+	var mail []byte
+	for deadline := time.Now().Add(5 * time.Second); len(mail) == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the link never reached the log: %s", mu.String())
+			t.Fatalf("no mail file in %s; log: %s", dir, mu.String())
 		}
-		time.Sleep(10 * time.Millisecond)
+		files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+		if len(files) == 1 {
+			mail, _ = os.ReadFile(files[0])
+			if info, err := os.Stat(files[0]); err != nil || info.Mode().Perm() != 0o600 {
+				t.Fatalf("mail file mode: %v %v", info.Mode(), err)
+			}
+		}
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(string(mail), secretOf(link)) || !strings.HasPrefix(string(mail), "To: dropped@x.com\n") {
+		t.Fatalf("mail file: %s", mail)
+	}
+	if strings.Contains(mu.String(), secretOf(link)) || !strings.Contains(mu.String(), "dropped@x.com") {
+		t.Fatalf("the log must name the mail, not its link: %s", mu.String())
 	}
 	if _, err := invites.NewSender(invites.SMTPConfig{Host: "x", TLS: "ssl3"}, nil); err == nil {
 		t.Fatal("an unknown TLS mode was accepted")

@@ -16,7 +16,7 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	code := provisioning.ErrorCode(err)
 	status := httperr.Status(code)
 	if status >= 500 {
-		s.logger.ErrorContext(r.Context(), "request failed", "err", err, "path", r.URL.Path)
+		s.logger.ErrorContext(r.Context(), "request failed", "err", err, "path", provisioning.RedactPath(r.URL.Path))
 	}
 	if code == provisioning.CodeRateLimited {
 		w.Header().Set("Retry-After", "60")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,8 +19,10 @@ type Sender interface {
 
 // SMTPConfig is how Rollcall reaches its mail server.
 type SMTPConfig struct {
-	// Host is the SMTP server; empty means no SMTP: mail is written to the log instead.
+	// Host is the SMTP server; empty means no SMTP: each mail is written to a file in DropDir.
 	Host string
+	// DropDir is where mail goes without a Host, one file per mail (default ./data/mail).
+	DropDir string
 	// Port defaults to 587 for starttls, 465 for tls and 25 for none.
 	Port     int
 	Username string
@@ -31,13 +35,16 @@ type SMTPConfig struct {
 	Timeout time.Duration
 }
 
-// NewSender returns an SMTP sender for cfg, or a LogSender when cfg.Host is empty.
+// NewSender returns an SMTP sender for cfg, or a DropSender when cfg.Host is empty.
 func NewSender(cfg SMTPConfig, logger *slog.Logger) (Sender, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Host == "" {
-		return LogSender{Logger: logger}, nil
+		if cfg.DropDir == "" {
+			cfg.DropDir = filepath.Join("data", "mail")
+		}
+		return DropSender{Dir: cfg.DropDir, Logger: logger}, nil
 	}
 	if cfg.From == "" {
 		cfg.From = "rollcall@" + cfg.Host
@@ -105,13 +112,43 @@ func (s *SMTPSender) Send(ctx context.Context, m Mail) error {
 	return client.DialAndSendWithContext(ctx, msg)
 }
 
-// LogSender writes each mail, link included, to the log: the zero-setup default, so sign-in and
-// invitations work end to end without a mail server.
-type LogSender struct{ Logger *slog.Logger }
+// DropSender writes each mail to its own file in Dir, readable by the server's user only: the
+// zero-setup default, so sign-in and invitations work end to end without a mail server. The log
+// names the file, never the mail's links.
+type DropSender struct {
+	Dir    string
+	Logger *slog.Logger
+}
 
-// Send logs m.
-func (l LogSender) Send(ctx context.Context, m Mail) error {
-	l.Logger.InfoContext(ctx, "email (no SMTP server configured, printed instead of sent)",
-		"to", m.To, "subject", m.Subject, "body", m.Text)
+// Send writes m to a new file in Dir.
+func (d DropSender) Send(ctx context.Context, m Mail) error {
+	if err := os.MkdirAll(d.Dir, 0o700); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "To: %s\nSubject: %s\n\n%s", m.To, m.Subject, m.Text)
+	f, err := os.CreateTemp(d.Dir, time.Now().UTC().Format("20060102T150405")+"-"+safeName(m.Template)+"-*.txt")
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	d.Logger.InfoContext(ctx, "email written to a file (no SMTP server configured)",
+		"to", m.To, "subject", m.Subject, "file", f.Name())
 	return nil
+}
+
+// safeName keeps letters, digits and dashes of s, for a file name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, s)
 }

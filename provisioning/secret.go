@@ -39,3 +39,71 @@ func SecretHint(secret string) string {
 
 // HasPrefix reports whether a bearer credential carries prefix.
 func HasPrefix(secret, prefix string) bool { return strings.HasPrefix(secret, prefix) }
+
+// secretBodyLen is the length of a secret's random part: 32 bytes, base64url without padding.
+const secretBodyLen = 43
+
+// RedactPath replaces every segment of a URL path that carries a secret (an invitation or invite
+// link, a sign-in link, a token, a code) with its prefix and "[redacted]", for logs: a path
+// copied from a log line must not sign anyone in. A segment carries a secret when it holds a
+// run of at least 32 URL-safe base64 characters that is not a UUID.
+func RedactPath(path string) string {
+	if len(path) < 32 {
+		return path
+	}
+	segments := strings.Split(path, "/")
+	changed := false
+	for i, seg := range segments {
+		if redacted, ok := redactSegment(seg); ok {
+			segments[i], changed = redacted, true
+		}
+	}
+	if !changed {
+		return path
+	}
+	return strings.Join(segments, "/")
+}
+
+func redactSegment(seg string) (string, bool) {
+	run, start := 0, 0
+	for i := 0; i <= len(seg); i++ {
+		if i < len(seg) && isBase64URL(seg[i]) {
+			if run == 0 {
+				start = i
+			}
+			run++
+			continue
+		}
+		if run >= 32 && !isUUID(seg[start:i]) {
+			prefix := seg[:start]
+			if p, _, ok := strings.Cut(seg[start:i], "_"); ok && len(p) <= 5 {
+				prefix += p + "_"
+			}
+			return prefix + "[redacted]", true
+		}
+		run = 0
+	}
+	return seg, false
+}
+
+func isBase64URL(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// isUUID reports whether s is a UUID in its canonical form (ids are not secrets).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if s[i] != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", rune(s[i])):
+			return false
+		}
+	}
+	return true
+}

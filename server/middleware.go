@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/rollcall/rollcall/provisioning"
 )
 
 var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
@@ -59,7 +60,7 @@ func accessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 			}
 			logger.LogAttrs(r.Context(), level, "http request",
 				slog.String("method", r.Method), slog.String("route", routePattern(r)),
-				slog.String("path", r.URL.Path), slog.String("client", clientHost(r)), slog.Int("status", ww.Status()),
+				slog.String("path", provisioning.RedactPath(r.URL.Path)), slog.String("client", clientHost(r)), slog.Int("status", ww.Status()),
 				slog.Int("bytes", ww.BytesWritten()), slog.Duration("duration", time.Since(start)),
 				slog.String("request_id", RequestID(r.Context())))
 		})
@@ -76,7 +77,7 @@ func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 					if p == http.ErrAbortHandler {
 						panic(p)
 					}
-					logger.Error("panic serving request", "panic", p, "path", r.URL.Path,
+					logger.Error("panic serving request", "panic", p, "path", provisioning.RedactPath(r.URL.Path),
 						"request_id", RequestID(r.Context()), "stack", string(debug.Stack()))
 					if ww, ok := w.(middleware.WrapResponseWriter); ok && ww.Status() != 0 {
 						return

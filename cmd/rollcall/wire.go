@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/rollcall/rollcall/api"
@@ -68,7 +69,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 // (the configured URL, or the log).
 func (a *app) outbox() error {
 	cfg := a.cfg
-	sender, err := invites.NewSender(invites.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort,
+	sender, err := invites.NewSender(invites.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, DropDir: filepath.Join(cfg.DataDir, "mail"),
 		Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS, From: cfg.SMTPFrom}, a.logger)
 	if err != nil {
 		return err
