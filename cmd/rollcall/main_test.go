@@ -143,6 +143,7 @@ type started struct {
 	cancel   context.CancelFunc
 	code     chan int
 	stdout   *syncBuffer
+	stderr   *syncBuffer
 }
 
 var listening = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
@@ -151,10 +152,10 @@ var operatorKey = regexp.MustCompile(`\n  (rk_[A-Za-z0-9_-]+)\n`)
 func startServe(t *testing.T, env map[string]string, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &started{cancel: cancel, code: make(chan int, 1), stdout: &syncBuffer{}}
-	var stderr syncBuffer
+	s := &started{cancel: cancel, code: make(chan int, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	stderr := s.stderr
 	go func() {
-		s.code <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envFrom(env), strings.NewReader(""), s.stdout, &stderr)
+		s.code <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envFrom(env), strings.NewReader(""), s.stdout, stderr)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
