@@ -54,7 +54,7 @@ func newHandler(t *testing.T, h *storetest.Harness) http.Handler {
 		t.Fatal(err)
 	}
 	directory := scim.New(h.Service, scim.Options{})
-	single, err := sso.New(h.Service, sso.Options{BaseURL: "https://rollcall.example", SecretKey: sso.KeyFromPassphrase("test"),
+	single, err := sso.New(h.Service, sso.Options{BaseURL: "https://rollcall.example",
 		AllowPrivateFetch: true})
 	if err != nil {
 		t.Fatal(err)

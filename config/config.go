@@ -86,7 +86,7 @@ var Settings = []Setting{
 	{"trusted-proxies", "ROLLCALL_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of your load balancers; requests from them take the client address from X-Forwarded-For (rate limits, logs)", parseTrustedProxies},
 	{"shutdown-timeout", "ROLLCALL_SHUTDOWN_TIMEOUT", "15s", "how long a graceful shutdown waits for in-flight requests", func(c *Config, v string) error { return parseDuration(&c.ShutdownTimeout, v) }},
 	{"operator-key", "ROLLCALL_OPERATOR_KEY", "", "operator key (at least 16 characters); empty: generated on first start and printed once", parseOperatorKey},
-	{"secret-key", "ROLLCALL_SECRET_KEY", "", "key that encrypts secrets at rest (SSO client secrets); empty: generated and kept in the database", func(c *Config, v string) error { c.SecretKey = v; return nil }},
+	{"secret-key", "ROLLCALL_SECRET_KEY", "", "key that seals secrets at rest (SSO client secrets, the SAML SP key, queued emails); empty: generated and kept in the database it protects (a warning at start and in /readyz)", func(c *Config, v string) error { c.SecretKey = v; return nil }},
 	{"smtp-host", "ROLLCALL_SMTP_HOST", "", "SMTP server; empty: each email is written to a file in <data-dir>/mail", func(c *Config, v string) error { c.SMTPHost = v; return nil }},
 	{"smtp-port", "ROLLCALL_SMTP_PORT", "587", "SMTP port", func(c *Config, v string) error { return parsePort(&c.SMTPPort, v) }},
 	{"smtp-username", "ROLLCALL_SMTP_USERNAME", "", "SMTP user name", func(c *Config, v string) error { c.SMTPUsername = v; return nil }},

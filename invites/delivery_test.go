@@ -40,6 +40,9 @@ func TestSMTPDown(t *testing.T) {
 		if len(pending) != 1 || pending[0].Attempts != 1 || pending[0].LastError == "" {
 			t.Fatalf("outbox after a failed send: %+v", pending)
 		}
+		if strings.Contains(string(pending[0].Payload), secretOf(link)) {
+			t.Fatalf("a pending mail keeps its link in clear: %s", pending[0].Payload)
+		}
 		e.smtp.Restart()
 		if n := e.deliver(); n != 0 {
 			t.Fatalf("retried before the backoff: %d", n)
@@ -72,8 +75,11 @@ func TestDeliveryGivesUp(t *testing.T) {
 		e.h.Clock.Advance(time.Hour)
 	}
 	failed := e.outbox(provisioning.OutboxFailed)
-	if len(failed) != 1 || failed[0].Attempts != 3 || failed[0].LastError == "" || !strings.Contains(string(failed[0].Payload), "inv_") {
+	if len(failed) != 1 || failed[0].Attempts != 3 || failed[0].LastError == "" || !strings.Contains(string(failed[0].Payload), "gone@x.com") {
 		t.Fatalf("failed row: %+v", failed)
+	}
+	if strings.Contains(string(failed[0].Payload), "inv_") || strings.Contains(string(failed[0].Payload), "/invitations/") {
+		t.Fatalf("the failed row keeps the invitation link in clear: %s", failed[0].Payload)
 	}
 	e.smtp.Restart()
 	if n := e.deliver(); n != 0 {

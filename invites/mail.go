@@ -68,13 +68,35 @@ func render(tmpl, to, subject string, d mailData) (Mail, error) {
 	return Mail{To: to, Subject: subject, Text: text.String(), HTML: html.String(), Template: tmpl}, nil
 }
 
+// queuedMail is a mail as the outbox keeps it: whom it goes to in clear, for operators, and the
+// mail itself (links included) sealed with the secret key, bound to the message id, so a copy
+// of the outbox table signs nobody in. Once sent, only the clear part stays.
+type queuedMail struct {
+	To       string `json:"to"`
+	Subject  string `json:"subject"`
+	Template string `json:"template"`
+	Sealed   []byte `json:"sealed,omitempty"`
+}
+
+// mailAAD binds a sealed mail to its outbox message.
+func mailAAD(messageID string) string { return "outbox.email:" + messageID }
+
 // enqueue writes a mail to the outbox inside tx, so it is sent exactly when the change commits.
 func (s *Service) enqueue(ctx context.Context, tx provisioning.InviteTxn, orgID string, m Mail) error {
-	payload, err := json.Marshal(m)
+	plain, err := json.Marshal(m)
+	if err != nil {
+		return provisioning.Internal(err)
+	}
+	id := provisioning.NewID()
+	sealed, err := s.svc.SealTx(ctx, tx, plain, mailAAD(id))
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(queuedMail{To: m.To, Subject: m.Subject, Template: m.Template, Sealed: sealed})
 	if err != nil {
 		return provisioning.Internal(err)
 	}
 	return s.svc.EnqueueTx(ctx, tx, provisioning.OutboxMessage{
-		OrgID: orgID, Kind: provisioning.OutboxEmail, Topic: "email." + m.Template, Payload: payload,
+		ID: id, OrgID: orgID, Kind: provisioning.OutboxEmail, Topic: "email." + m.Template, Payload: payload,
 	})
 }

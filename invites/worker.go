@@ -16,22 +16,36 @@ type Worker = outbox.Worker
 
 // NewWorker builds an outbox worker that sends email with sender.
 func NewWorker(svc *provisioning.Service, sender Sender, o WorkerOptions) *Worker {
-	return outbox.NewWorker(svc, mailDeliverer{sender}, o)
+	return outbox.NewWorker(svc, mailDeliverer{svc: svc, sender: sender}, o)
 }
 
-// mailDeliverer sends outbox emails and keeps only recipient and subject once sent, so the
-// one-time link does not outlive its delivery.
-type mailDeliverer struct{ sender Sender }
+// mailDeliverer opens queued emails, sends them and keeps only recipient and subject once
+// sent, so the one-time link does not outlive its delivery.
+type mailDeliverer struct {
+	svc    *provisioning.Service
+	sender Sender
+}
 
 func (mailDeliverer) Kind() string { return provisioning.OutboxEmail }
 
 func (d mailDeliverer) Deliver(ctx context.Context, it provisioning.OutboxItem) ([]byte, error) {
+	var q queuedMail
+	if err := json.Unmarshal(it.Payload, &q); err != nil {
+		return nil, err
+	}
+	plain := it.Payload // queued before mails were sealed
+	if q.Sealed != nil {
+		var err error
+		if plain, err = d.svc.Open(ctx, q.Sealed, mailAAD(it.ID)); err != nil {
+			return nil, err
+		}
+	}
 	var m Mail
-	if err := json.Unmarshal(it.Payload, &m); err != nil {
+	if err := json.Unmarshal(plain, &m); err != nil {
 		return nil, err
 	}
 	if err := d.sender.Send(ctx, m); err != nil {
 		return nil, err
 	}
-	return json.Marshal(Mail{To: m.To, Subject: m.Subject, Template: m.Template})
+	return json.Marshal(queuedMail{To: q.To, Subject: q.Subject, Template: q.Template})
 }

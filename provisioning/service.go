@@ -15,6 +15,7 @@ type Service struct {
 	store  Store
 	now    func() time.Time
 	logger *slog.Logger
+	keys   *keyring
 }
 
 // Options configure a Service.
@@ -22,6 +23,10 @@ type Options struct {
 	// Now is the clock; tests inject one. Defaults to time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// SecretKey seals secrets at rest (Seal) with AES-256-GCM; a key of another length than 32
+	// bytes is stretched with SHA-256 (see KeyFromPassphrase). Empty: a random key is generated
+	// once into the settings table, which is weaker (a database copy holds the key too).
+	SecretKey []byte
 }
 
 // NewService builds the core over a store.
@@ -32,7 +37,7 @@ func NewService(store Store, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, now: o.Now, logger: o.Logger}
+	return &Service{store: store, now: o.Now, logger: o.Logger, keys: newKeyring(store, o.SecretKey)}
 }
 
 // Now is the service clock, truncated to microseconds as the stores keep it.

@@ -47,6 +47,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// ShutdownTimeout bounds how long Run waits for in-flight requests after its context ends.
 	ShutdownTimeout time.Duration
+	// Warnings about the configuration, shown in /readyz's answer (such as a secret key kept in
+	// the database it protects).
+	Warnings []string
 }
 
 // Server is the HTTP server of one Rollcall instance.
@@ -147,8 +150,12 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	ready := map[string]any{"status": "ready"}
+	if len(s.opts.Warnings) > 0 {
+		ready["warnings"] = s.opts.Warnings
+	}
 	if s.opts.DB == nil {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		writeJSON(w, http.StatusOK, ready)
 		return
 	}
 	if err := s.opts.DB.Ready(ctx); err != nil {
@@ -156,7 +163,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": readyReason(err)})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	writeJSON(w, http.StatusOK, ready)
 }
 
 // readyReason is a short, safe reason: the database's state up to the first colon, never

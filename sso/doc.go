@@ -61,9 +61,9 @@
 //     end holds one); a token of another org is refused and leaves the code usable. The profile
 //     is read at exchange time (current role and seat).
 //   - Secrets at rest: OIDC client secrets and the SP private key are sealed with AES-256-GCM
-//     (bound to what they belong to). The key comes from Options.SecretKey; without one, a
-//     random key is generated into the settings table — weaker, since a database copy then
-//     holds the key too. The SP key pair is one per installation, generated on first use,
+//     (bound to what they belong to) by the core (provisioning.Service.Seal), whose key is
+//     --secret-key; without one, a random key is generated into the settings table — weaker,
+//     since a database copy then holds the key too. The SP key pair is one per installation, generated on first use,
 //     rotated by the operator with an overlap: the new key is published beside the current one
 //     for Options.SPKeyGracePeriod (both decrypt), signs requests once the operator activates
 //     it or the period ends, and then the old key is retired. The state (settings sso.sp_key

@@ -65,7 +65,7 @@ func newEnvWith(t *testing.T, b backend, change func(*sso.Options)) *env {
 		t.Fatal(err)
 	}
 	// Every failure audited on its own (tests count them), unless a test asks for aggregation.
-	o := sso.Options{BaseURL: e.srv.URL, SecretKey: sso.KeyFromPassphrase("test passphrase"), Realms: e.dom,
+	o := sso.Options{BaseURL: e.srv.URL, Realms: e.dom,
 		FailureAuditWindow: -1, AllowPrivateFetch: true}
 	change(&o)
 	e.sso, err = sso.New(h.Service, o)

@@ -90,7 +90,7 @@ func (s *Service) sealSecret(ctx context.Context, in ConnectionInput, c *connect
 		c.Secret = nil
 		return nil
 	}
-	sealed, err := s.keys.seal(ctx, []byte(*in.ClientSecret), c.ID)
+	sealed, err := s.svc.Seal(ctx, []byte(*in.ClientSecret), c.ID)
 	c.Secret = sealed
 	return err
 }

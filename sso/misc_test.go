@@ -66,7 +66,7 @@ func TestStartDiscovery(t *testing.T) {
 // TestGeneratedSecretKey: without a configured key, one is generated once into the settings
 // table, and the sealed client secret opens again (the OIDC sign-in authenticates with it).
 func TestGeneratedSecretKey(t *testing.T) {
-	e := newEnvWith(t, onSQLite, func(o *sso.Options) { o.SecretKey = nil })
+	e := newEnvWith(t, onSQLite, func(*sso.Options) {})
 	o := newTestOP(t)
 	conn := e.connection(map[string]any{"protocol": "oidc", "issuer": o.srv.URL, "clientId": opClientID, "clientSecret": opClientSecret})
 	if n := e.count("SELECT COUNT(*) FROM settings WHERE key = 'sso.secret_key'"); n != 1 {

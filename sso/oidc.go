@@ -63,7 +63,7 @@ func (s *Service) provider(ctx context.Context, issuer string) (*oidc.Provider, 
 func (s *Service) oauthConfig(ctx context.Context, c connection, p *oidc.Provider) (*oauth2.Config, error) {
 	var secret string
 	if c.Secret != nil {
-		plain, err := s.keys.open(ctx, c.Secret, c.ID)
+		plain, err := s.svc.Open(ctx, c.Secret, c.ID)
 		if err != nil {
 			return nil, err
 		}

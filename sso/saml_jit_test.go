@@ -144,7 +144,7 @@ func TestSAMLIdPInitiated(t *testing.T) {
 	if p := b.submit(f, nil); p.url.Path != "/" {
 		t.Fatalf("IdP-initiated sign-in: %d %s", p.status, p.message())
 	}
-	other, err := sso.New(s.h.Service, sso.Options{BaseURL: s.srv.URL, SecretKey: sso.KeyFromPassphrase("test passphrase")})
+	other, err := sso.New(s.h.Service, sso.Options{BaseURL: s.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,6 @@ type Options struct {
 	// BaseURL is Rollcall's public origin, e.g. https://rollcall.example.com. ACS, metadata and
 	// callback URLs are BaseURL + /sso/…; cookies are Secure when it is https.
 	BaseURL string
-	// SecretKey seals OIDC client secrets and the SP private key with AES-256-GCM. A key of any
-	// other length than 32 bytes is stretched with SHA-256 (see KeyFromPassphrase). When empty, a
-	// random key is generated once and kept in the settings table: weaker, because a copy of the
-	// database then holds both the sealed secrets and their key.
-	SecretKey []byte
 	// Realms enables home-realm discovery by email; nil answers ?email= with a clear page.
 	Realms RealmFinder
 	// ClockSkew is the leeway on assertion and token times (default 1m, at most 3m).
@@ -76,7 +71,6 @@ type Service struct {
 	svc     *provisioning.Service
 	base    *url.URL
 	secure  bool
-	keys    *keyring
 	realms  RealmFinder
 	skew    time.Duration
 	flowTTL time.Duration
@@ -135,7 +129,7 @@ func New(svc *provisioning.Service, o Options) (*Service, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		svc: svc, base: base, secure: base.Scheme == "https", keys: newKeyring(svc, o.SecretKey),
+		svc: svc, base: base, secure: base.Scheme == "https",
 		realms: o.Realms, skew: o.ClockSkew, flowTTL: o.FlowTTL, codeTTL: o.CodeTTL, metadataRefresh: o.MetadataRefresh,
 		perIP: o.RateLimitPerIP, perConnection: o.RateLimitPerConnection, failureWindow: o.FailureAuditWindow,
 		console: o.ConsolePath, client: newFetchClient(fetchRules{allowPrivate: o.AllowPrivateFetch}), private: o.AllowPrivateFetch,

@@ -202,7 +202,7 @@ func (s *Service) parseSPKey(ctx context.Context, value string) (*spKey, error) 
 	if err != nil {
 		return nil, err
 	}
-	der, err := s.keys.open(ctx, stored.Key, spKeyAAD)
+	der, err := s.svc.Open(ctx, stored.Key, spKeyAAD)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (s *Service) newSPKeyValue(ctx context.Context, overlap time.Duration) (str
 	if err != nil {
 		return "", provisioning.Internal(err)
 	}
-	sealed, err := s.keys.seal(ctx, x509.MarshalPKCS1PrivateKey(key), spKeyAAD)
+	sealed, err := s.svc.Seal(ctx, x509.MarshalPKCS1PrivateKey(key), spKeyAAD)
 	if err != nil {
 		return "", err
 	}

@@ -120,7 +120,12 @@ type app struct {
 	operatorKey string
 	workers     []func(ctx context.Context)
 	done        chan struct{}
+	// warnings about the configuration, logged at start and shown by /readyz.
+	warnings []string
 }
+
+// warnGeneratedSecretKey is the warning of an installation without --secret-key.
+const warnGeneratedSecretKey = "no --secret-key (ROLLCALL_SECRET_KEY) is set: the key that seals SSO client secrets, the SAML SP key and queued emails is generated and kept in the database it protects, so a copy of the database opens them; set one for production"
 
 // build opens and migrates the store and wires the core, the entrances and the HTTP surfaces.
 func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
@@ -140,7 +145,15 @@ func (a *app) wire(ctx context.Context) error {
 	if err := a.migrate(ctx); err != nil {
 		return err
 	}
-	a.svc = provisioning.NewService(a.db, provisioning.Options{Logger: a.logger})
+	var secretKey []byte
+	if a.cfg.SecretKey != "" {
+		secretKey = provisioning.KeyFromPassphrase(a.cfg.SecretKey)
+	}
+	a.svc = provisioning.NewService(a.db, provisioning.Options{Logger: a.logger, SecretKey: secretKey})
+	if !a.svc.SecretKeyConfigured() {
+		a.warnings = append(a.warnings, warnGeneratedSecretKey)
+		a.logger.Warn(warnGeneratedSecretKey)
+	}
 	key, generated, err := a.svc.EnsureOperatorKey(ctx, a.cfg.OperatorKey)
 	if err != nil {
 		return err
@@ -155,7 +168,7 @@ func (a *app) wire(ctx context.Context) error {
 	if err := a.outbox(); err != nil {
 		return err
 	}
-	a.server, err = server.New(server.Options{Logger: a.logger, DB: poolDB{a.db},
+	a.server, err = server.New(server.Options{Logger: a.logger, DB: poolDB{a.db}, Warnings: a.warnings,
 		ShutdownTimeout: a.cfg.ShutdownTimeout, TrustedProxies: a.cfg.TrustedProxies, Mounts: mounts})
 	return err
 }

@@ -30,11 +30,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 		return nil, err
 	}
 	a.run(func(ctx context.Context) { _ = dom.Run(ctx) })
-	var secretKey []byte
-	if cfg.SecretKey != "" {
-		secretKey = sso.KeyFromPassphrase(cfg.SecretKey)
-	}
-	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, SecretKey: secretKey, Realms: dom,
+	single, err = sso.New(a.svc, sso.Options{BaseURL: cfg.PublicURL, Realms: dom,
 		ClockSkew: cfg.SSOClockSkew, AllowPrivateFetch: cfg.SSOAllowPrivateFetch, SPKeyGracePeriod: cfg.SSOSPKeyGracePeriod, Logger: a.logger})
 	if err != nil {
 		return nil, err
