@@ -26,6 +26,10 @@ type Config struct {
 	DatabaseURL     string
 	DataDir         string
 	AutoMigrate     bool
+	// DatabaseWait bounds how long serve retries an unreachable database at start.
+	DatabaseWait time.Duration
+	// SQLiteSynchronous is full or normal.
+	SQLiteSynchronous string
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
@@ -80,6 +84,8 @@ var Settings = []Setting{
 	{"public-url", "ROLLCALL_PUBLIC_URL", "", "external base URL of this server (links in emails, SAML/OIDC callbacks); default http://<listen address>", parsePublicURL},
 	{"database-url", "ROLLCALL_DATABASE_URL", "", "postgres://… for PostgreSQL; empty (or sqlite:<path>) for the embedded SQLite database", parseDatabaseURL},
 	{"data-dir", "ROLLCALL_DATA_DIR", "./data", "directory of the embedded SQLite database (rollcall.db)", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"database-wait", "ROLLCALL_DATABASE_WAIT", "60s", "how long serve waits for an unreachable database at start, retrying and logging each attempt; 0: give up at once", func(c *Config, v string) error { return parseDuration(&c.DatabaseWait, v) }},
+	{"sqlite-synchronous", "ROLLCALL_SQLITE_SYNCHRONOUS", "full", "full: every acknowledged write survives a power loss; normal: faster, and a power loss may lose the last writes (never the file)", parseSynchronous},
 	{"auto-migrate", "ROLLCALL_AUTO_MIGRATE", "true", "apply database migrations when serve starts", func(c *Config, v string) error { return parseBool(&c.AutoMigrate, v) }},
 	{"log-level", "ROLLCALL_LOG_LEVEL", "info", "debug, info, warn or error", parseLevel},
 	{"log-format", "ROLLCALL_LOG_FORMAT", "text", "text or json", parseFormat},
@@ -257,6 +263,23 @@ func parseFormat(c *Config, v string) error {
 		return fmt.Errorf("%q: use text or json", v)
 	}
 	c.LogFormat = v
+	return nil
+}
+
+func parseDatabaseWait(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q: use a duration such as 60s, or 0 to give up at once", v)
+	}
+	c.DatabaseWait = d
+	return nil
+}
+
+func parseSynchronous(c *Config, v string) error {
+	if v != "full" && v != "normal" {
+		return fmt.Errorf("%q: use full or normal", v)
+	}
+	c.SQLiteSynchronous = v
 	return nil
 }
 

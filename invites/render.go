@@ -15,9 +15,8 @@ const logoutPath = "/auth/logout"
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := provisioning.ErrorCode(err)
 	status := httperr.Status(code)
-	if status >= 500 {
-		s.logger.ErrorContext(r.Context(), "request failed", "err", err, "path", provisioning.RedactPath(r.URL.Path))
-	}
+	httperr.LogFailure(r.Context(), s.logger, "request failed", err, "path", provisioning.RedactPath(r.URL.Path))
+	httperr.SetRetryAfter(w.Header(), code)
 	if code == provisioning.CodeRateLimited {
 		w.Header().Set("Retry-After", "60")
 	}

@@ -79,6 +79,13 @@ func Internal(cause error) *Error {
 	return &Error{Code: CodeInternal, Message: "Internal error.", Cause: cause}
 }
 
+// Unavailable wraps a failure to reach the database (refused or dropped connection, timeout,
+// shutdown): the caller is told to try again shortly, and transports answer 503 with
+// Retry-After.
+func Unavailable(cause error) *Error {
+	return &Error{Code: CodeUnavailable, Message: "The database is not answering right now; try again in a few seconds.", Cause: cause}
+}
+
 // ErrorCode returns the code of the first *Error in err's chain, or CodeInternal.
 func ErrorCode(err error) Code {
 	var e *Error

@@ -46,8 +46,8 @@ func routePattern(r *http.Request) string {
 	return "unmatched"
 }
 
-// accessLog writes one line per request: method, route pattern, path, status, bytes, duration and
-// request id; server errors at error level.
+// accessLog writes one line per request: method, route pattern, path (secrets redacted),
+// status, bytes, duration and request id; server errors at error level, 503s at warn.
 func accessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +55,10 @@ func accessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r)
 			level := slog.LevelInfo
-			if ww.Status() >= 500 {
+			switch {
+			case ww.Status() == http.StatusServiceUnavailable:
+				level = slog.LevelWarn // the database away: the failure is logged once per interval
+			case ww.Status() >= 500:
 				level = slog.LevelError
 			}
 			logger.LogAttrs(r.Context(), level, "http request",

@@ -18,6 +18,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/rollcall/rollcall/httperr"
+	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/web/page"
 )
 
@@ -159,7 +161,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.opts.DB.Ready(ctx); err != nil {
-		s.opts.Logger.Warn("not ready", "err", err)
+		httperr.LogFailure(ctx, s.opts.Logger, "not ready", provisioning.Unavailable(err))
+		w.Header().Set("Retry-After", httperr.UnavailableRetryAfter)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": readyReason(err)})
 		return
 	}

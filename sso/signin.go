@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/session"
 )
@@ -139,9 +140,11 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, conn *connection,
 	ctx := r.Context()
 	ref := refOf(r)
 	msg := provisioning.ErrorMessage(err)
-	if provisioning.ErrorCode(err) == provisioning.CodeInternal {
-		s.logger.ErrorContext(ctx, "sso sign-in failed", "step", step, "ref", ref, "err", err)
-	} else {
+	switch provisioning.ErrorCode(err) {
+	case provisioning.CodeInternal, provisioning.CodeUnavailable:
+		httperr.LogFailure(ctx, s.logger, "sso sign-in failed", err, "step", step, "ref", ref)
+		httperr.SetRetryAfter(w.Header(), provisioning.ErrorCode(err))
+	default:
 		s.logger.InfoContext(ctx, "sso sign-in refused", "step", step, "ref", ref, "reason", msg, "detail", detailOf(err))
 	}
 	if conn != nil {

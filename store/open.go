@@ -19,7 +19,9 @@ type Options struct {
 	URL string
 	// DataDir holds rollcall.db when SQLite is used.
 	DataDir string
-	Logger  *slog.Logger
+	// SQLiteSynchronous is full (default) or normal; see sqlite.Options.
+	SQLiteSynchronous string
+	Logger            *slog.Logger
 }
 
 // Open opens the backend the options select.
@@ -31,5 +33,5 @@ func Open(ctx context.Context, o Options) (*sqlstore.DB, error) {
 	if path == "" {
 		path = filepath.Join(o.DataDir, "rollcall.db")
 	}
-	return sqlite.Open(ctx, path, o.Logger)
+	return sqlite.OpenWith(ctx, path, sqlite.Options{Logger: o.Logger, Synchronous: o.SQLiteSynchronous})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/web/page"
@@ -57,7 +58,8 @@ func (o Options) home(w http.ResponseWriter, r *http.Request) {
 	}
 	orgs, err := o.Service.UserOrgs(r.Context(), u.ID)
 	if err != nil {
-		o.Logger.ErrorContext(r.Context(), "home page", "err", err)
+		httperr.LogFailure(r.Context(), o.Logger, "home page", err)
+		httperr.SetRetryAfter(w.Header(), provisioning.ErrorCode(err))
 		o.check(r, page.WriteError(w, page.ErrorPage{Code: provisioning.ErrorCode(err), Message: provisioning.ErrorMessage(err)}))
 		return
 	}

@@ -295,4 +295,23 @@ func TestReadinessOnPostgres(t *testing.T) {
 	if code, _ := httpGet(t, s.url+"/healthz"); code != 200 {
 		t.Fatalf("healthz: %d", code)
 	}
+	for i := range 20 {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/orgs", nil)
+		req.Header.Set("Authorization", "Bearer configured-operator-key")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"unavailable"`) {
+			t.Fatalf("API call %d with the database gone: %d %q %s", i, res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+	}
+	if n := strings.Count(s.stderr.String(), "database unavailable"); n < 1 || n > 2 {
+		t.Fatalf("an outage of 20 requests logged %d lines about it, want one (two at an interval's edge):\n%s", n, s.stderr.String())
+	}
+	if n := strings.Count(s.stderr.String(), "level=ERROR"); n != 0 {
+		t.Fatalf("an outage logged %d errors:\n%s", n, s.stderr.String())
+	}
 }

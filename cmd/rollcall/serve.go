@@ -9,6 +9,7 @@ import (
 	"net"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rollcall/rollcall/config"
 	"github.com/rollcall/rollcall/provisioning"
@@ -51,7 +52,37 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (*sqlstore.DB, error) {
-	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger})
+	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, SQLiteSynchronous: cfg.SQLiteSynchronous, Logger: logger})
+}
+
+// waitForDatabase pings the database until it answers, retrying with a growing pause (1s
+// doubling to 10s) and logging each failed attempt, for at most wait.
+func waitForDatabase(ctx context.Context, db *sqlstore.DB, wait time.Duration, logger *slog.Logger) error {
+	deadline := time.Now().Add(wait)
+	pause := time.Second
+	for attempt := 1; ; attempt++ {
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := db.Ping(pingCtx)
+		cancel()
+		if err == nil {
+			if attempt > 1 {
+				logger.Info("database reachable", "attempts", attempt)
+			}
+			return nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("database not reachable (after %d attempts in %s): %w", attempt, wait, err)
+		}
+		pause = min(pause, left)
+		logger.Warn("database not reachable yet; retrying", "attempt", attempt, "retry_in", pause, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 10*time.Second)
+	}
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) int {
@@ -131,6 +162,10 @@ const warnGeneratedSecretKey = "no --secret-key (ROLLCALL_SECRET_KEY) is set: th
 func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
 	db, err := openStore(ctx, cfg, logger)
 	if err != nil {
+		return nil, err
+	}
+	if err := waitForDatabase(ctx, db, cfg.DatabaseWait, logger); err != nil {
+		db.Close()
 		return nil, err
 	}
 	a := &app{cfg: cfg, logger: logger, db: db, done: make(chan struct{})}

@@ -7,13 +7,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
@@ -75,6 +78,22 @@ func (d *driver) IsBadValue(err error) bool { return strings.HasPrefix(pgCode(er
 func (d *driver) IsRetryable(err error) bool {
 	c := pgCode(err)
 	return c == "40001" || c == "40P01"
+}
+
+// IsUnavailable matches failures to reach or keep the server: connection errors and timeouts,
+// a dropped connection, the connection-exception class (08), a server shutting down or not
+// accepting connections (57P01-57P03) and too many connections (53300).
+func (d *driver) IsUnavailable(err error) bool {
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	switch c := pgCode(err); {
+	case errors.As(err, &connect), pgconn.Timeout(err), errors.As(err, &netErr),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, puddle.ErrClosedPool):
+		return true
+	case strings.HasPrefix(c, "08"), c == "57P01", c == "57P02", c == "57P03", c == "53300":
+		return true
+	}
+	return strings.Contains(err.Error(), "conn closed")
 }
 
 func (d *driver) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }

@@ -20,19 +20,38 @@ import (
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
 
-// Open opens (creating if needed) the SQLite database at path and returns a migrated-on-demand
-// store. The directory is created when missing.
+// Options tune the embedded store.
+type Options struct {
+	Logger *slog.Logger
+	// Synchronous is SQLite's synchronous pragma: "full" (the default) makes every acknowledged
+	// write survive a power loss; "normal" is faster and in WAL mode may lose the last
+	// transactions on power loss (never on a crash of the process), never corrupting the file.
+	Synchronous string
+}
+
+// Open opens (creating if needed) the SQLite database at path with the default options.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*sqlstore.DB, error) {
+	return OpenWith(ctx, path, Options{Logger: logger})
+}
+
+// OpenWith opens (creating if needed) the SQLite database at path and returns a
+// migrated-on-demand store. The directory is created when missing.
+func OpenWith(ctx context.Context, path string, o Options) (*sqlstore.DB, error) {
+	sync, err := synchronousPragma(o.Synchronous)
+	if err != nil {
+		return nil, err
+	}
+	logger := o.Logger
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory %s: %w", dir, err)
 		}
 	}
-	writer, err := openPool(path, 1, "immediate")
+	writer, err := openPool(path, 1, "immediate", sync)
 	if err != nil {
 		return nil, err
 	}
-	readers, err := openPool(path, max(4, runtime.GOMAXPROCS(0)), "deferred")
+	readers, err := openPool(path, max(4, runtime.GOMAXPROCS(0)), "deferred", sync)
 	if err != nil {
 		writer.Close()
 		return nil, err
@@ -52,9 +71,9 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*sqlstore.DB, 
 
 // openPool opens a pool of conns connections whose transactions begin with txlock: the writer
 // takes the write lock at BEGIN (immediate), readers never ask for it (deferred).
-func openPool(path string, conns int, txlock string) (*sql.DB, error) {
+func openPool(path string, conns int, txlock, sync string) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", txlock)
@@ -65,6 +84,17 @@ func openPool(path string, conns int, txlock string) (*sql.DB, error) {
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	return db, nil
+}
+
+// synchronousPragma checks a Synchronous option and returns the pragma's value.
+func synchronousPragma(s string) (string, error) {
+	switch strings.ToLower(s) {
+	case "", "full":
+		return "FULL", nil
+	case "normal":
+		return "NORMAL", nil
+	}
+	return "", fmt.Errorf("sqlite synchronous must be full or normal, not %q", s)
 }
 
 type driver struct {
@@ -108,6 +138,20 @@ func (d *driver) IsRetryable(err error) bool {
 	}
 	code := e.Code() & 0xff
 	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
+
+// IsUnavailable matches a database file that cannot be opened, read or written (I/O error, a
+// full disk, a file gone or read-only).
+func (d *driver) IsUnavailable(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }
 
 func (d *driver) Ping(ctx context.Context) error {

@@ -51,6 +51,9 @@ type Driver interface {
 	// IsRetryable reports whether the transaction failed on a serialization or deadlock error
 	// and may be run again.
 	IsRetryable(err error) bool
+	// IsUnavailable reports whether err says the database cannot be reached or used right now
+	// (connection refused or lost, a timeout, a server shutting down, a full disk).
+	IsUnavailable(err error) bool
 	// ForUpdate is the row-lock clause appended to a SELECT, empty where the writer is single.
 	ForUpdate() string
 	// ForShare is the shared row-lock clause appended to a SELECT, empty where the writer is single.

@@ -62,6 +62,12 @@ func (db *DB) run(ctx context.Context, write bool, fn func(provisioning.StoreTx)
 func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provisioning.StoreTx) error) (err error) {
 	conn, err := db.driver.Begin(ctx, write)
 	if err != nil {
+		if db.driver.IsRetryable(err) {
+			return err
+		}
+		if db.driver.IsUnavailable(err) || ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return provisioning.Unavailable(fmt.Errorf("begin: %w", err))
+		}
 		return provisioning.Internal(fmt.Errorf("begin: %w", err))
 	}
 	defer func() {
@@ -79,6 +85,9 @@ func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provision
 	if err = conn.Commit(ctx); err != nil {
 		if db.driver.IsRetryable(err) {
 			return err
+		}
+		if db.driver.IsUnavailable(err) {
+			return provisioning.Unavailable(fmt.Errorf("commit: %w", err))
 		}
 		return provisioning.Internal(fmt.Errorf("commit: %w", err))
 	}

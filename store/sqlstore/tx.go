@@ -91,6 +91,9 @@ func (t *Tx) wrap(what string, err error) error {
 	if t.d.IsRetryable(err) {
 		return err
 	}
+	if t.d.IsUnavailable(err) {
+		return provisioning.Unavailable(fmt.Errorf("%s: %w", what, err))
+	}
 	if t.d.IsBadValue(err) {
 		return &provisioning.Error{Code: provisioning.CodeInvalid, Message: "a value is not valid here (a NUL byte, invalid UTF-8 or a number out of range)", Cause: err}
 	}
