@@ -21,19 +21,19 @@ import (
 
 // Config is the whole configuration of a Rollcall process.
 type Config struct {
-	Addr            string
-	PublicURL       string
-	DatabaseURL     string
-	DataDir         string
-	AutoMigrate     bool
+	Addr        string
+	PublicURL   string
+	DatabaseURL string
+	DataDir     string
+	AutoMigrate bool
 	// DatabaseWait bounds how long serve retries an unreachable database at start.
 	DatabaseWait time.Duration
 	// SQLiteSynchronous is full or normal.
 	SQLiteSynchronous string
-	LogLevel        slog.Level
-	LogFormat       string
-	ShutdownTimeout time.Duration
-	OperatorKey     string
+	LogLevel          slog.Level
+	LogFormat         string
+	ShutdownTimeout   time.Duration
+	OperatorKey       string
 	// TrustedProxies are the proxies whose X-Forwarded-For header names the client.
 	TrustedProxies []netip.Prefix
 	SecretKey      string
