@@ -9,9 +9,9 @@ import (
 	"github.com/scim2/filter-parser/v2"
 )
 
-// applyOp applies one validated PATCH operation to a document. coreURI is the resource's core
-// schema: a path prefixed with it addresses the top level; another URI addresses that extension.
-func applyOp(d document, op scim.PatchOperation, coreURI string) error {
+// applyOp applies one validated PATCH operation to a document. A path prefixed with the core
+// schema's URI addresses the top level; another URI addresses that extension.
+func applyOp(d document, op scim.PatchOperation, t resourceSchemas) error {
 	if op.Path == nil {
 		values, ok := op.Value.(map[string]any)
 		if !ok {
@@ -22,7 +22,7 @@ func applyOp(d document, op scim.PatchOperation, coreURI string) error {
 			if err != nil {
 				return badPath(fmt.Sprintf("%q is not a valid attribute path", k))
 			}
-			if err := applyOp(d, scim.PatchOperation{Op: op.Op, Path: &p, Value: v}, coreURI); err != nil {
+			if err := applyOp(d, scim.PatchOperation{Op: op.Op, Path: &p, Value: v}, t); err != nil {
 				return err
 			}
 		}
@@ -30,7 +30,7 @@ func applyOp(d document, op scim.PatchOperation, coreURI string) error {
 	}
 	p := op.Path
 	target := d
-	if uri := p.AttributePath.URI(); uri != "" && !strings.EqualFold(uri, coreURI) {
+	if uri := p.AttributePath.URI(); uri != "" && !strings.EqualFold(uri, t.core.ID) {
 		target = d.sub(uri, op.Op != "remove")
 		if target == nil {
 			return nil
