@@ -102,6 +102,23 @@ func TestServiceProviderConfig(t *testing.T) {
 	})
 }
 
+// TestPatchExtensionObject: a path-less PATCH value may carry an extension's attributes under
+// the extension's URI (RFC 7643 3.3); they land in that extension, next to the ones kept.
+func TestPatchExtensionObject(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{})
+		id := e.want(e.do("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","`+enterprise+`"],
+			"userName":"ann@acme.com","`+enterprise+`":{"department":"Sales","employeeNumber":"42"}}`), 201, "create").str("id")
+		r := e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"replace","value":{"`+enterprise+`":{"department":"Ops","manager":"boss"}}}]}`), 200, "patch")
+		m, _ := r.Body[enterprise].(map[string]any)
+		manager, _ := m["manager"].(map[string]any)
+		if m["department"] != "Ops" || m["employeeNumber"] != "42" || manager["value"] != "boss" ||
+			r.Body["urn:ietf:params:scim:schemas:extension:enterprise:2.0"] != nil {
+			t.Fatalf("after the PATCH: %s", r.Raw)
+		}
+	})
+}
+
 // TestStringBooleansEverywhere: "True"/"False" strings are accepted for every boolean attribute
 // (Entra without its compatibility flag) and stored as booleans.
 func TestStringBooleansEverywhere(t *testing.T) {
