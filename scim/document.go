@@ -3,47 +3,48 @@ package scim
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"strings"
 
+	"github.com/elimity-com/scim"
 	"github.com/elimity-com/scim/errors"
 )
 
-// document is a resource as the IdP sent it: a JSON object whose unknown-but-valid attributes are
-// kept and returned as sent. Keys compare case-insensitively, as SCIM attribute names do.
+// document is a resource as the directory keeps it: a JSON object of the attributes the library
+// validated, plus the attributes no schema declares, as the IdP sent them. Keys compare
+// case-insensitively, as SCIM attribute names do.
 type document map[string]any
 
 // serverOwned are attributes the client may not set: the server assigns them or never returns them.
 var serverOwned = []string{"id", "meta", "schemas", "password", "groups"}
 
-func parseDocument(raw []byte) (document, error) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil || m == nil {
-		return nil, errors.ScimErrorInvalidSyntax
+// requestDocument is a POST or PUT body as the directory keeps it: the attributes the library
+// parsed and validated, plus the top-level attributes no schema declares (an IdP's own
+// extension), which the library drops, as sent. For those the body is scanned once more, one
+// level deep: only the undeclared values are decoded. Server-owned attributes are removed.
+func requestDocument(r *http.Request, validated scim.ResourceAttributes, t resourceSchemas) document {
+	d := document(validated)
+	raw, _ := r.Context().Value(bodyKey{}).([]byte)
+	var top map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &top) // the library has accepted these bytes
+	for k, v := range top {
+		if t.declares(k) {
+			continue
+		}
+		if x, err := decodeJSON(v); err == nil {
+			d[k] = x
+		}
 	}
-	if d.More() {
-		return nil, errors.ScimErrorInvalidSyntax
-	}
-	return document(m), nil
+	return d.clean()
 }
 
-// checkSchemas requires the resource's core schema among the body's schemas, and URIs only.
-func checkSchemas(d document, core string) error {
-	raw, _ := d.get("schemas")
-	list, ok := raw.([]any)
-	found := false
-	for _, v := range list {
-		s, isString := v.(string)
-		if !isString || !strings.HasPrefix(strings.ToLower(s), "urn:") {
-			return badValue("schemas must be a list of schema URIs")
-		}
-		found = found || strings.EqualFold(s, core)
-	}
-	if !ok || !found {
-		return badValue("schemas must include " + core)
-	}
-	return nil
+// decodeJSON decodes one JSON value, numbers kept as written.
+func decodeJSON(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
 }
 
 func (d document) key(name string) (string, bool) {
@@ -109,13 +110,14 @@ func (d document) marshal() []byte {
 	return b
 }
 
-// copyDocument returns a deep copy, so a response never shares a map with another request.
+// copyDocument decodes a stored document into new maps, for a response or a change.
 func copyDocument(raw []byte) document {
-	d, err := parseDocument(raw)
-	if err != nil {
+	v, _ := decodeJSON(raw)
+	m, _ := v.(map[string]any)
+	if m == nil {
 		return document{}
 	}
-	return d
+	return document(m)
 }
 
 func badValue(detail string) error {

@@ -38,7 +38,8 @@ var scimTypes = map[provisioning.Code]errors.ScimType{
 	provisioning.CodeSeatLimit: errors.ScimTypeMutability,
 }
 
-// writeError writes a SCIM error document.
+// writeError answers with a SCIM error a request the library never sees (401, 413, 429, 405);
+// the library renders every other error. The document is the library's (ScimError.MarshalJSON).
 func writeError(w http.ResponseWriter, e errors.ScimError) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	w.WriteHeader(e.Status)

@@ -9,13 +9,6 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-// Schema URIs the directory serves.
-const (
-	userSchema       = "urn:ietf:params:scim:schemas:core:2.0:User"
-	groupSchema      = "urn:ietf:params:scim:schemas:core:2.0:Group"
-	enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-)
-
 // multiValued are the attributes kept as rows of their own; a sub-attribute comparison on them
 // means "some element matches".
 var multiValued = map[string]bool{"emails": true, "members": true}

@@ -8,7 +8,7 @@ import (
 func TestParseFilterEntraValuePath(t *testing.T) {
 	cases := map[string]string{
 		`emails[type eq "work"].value eq "a@b.c"`:                        `emails[type eq "work" and value eq "a@b.c"]`,
-		`emails[type eq "work" or type eq "home"].value co "]x"`:         `emails[type eq "work" or type eq "home" and value co "]x"]`,
+		`emails[type eq "work" or type eq "home"].value co "]x"`:         `emails[(type eq "work" or type eq "home") and value co "]x"]`,
 		`userName eq "a" and emails[type eq "work"].value pr`:            `userName eq "a" and emails[type eq "work" and value pr]`,
 		`emails[type eq "work"] and emails[type eq "home"].value eq "x"`: `emails[type eq "work"] and emails[type eq "home" and value eq "x"]`,
 	}

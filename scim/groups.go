@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/elimity-com/scim"
-	"github.com/elimity-com/scim/errors"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
@@ -42,12 +41,9 @@ func memberIDs(v any) ([]string, error) {
 }
 
 // Create makes a group and adds the members it carries (Okta and Entra may send them).
-func (h groups) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resource, error) {
+func (h groups) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	d, err := requestDocument(r, groupSchema)
-	if err != nil {
-		return scim.Resource{}, err
-	}
+	d := requestDocument(r, attrs, groupType)
 	rawMembers, _ := d.get("members")
 	ids, err := memberIDs(rawMembers)
 	if err != nil {
@@ -135,7 +131,8 @@ func symmetricDifference(a, b []string) []string {
 // Get returns a group; members only when not excluded (excludedAttributes=members).
 func (h groups) Get(r *http.Request, id string) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	withMembers := wantsAttribute(r, "members")
+	sel := selectionOf(r)
+	withMembers := sel.wants("members")
 	var g provisioning.DirectoryGroup
 	var members []provisioning.DirectoryMember
 	err := h.s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
@@ -152,29 +149,39 @@ func (h groups) Get(r *http.Request, id string) (scim.Resource, error) {
 		return scim.Resource{}, h.s.scimError(ctx, err)
 	}
 	res := groupResource(g, members, withMembers)
-	project(r, res.Attributes)
+	sel.project(res.Attributes)
 	return res, nil
 }
 
-// GetAll lists groups through the library's parameters (see users.GetAll).
+// GetAll serves GET /Groups.
 func (h groups) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
-	var expr *provisioning.DirectoryFilter
-	if p.FilterValidator != nil {
-		var err error
-		if expr, err = translate(p.FilterValidator.GetFilter(), groupSchema); err != nil {
-			return scim.Page{}, errors.ScimErrorInvalidFilter
-		}
-	}
-	res, total, err := h.s.listGroups(r, expr, p.StartIndex, p.Count)
+	q, err := getQuery(r, p, groupType)
 	if err != nil {
-		return scim.Page{}, h.s.scimError(r.Context(), err)
+		return scim.Page{}, err
+	}
+	return h.page(r, q)
+}
+
+// Search serves POST /Groups/.search.
+func (h groups) Search(r *http.Request, p scim.SearchParams) (scim.Page, error) {
+	q, err := searchQuery(p, groupType)
+	if err != nil {
+		return scim.Page{}, err
+	}
+	return h.page(r, q)
+}
+
+func (h groups) page(r *http.Request, q listQuery) (scim.Page, error) {
+	res, total, err := h.s.listGroups(r, q.sel, q.filter, q.start, q.count)
+	if err != nil {
+		return scim.Page{}, h.s.listError(r.Context(), err)
 	}
 	return scim.Page{TotalResults: total, Resources: res}, nil
 }
 
-func (s *Service) listGroups(r *http.Request, f *provisioning.DirectoryFilter, start, count int) ([]scim.Resource, int, error) {
+func (s *Service) listGroups(r *http.Request, sel selection, f *provisioning.DirectoryFilter, start, count int) ([]scim.Resource, int, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	withMembers := wantsAttribute(r, "members")
+	withMembers := sel.wants("members")
 	out := []scim.Resource{}
 	var total int
 	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
@@ -192,7 +199,7 @@ func (s *Service) listGroups(r *http.Request, f *provisioning.DirectoryFilter, s
 				}
 			}
 			res := groupResource(g, members, withMembers)
-			project(r, res.Attributes)
+			sel.project(res.Attributes)
 			out = append(out, res)
 		}
 		return nil

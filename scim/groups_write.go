@@ -14,11 +14,8 @@ import (
 
 // Replace is a PUT: displayName, externalId and other attributes are replaced; members are
 // replaced when the body carries them and kept when it does not.
-func (h groups) Replace(r *http.Request, id string, _ scim.ResourceAttributes) (scim.Resource, error) {
-	d, err := requestDocument(r, groupSchema)
-	if err != nil {
-		return scim.Resource{}, err
-	}
+func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
+	d := requestDocument(r, attrs, groupType)
 	rawMembers, hasMembers := d.get("members")
 	ids, err := memberIDs(rawMembers)
 	if err != nil {
@@ -72,10 +69,10 @@ func (h groups) patchOne(ctx context.Context, tx provisioning.DirectoryTxn, g *p
 			}
 			document(values).del("members")
 		}
-		return changed, applyOp(d, op, groupSchema)
+		return changed, applyOp(d, op, groupType)
 	}
 	if !strings.EqualFold(op.Path.AttributePath.AttributeName, "members") {
-		return false, applyOp(d, op, groupSchema)
+		return false, applyOp(d, op, groupType)
 	}
 	if op.Path.ValueExpression != nil {
 		if op.Op != "remove" || op.Path.SubAttribute != nil {
@@ -127,7 +124,8 @@ type groupChange func(ctx context.Context, tx provisioning.DirectoryTxn, g *prov
 
 func (h groups) update(r *http.Request, id string, change groupChange, respond bool) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	withMembers := respond && wantsAttribute(r, "members")
+	sel := selectionOf(r)
+	withMembers := respond && sel.wants("members")
 	var g provisioning.DirectoryGroup
 	var members []provisioning.DirectoryMember
 	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
@@ -157,7 +155,7 @@ func (h groups) update(r *http.Request, id string, change groupChange, respond b
 		return scim.Resource{}, nil
 	}
 	res := groupResource(g, members, withMembers)
-	project(r, res.Attributes)
+	sel.project(res.Attributes)
 	return res, nil
 }
 

@@ -3,38 +3,53 @@ package scim
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/elimity-com/scim"
 	"github.com/elimity-com/scim/errors"
-	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
+
+	"github.com/rollcall/rollcall/provisioning"
 )
 
-type actorKey struct{}
+// Context keys: the directory actor, the request body as received, a GET list's filter.
+type (
+	actorKey  struct{}
+	bodyKey   struct{}
+	filterKey struct{}
+)
+
+// stringBooleans makes the library accept "True"/"False" for boolean attributes, as Entra ID
+// sends them without its compatibility flag. The switch is process-wide; it is thrown once.
+var stringBooleans sync.Once
 
 // NewHandler serves the whole /scim/v2 subtree. Mount it with the prefix stripped, e.g.
 // mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.NewHandler(svc))) or, with chi,
 // r.Mount("/scim/v2", http.StripPrefix("/scim/v2", scim.NewHandler(svc))). Paths that still
 // start with /scim/v2 are accepted too.
 //
-// In front of the library: the body limit (413), the directory token (401), the per-directory
-// rate limit (429 with Retry-After), normalization of "True"/"False" strings, and list endpoints
-// (GET /Users, GET /Groups) whose filters are translated to SQL.
+// The library (github.com/elimity-com/scim) parses and validates every request body, pages
+// lists, and renders every resource, list, search and handler error. Around it: the body limit
+// (413), the directory token (401), the per-directory rate limit (429 with Retry-After), the
+// filters of GET lists (see serve), a second look at the PATCH bodies it refuses (compat.go),
+// and /ServiceProviderConfig (config.go; the library's own is never served, its MaxResults is
+// the page cap).
 func NewHandler(s *Service) http.Handler {
+	stringBooleans.Do(func() { schema.SetAllowStringValues(true) })
+	var opts []scim.ServerOption
+	if s.opts.BaseURL != "" {
+		opts = append(opts, scim.WithBaseURL(s.opts.BaseURL))
+	}
 	server, err := scim.NewServer(&scim.ServerArgs{
-		ServiceProviderConfig: &scim.ServiceProviderConfig{MaxResults: s.opts.MaxResults, SupportFiltering: true, SupportPatch: true},
+		ServiceProviderConfig: &scim.ServiceProviderConfig{MaxResults: s.opts.MaxResults},
 		ResourceTypes: []scim.ResourceType{
-			{ID: optional.NewString("User"), Name: "User", Endpoint: "/Users", Description: optional.NewString("User Account"),
-				Schema: schema.CoreUserSchema(), SchemaExtensions: []scim.SchemaExtension{{Schema: schema.ExtensionEnterpriseUser()}},
-				Handler: users{s}},
-			{ID: optional.NewString("Group"), Name: "Group", Endpoint: "/Groups", Description: optional.NewString("Group"),
-				Schema: schema.CoreGroupSchema(), Handler: groups{s}},
+			userType.resourceType("User", "User Account", users{s}),
+			groupType.resourceType("Group", "Group", groups{s}),
 		},
-	})
+	}, opts...)
 	if err != nil {
 		panic(err)
 	}
@@ -43,56 +58,72 @@ func NewHandler(s *Service) http.Handler {
 	})
 }
 
+// serve authenticates the request and hands it to the library. A GET of /Users or /Groups
+// leaves with its filter moved into the context: the library's filter parser refuses what Entra
+// sends (emails[type eq "work"].value eq "…", a PATCH path used as a filter, outside RFC 7644's
+// grammar), so GET filters are parsed by parseFilter alone and the library never sees them.
+// A POST /.search filter, inside the body, is the library's to parse: RFC 7644 filters only
+// (Okta and Entra list with GET).
 func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Server) {
-	if p := strings.TrimPrefix(r.URL.Path, "/scim/v2"); p != r.URL.Path {
-		r.URL.Path = p
+	path := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/scim/v2"), "/v2"), "/")
+	if path == "" {
+		path = "/"
 	}
-	r.URL.Path = strings.TrimPrefix(r.URL.Path, "/v2")
-	if r.URL.Path == "" {
-		r.URL.Path = "/"
-	}
-	if !s.readBody(w, r) {
+	r.URL.Path = path
+	raw, ok := s.readBody(w, r)
+	if !ok {
 		return
 	}
 	ctx, ok := s.authorize(w, r)
 	if !ok {
 		return
 	}
-	r = r.WithContext(ctx)
-	switch path := strings.TrimSuffix(r.URL.Path, "/"); {
-	case r.Method == http.MethodGet && path == "/ServiceProviderConfig":
-		s.serviceProviderConfig(w)
+	r = r.WithContext(context.WithValue(ctx, bodyKey{}, raw))
+	switch {
+	case path == "/ServiceProviderConfig":
+		s.serviceProviderConfig(w, r)
 	case r.Method == http.MethodGet && (path == "/Users" || path == "/Groups"):
-		s.list(w, r, path)
-	case r.Method == http.MethodPatch && emptyPatch(r):
-		s.emptyPatch(w, r, server)
+		server.ServeHTTP(w, withoutFilter(r))
+	case r.Method == http.MethodPatch:
+		patch(w, r, server, raw)
 	default:
 		server.ServeHTTP(w, r)
 	}
 }
 
-// readBody buffers the body under the size limit (413 past it) and normalizes booleans sent as
-// strings, so the library sees plain JSON booleans.
-func (s *Service) readBody(w http.ResponseWriter, r *http.Request) bool {
+// withoutFilter moves the filter parameter from the URL into the context.
+func withoutFilter(r *http.Request) *http.Request {
+	q := r.URL.Query()
+	raw := strings.TrimSpace(q.Get("filter"))
+	q.Del("filter")
+	u := *r.URL
+	u.RawQuery = q.Encode()
+	r = r.WithContext(context.WithValue(r.Context(), filterKey{}, raw))
+	r.URL = &u
+	return r
+}
+
+// readBody buffers the body under the size limit (413 past it). It does not parse it.
+func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodDelete {
-		return true
+		return nil, true
 	}
 	tooLarge := scimStatus(http.StatusRequestEntityTooLarge, "", "the request body is larger than the limit of this server")
 	if r.ContentLength > s.opts.MaxBodyBytes {
 		writeError(w, tooLarge)
-		return false
+		return nil, false
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
 	if err != nil {
 		writeError(w, errors.ScimErrorInvalidSyntax)
-		return false
+		return nil, false
 	}
 	if int64(len(raw)) > s.opts.MaxBodyBytes {
 		writeError(w, tooLarge)
-		return false
+		return nil, false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(normalizeRequest(raw)))
-	return true
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return raw, true
 }
 
 func (s *Service) authorize(w http.ResponseWriter, r *http.Request) (context.Context, bool) {
@@ -120,43 +151,7 @@ func (s *Service) authorize(w http.ResponseWriter, r *http.Request) (context.Con
 	return context.WithValue(r.Context(), actorKey{}, actor), true
 }
 
-func emptyPatch(r *http.Request) bool {
-	raw, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(raw))
-	var body struct {
-		Operations *[]json.RawMessage `json:"Operations"`
-	}
-	return json.Unmarshal(raw, &body) == nil && body.Operations != nil && len(*body.Operations) == 0
-}
-
-// emptyPatch answers a PATCH without operations (Okta sends them for groups): 204 when the
-// resource exists, nothing written.
-func (s *Service) emptyPatch(w http.ResponseWriter, r *http.Request, server scim.Server) {
-	get := r.Clone(r.Context())
-	get.Method, get.Body = http.MethodGet, http.NoBody
-	get.URL.RawQuery = "attributes=id"
-	rec := &statusRecorder{header: http.Header{}}
-	server.ServeHTTP(rec, get)
-	if rec.status != http.StatusOK {
-		w.Header().Set("Content-Type", "application/scim+json")
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-type statusRecorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *statusRecorder) Header() http.Header { return r.header }
-func (r *statusRecorder) WriteHeader(s int)   { r.status = s }
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(b)
+func actorFrom(ctx context.Context) provisioning.Actor {
+	a, _ := ctx.Value(actorKey{}).(provisioning.Actor)
+	return a
 }

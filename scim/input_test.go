@@ -41,9 +41,9 @@ func TestBadInput(t *testing.T) {
 		}{
 			{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":`, 400, "invalidSyntax"},
 			{"POST", "/Users", `[1,2]`, 400, "invalidSyntax"},
-			{"POST", "/Users", `{"schemas":["urn:example:bogus"],"userName":"x@acme.com"}`, 400, "invalidValue"},
-			{"POST", "/Users", `{"userName":"x@acme.com"}`, 400, "invalidValue"},
-			{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`, 400, "invalidValue"},
+			{"POST", "/Users", `{"schemas":["urn:example:bogus"],"userName":"x@acme.com"}`, 400, "invalidSyntax"},
+			{"POST", "/Users", `{"userName":"x@acme.com"}`, 400, "invalidSyntax"},
+			{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"x"}`, 400, "invalidSyntax"},
 			{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"not an email"}`, 400, "invalidValue"},
 			{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x@acme.com","active":"maybe"}`, 400, "invalidValue"},
 			{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ANN@acme.com"}`, 409, "uniqueness"},

@@ -9,20 +9,27 @@ import (
 	"github.com/scim2/filter-parser/v2"
 )
 
-// applyOp applies one validated PATCH operation to a document. coreURI is the resource's core
-// schema: a path prefixed with it addresses the top level; another URI addresses that extension.
-func applyOp(d document, op scim.PatchOperation, coreURI string) error {
+// applyOp applies one validated PATCH operation to a document. A path prefixed with the core
+// schema's URI addresses the top level; another URI addresses that extension. A path-less value
+// may hold an extension's attributes under its URI (RFC 7643 3.3), as the library allows.
+func applyOp(d document, op scim.PatchOperation, t resourceSchemas) error {
 	if op.Path == nil {
 		values, ok := op.Value.(map[string]any)
 		if !ok {
 			return badValue("an operation without a path needs an object value")
 		}
 		for k, v := range values {
+			if ext, isObject := v.(map[string]any); isObject && t.extension(k) {
+				if err := applyOp(d, scim.PatchOperation{Op: op.Op, Value: prefixed(k, ext)}, t); err != nil {
+					return err
+				}
+				continue
+			}
 			p, err := filter.ParsePath([]byte(k))
 			if err != nil {
 				return badPath(fmt.Sprintf("%q is not a valid attribute path", k))
 			}
-			if err := applyOp(d, scim.PatchOperation{Op: op.Op, Path: &p, Value: v}, coreURI); err != nil {
+			if err := applyOp(d, scim.PatchOperation{Op: op.Op, Path: &p, Value: v}, t); err != nil {
 				return err
 			}
 		}
@@ -30,7 +37,7 @@ func applyOp(d document, op scim.PatchOperation, coreURI string) error {
 	}
 	p := op.Path
 	target := d
-	if uri := p.AttributePath.URI(); uri != "" && !strings.EqualFold(uri, coreURI) {
+	if uri := p.AttributePath.URI(); uri != "" && !strings.EqualFold(uri, t.core.ID) {
 		target = d.sub(uri, op.Op != "remove")
 		if target == nil {
 			return nil
@@ -48,6 +55,15 @@ func applyOp(d document, op scim.PatchOperation, coreURI string) error {
 		return applySimple(complexValue, sub, op.Op, op.Value)
 	}
 	return applySimple(target, attr, op.Op, op.Value)
+}
+
+// prefixed names each attribute of an extension object by its path, uri:name.
+func prefixed(uri string, attrs map[string]any) map[string]any {
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		out[uri+":"+k] = v
+	}
+	return out
 }
 
 // applySimple adds, replaces or removes one attribute. Adding to a multi-valued attribute appends

@@ -14,7 +14,7 @@ import (
 
 func etag(version int64) string { return fmt.Sprintf(`W/"%d"`, version) }
 
-// userResource renders a user as stored, with a fresh map (the library writes into it).
+// userResource is a user as stored, for the library to render.
 func userResource(u provisioning.DirectoryUser) scim.Resource {
 	d := copyDocument(u.Attributes)
 	d.set("userName", u.UserName)
@@ -28,7 +28,7 @@ func userResource(u provisioning.DirectoryUser) scim.Resource {
 	return res
 }
 
-// groupResource renders a group; members is nil when they were not asked for.
+// groupResource is a group for the library to render; members is nil when they were not asked for.
 func groupResource(g provisioning.DirectoryGroup, members []provisioning.DirectoryMember, withMembers bool) scim.Resource {
 	d := copyDocument(g.Attributes)
 	d.set("displayName", g.DisplayName)
@@ -48,19 +48,26 @@ func groupResource(g provisioning.DirectoryGroup, members []provisioning.Directo
 	return res
 }
 
-// wantsAttribute reports whether the attributes / excludedAttributes parameters ask for name.
-func wantsAttribute(r *http.Request, name string) bool {
+// selection is what a request asks to see of each resource (RFC 7644 3.9): the attributes and
+// excludedAttributes parameters of a GET, or the same members of a POST /.search body.
+type selection struct{ only, excluded []string }
+
+func selectionOf(r *http.Request) selection {
 	q := r.URL.Query()
-	for _, ex := range splitList(q.Get("excludedAttributes")) {
+	return selection{only: splitList(q.Get("attributes")), excluded: splitList(q.Get("excludedAttributes"))}
+}
+
+// wants reports whether the selection asks for the top-level attribute name.
+func (s selection) wants(name string) bool {
+	for _, ex := range s.excluded {
 		if strings.EqualFold(ex, name) {
 			return false
 		}
 	}
-	only := splitList(q.Get("attributes"))
-	if len(only) == 0 {
+	if len(s.only) == 0 {
 		return true
 	}
-	for _, a := range only {
+	for _, a := range s.only {
 		if strings.EqualFold(a, name) || strings.HasPrefix(strings.ToLower(a), strings.ToLower(name)+".") {
 			return true
 		}
@@ -78,11 +85,11 @@ func splitList(s string) []string {
 	return out
 }
 
-// project drops the top-level attributes the request excluded or did not ask for; id, schemas
-// and meta are always returned (the library adds them).
-func project(r *http.Request, attrs scim.ResourceAttributes) {
+// project drops the top-level attributes the selection excludes or does not ask for; id,
+// schemas and meta are always returned (the library adds them).
+func (s selection) project(attrs scim.ResourceAttributes) {
 	for k := range attrs {
-		if !wantsAttribute(r, k) && !strings.EqualFold(k, "userName") {
+		if !s.wants(k) && !strings.EqualFold(k, "userName") {
 			delete(attrs, k)
 		}
 	}

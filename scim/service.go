@@ -22,7 +22,10 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxResults caps a list page (the count parameter); 0 means DefaultMaxResults.
 	MaxResults int
-	Logger     *slog.Logger
+	// BaseURL is the directory's external URL, e.g. https://rollcall.example.com/scim/v2. When
+	// set, Location headers and meta.location are absolute; otherwise relative (Users/<id>).
+	BaseURL string
+	Logger  *slog.Logger
 }
 
 // Defaults of Options.

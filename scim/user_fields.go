@@ -2,7 +2,6 @@ package scim
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/rollcall/rollcall/provisioning"
@@ -31,8 +30,8 @@ func readUser(d document) (userFields, error) {
 		f.givenName, f.familyName = name.str("givenName"), name.str("familyName")
 	}
 	if v, ok := d.get("active"); ok && v != nil {
-		b, err := asBool(v)
-		if err != nil {
+		b, isBool := v.(bool)
+		if !isBool {
 			return f, badValue("active must be true or false")
 		}
 		f.active = &b
@@ -46,7 +45,7 @@ func readUser(d document) (userFields, error) {
 		}
 		e := document(m)
 		primary, _ := e.get("primary")
-		isPrimary, _ := asBool(primary)
+		isPrimary, _ := primary.(bool)
 		if v := strings.TrimSpace(e.str("value")); v != "" {
 			f.emails = append(f.emails, provisioning.DirectoryEmail{Type: e.str("type"), Value: v, Primary: isPrimary})
 		}
@@ -73,16 +72,4 @@ func (f userFields) fallbackEmail() string {
 		}
 	}
 	return ""
-}
-
-func asBool(v any) (bool, error) {
-	switch b := v.(type) {
-	case bool:
-		return b, nil
-	case string:
-		return strconv.ParseBool(strings.ToLower(strings.TrimSpace(b)))
-	case nil:
-		return false, nil
-	}
-	return false, fmt.Errorf("not a boolean")
 }

@@ -1,9 +1,7 @@
 package scim
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 
 	"github.com/elimity-com/scim"
@@ -15,30 +13,11 @@ import (
 // users is the ResourceHandler of /Users.
 type users struct{ s *Service }
 
-func requestDocument(r *http.Request, core string) (document, error) {
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, errors.ScimErrorInvalidSyntax
-	}
-	r.Body = io.NopCloser(bytes.NewReader(raw))
-	d, err := parseDocument(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkSchemas(d, core); err != nil {
-		return nil, err
-	}
-	return d.clean(), nil
-}
-
 // Create provisions a person: the pipeline finds or creates the user by email and joins (or
 // links, or brings back) their membership; the SCIM user row commits with it.
-func (h users) Create(r *http.Request, _ scim.ResourceAttributes) (scim.Resource, error) {
+func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
-	d, err := requestDocument(r, userSchema)
-	if err != nil {
-		return scim.Resource{}, err
-	}
+	d := requestDocument(r, attrs, userType)
 	f, err := readUser(d)
 	if err != nil {
 		return scim.Resource{}, err
@@ -107,27 +86,38 @@ func (h users) Get(r *http.Request, id string) (scim.Resource, error) {
 		return scim.Resource{}, h.s.scimError(ctx, notFoundAs(err, id))
 	}
 	res := userResource(u)
-	project(r, res.Attributes)
+	selectionOf(r).project(res.Attributes)
 	return res, nil
 }
 
-// GetAll lists users through the library's parameters; /Users lists are normally served by
-// Service.list, which also accepts the filters the library's validator refuses.
+// GetAll serves GET /Users.
 func (h users) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
-	var expr *provisioning.DirectoryFilter
-	if p.FilterValidator != nil {
-		var err error
-		if expr, err = translate(p.FilterValidator.GetFilter(), userSchema); err != nil {
-			return scim.Page{}, errors.ScimErrorInvalidFilter
-		}
-	}
-	list, total, err := h.s.listUsers(r.Context(), expr, p.StartIndex, p.Count)
+	q, err := getQuery(r, p, userType)
 	if err != nil {
-		return scim.Page{}, h.s.scimError(r.Context(), err)
+		return scim.Page{}, err
+	}
+	return h.page(r.Context(), q)
+}
+
+// Search serves POST /Users/.search.
+func (h users) Search(r *http.Request, p scim.SearchParams) (scim.Page, error) {
+	q, err := searchQuery(p, userType)
+	if err != nil {
+		return scim.Page{}, err
+	}
+	return h.page(r.Context(), q)
+}
+
+func (h users) page(ctx context.Context, q listQuery) (scim.Page, error) {
+	list, total, err := h.s.listUsers(ctx, q.filter, q.start, q.count)
+	if err != nil {
+		return scim.Page{}, h.s.listError(ctx, err)
 	}
 	page := scim.Page{TotalResults: total, Resources: []scim.Resource{}}
 	for _, u := range list {
-		page.Resources = append(page.Resources, userResource(u))
+		res := userResource(u)
+		q.sel.project(res.Attributes)
+		page.Resources = append(page.Resources, res)
 	}
 	return page, nil
 }
@@ -147,11 +137,8 @@ func (s *Service) listUsers(ctx context.Context, f *provisioning.DirectoryFilter
 
 // Replace is a full PUT (Okta): the document replaces the stored one; a PUT without active keeps
 // the current state instead of suspending.
-func (h users) Replace(r *http.Request, id string, _ scim.ResourceAttributes) (scim.Resource, error) {
-	d, err := requestDocument(r, userSchema)
-	if err != nil {
-		return scim.Resource{}, err
-	}
+func (h users) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
+	d := requestDocument(r, attrs, userType)
 	return h.update(r, id, func(provisioning.DirectoryUser) (document, error) { return d, nil })
 }
 
@@ -161,7 +148,7 @@ func (h users) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sci
 		d := copyDocument(old.Attributes)
 		d.set("active", old.Active)
 		for _, op := range ops {
-			if err := applyOp(d, op, userSchema); err != nil {
+			if err := applyOp(d, op, userType); err != nil {
 				return nil, err
 			}
 		}

@@ -245,6 +245,15 @@ func TestQuickStart(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(body), "urn:ietf:params:scim:api:messages:2.0:ListResponse") {
 		t.Fatalf("SCIM test connection through the real server: %d %s", res.StatusCode, body)
 	}
+	req, _ = http.NewRequest("POST", s.url+"/scim/v2/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"carol@acme.com"}`))
+	req.Header.Set("Authorization", "Bearer "+scimToken)
+	if res, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 201 || !strings.HasPrefix(res.Header.Get("Location"), s.url+"/scim/v2/Users/") {
+		t.Fatalf("SCIM create through the real server: %d, Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
 	if code, body := httpGet(t, s.url+"/metrics"); code != 200 || !strings.Contains(body, `route="/api/v1/orgs/{org}/members/export"`) {
 		t.Fatalf("metrics by route: %d", code)
 	}
