@@ -23,10 +23,10 @@ func (s *Service) scimError(ctx context.Context, err error) error {
 		return se
 	}
 	code := provisioning.ErrorCode(err)
-	if code == provisioning.CodeInternal {
-		s.log.ErrorContext(ctx, "scim request failed", "err", err)
-	}
-	return errors.ScimError{Status: httperr.Status(code), ScimType: scimTypes[code], Detail: provisioning.ErrorMessage(err)}
+	httperr.LogFailure(ctx, s.log, "scim request failed", err)
+	se = errors.ScimError{Status: httperr.Status(code), ScimType: scimTypes[code], Detail: provisioning.ErrorMessage(err)}
+	noteError(ctx, se, code)
+	return se
 }
 
 // scimTypes names the SCIM error type of the codes RFC 7644 has one for; the status of every

@@ -12,6 +12,7 @@ import (
 	"github.com/elimity-com/scim/errors"
 	"github.com/elimity-com/scim/schema"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -70,15 +71,16 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Serv
 		path = "/"
 	}
 	r.URL.Path = path
-	raw, ok := s.readBody(w, r)
-	if !ok {
-		return
-	}
 	ctx, ok := s.authorize(w, r)
 	if !ok {
 		return
 	}
+	raw, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
 	r = r.WithContext(context.WithValue(ctx, bodyKey{}, raw))
+	w, r = withErrorPass(w, r)
 	switch {
 	case path == "/ServiceProviderConfig":
 		s.serviceProviderConfig(w, r)
@@ -140,6 +142,7 @@ func (s *Service) authorize(w http.ResponseWriter, r *http.Request) (context.Con
 		if se.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall-scim", error="invalid_token"`)
 		}
+		httperr.SetRetryAfter(w.Header(), provisioning.ErrorCode(err))
 		writeError(w, se)
 		return nil, false
 	}

@@ -282,6 +282,11 @@ func TestReadinessOnPostgres(t *testing.T) {
 	if code, _ := httpGet(t, s.url+"/readyz"); code != 200 {
 		t.Fatalf("readyz on postgres: %d", code)
 	}
+	if code, out, errOut := cli(t, s, "configured-operator-key", "org", "create", "--slug", "acme", "--name", "Acme", "--owner", "a@acme.com"); code != 0 {
+		t.Fatalf("org create: %s %s", out, errOut)
+	}
+	_, out, _ := cli(t, s, "configured-operator-key", "scim", "token", "create", "acme", "Okta")
+	scimToken := regexp.MustCompile(`scim_[A-Za-z0-9_-]+`).FindString(out)
 	admin := os.Getenv("ROLLCALL_TEST_POSTGRES_URL")
 	if admin == "" {
 		admin = storetest.DefaultPostgresURL
@@ -316,6 +321,17 @@ func TestReadinessOnPostgres(t *testing.T) {
 		if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"unavailable"`) {
 			t.Fatalf("API call %d with the database gone: %d %q %s", i, res.StatusCode, res.Header.Get("Retry-After"), body)
 		}
+	}
+	req, _ := http.NewRequest("GET", s.url+"/scim/v2/Users", nil)
+	req.Header.Set("Authorization", "Bearer "+scimToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "urn:ietf:params:scim:api:messages:2.0:Error") || !strings.Contains(string(body), `"503"`) {
+		t.Fatalf("SCIM with the database gone: %d %q %s", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 	if n := strings.Count(s.stderr.String(), "database unavailable"); n < 1 || n > 2 {
 		t.Fatalf("an outage of 20 requests logged %d lines about it, want one (two at an interval's edge):\n%s", n, s.stderr.String())
