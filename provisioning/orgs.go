@@ -3,6 +3,7 @@ package provisioning
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rollcall/rollcall/seats"
 )
@@ -48,8 +49,8 @@ func seatLimit(p seats.Plan, n *int) (seats.Limit, error) {
 }
 
 func validName(name string) (string, error) {
-	n := strings.TrimSpace(name)
-	if n == "" || len(n) > 200 {
+	n := CleanDisplay(name, 201)
+	if n == "" || utf8.RuneCountInString(n) > 200 {
 		return "", Invalidf("name", "name must be 1-200 characters")
 	}
 	return n, nil

@@ -161,8 +161,8 @@ func (r *ProvisionRequest) validate() error {
 	if r.DefaultRole != "" && !r.DefaultRole.Valid() {
 		return Invalidf("defaultRole", "unknown role %q", r.DefaultRole)
 	}
-	r.Identity.FirstName = strings.TrimSpace(r.Identity.FirstName)
-	r.Identity.LastName = strings.TrimSpace(r.Identity.LastName)
+	r.Identity.FirstName = CleanDisplay(r.Identity.FirstName, MaxNameLength)
+	r.Identity.LastName = CleanDisplay(r.Identity.LastName, MaxNameLength)
 	return nil
 }
 

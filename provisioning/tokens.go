@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // OperatorKeyPrefix starts the operator key.
@@ -116,8 +117,8 @@ type NewToken struct {
 // CreateToken creates a personal API token for the calling member, signed in or calling with
 // a token. Viewers cannot.
 func (s *Service) CreateToken(ctx context.Context, actor Actor, orgID, name string, limits TokenLimits) (NewToken, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
+	name = CleanDisplay(name, 101)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return NewToken{}, Invalidf("name", "token name must be 1-100 characters")
 	}
 	if err := limits.Validate(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // User is one person, global across orgs, identified by a normalized email.
@@ -41,6 +42,11 @@ func NormalizeEmail(s string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(s))
 	if e == "" {
 		return "", Invalidf("email", "email is required")
+	}
+	for _, r := range e {
+		if invisible(r) || unicode.IsControl(r) || unicode.IsSpace(r) {
+			return "", Invalidf("email", "%q contains an invisible or control character (%U): type the address again", s, r)
+		}
 	}
 	if len(e) > 254 {
 		return "", Invalidf("email", "email is longer than 254 characters")
