@@ -330,7 +330,9 @@ func (s *Service) SeatUsage(ctx context.Context, actor Actor, orgID string) (Sea
 // SeatReport is an org's seat usage with the viewers waiting for a seat.
 type SeatReport struct {
 	seats.Usage
-	Free           int    `json:"free"`
+	Free int `json:"free"`
+	// OverLimit is how many seats are held beyond the limit; nobody gains a seat until it is 0.
+	OverLimit      int    `json:"overLimit,omitempty"`
 	WaitingViewers int    `json:"waitingViewers"`
 	Display        string `json:"display"`
 }
@@ -341,7 +343,7 @@ func (s *Service) seatReport(ctx context.Context, tx Tx, org Org) (SeatReport, e
 		return SeatReport{}, err
 	}
 	waiting, err := tx.CountWaitingViewers(ctx, org.ID)
-	return SeatReport{Usage: u, Free: u.Free(), WaitingViewers: waiting, Display: u.String()}, err
+	return SeatReport{Usage: u, Free: u.Free(), OverLimit: u.Over(), WaitingViewers: waiting, Display: u.String()}, err
 }
 
 // AssignResult says how many viewers got a seat and how many still wait.

@@ -150,6 +150,9 @@ type OrgUpdate struct {
 	Name      *string `json:"name"`
 	Plan      *string `json:"plan"`
 	SeatLimit *int    `json:"seatLimit"`
+	// Force lets the operator set a seat limit below the seats in use: the org is then over
+	// its limit, and nobody gains a seat until enough are freed.
+	Force bool `json:"force,omitempty"`
 }
 
 // UpdateOrg applies an OrgUpdate. Plan and seat limit: owners and the operator; name: admins too.
@@ -158,7 +161,10 @@ func (s *Service) UpdateOrg(ctx context.Context, actor Actor, orgID string, in O
 	if in.Plan != nil || in.SeatLimit != nil {
 		min = RoleOwner
 	}
-	return s.changeOrg(ctx, actor, orgID, min, "change the plan or seat limit", "org.updated", func(o *Org) error {
+	if in.Force && !actor.IsOperator() {
+		return Org{}, Errorf(CodeForbidden, "only the operator can force a seat limit below the seats in use")
+	}
+	return s.changeOrg(ctx, actor, orgID, min, "change the plan or seat limit", "org.updated", func(tx Tx, o *Org) error {
 		if in.Name != nil {
 			name, err := validName(*in.Name)
 			if err != nil {
@@ -183,7 +189,14 @@ func (s *Service) UpdateOrg(ctx context.Context, actor Actor, orgID string, in O
 			}
 			o.SeatLimit = l
 		}
-		return nil
+		if in.Force || o.SeatLimit.IsUnlimited() || (in.SeatLimit == nil && in.Plan == nil) {
+			return nil
+		}
+		u, err := s.usage(ctx, tx, *o)
+		if err != nil || u.Used <= int(o.SeatLimit) {
+			return err
+		}
+		return Errorf(CodeSeatLimit, "%d seats are in use, so the limit cannot be %s: free %d seats first (remove members, make them viewers, or cancel pending invitations), or ask the operator to force it", u.Used, o.SeatLimit, u.Used-int(o.SeatLimit))
 	})
 }
 
@@ -192,7 +205,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor Actor, orgID string,
 	if in.Empty() {
 		return Org{}, Invalidf("settings", "send at least one setting to change: defaultRole, autoAssignSeats, reserveSeatsForInvites, inviteExpiryHours or tokenRateLimitPerMinute")
 	}
-	return s.changeOrg(ctx, actor, orgID, RoleAdmin, "change settings", "org.settings_changed", func(o *Org) error {
+	return s.changeOrg(ctx, actor, orgID, RoleAdmin, "change settings", "org.settings_changed", func(_ Tx, o *Org) error {
 		next := in.Apply(o.Settings)
 		if err := next.Validate(); err != nil {
 			return err
@@ -208,13 +221,13 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, orgID string, 
 	if err := in.Validate(); err != nil {
 		return Org{}, err
 	}
-	return s.changeOrg(ctx, actor, orgID, RoleAdmin, "change the org contact", "org.contact_changed", func(o *Org) error {
+	return s.changeOrg(ctx, actor, orgID, RoleAdmin, "change the org contact", "org.contact_changed", func(_ Tx, o *Org) error {
 		o.Contact = in
 		return nil
 	})
 }
 
-func (s *Service) changeOrg(ctx context.Context, actor Actor, orgID string, min Role, what, action string, apply func(*Org) error) (Org, error) {
+func (s *Service) changeOrg(ctx context.Context, actor Actor, orgID string, min Role, what, action string, apply func(Tx, *Org) error) (Org, error) {
 	var out Org
 	err := s.store.Update(ctx, func(tx StoreTx) error {
 		old, err := tx.LockOrg(ctx, orgID)
@@ -226,7 +239,7 @@ func (s *Service) changeOrg(ctx context.Context, actor Actor, orgID string, min 
 			return err
 		}
 		next := old
-		if err := apply(&next); err != nil {
+		if err := apply(tx, &next); err != nil {
 			return err
 		}
 		next.UpdatedAt = s.Now()

@@ -84,13 +84,27 @@ func (u Usage) Free() int {
 	return 0
 }
 
+// Over is how many seats are held beyond the limit (after the operator forced a limit below the
+// seats in use); 0 when within it. While over, nobody gains a seat.
+func (u Usage) Over() int {
+	if u.Limit.IsUnlimited() || u.Used <= int(u.Limit) {
+		return 0
+	}
+	return u.Used - int(u.Limit)
+}
+
 // HasFree reports whether n more seats fit under the limit.
 func (u Usage) HasFree(n int) bool {
 	return u.Limit.IsUnlimited() || u.Used+n <= int(u.Limit)
 }
 
-// String renders usage the way the product shows it: "12 / 25".
-func (u Usage) String() string { return fmt.Sprintf("%d / %s", u.Used, u.Limit) }
+// String renders usage the way the product shows it: "12 / 25", or "10 / 5 (5 over the limit)".
+func (u Usage) String() string {
+	if over := u.Over(); over > 0 {
+		return fmt.Sprintf("%d / %s (%d over the limit)", u.Used, u.Limit, over)
+	}
+	return fmt.Sprintf("%d / %s", u.Used, u.Limit)
+}
 
 // Decision is the outcome of asking for a seat.
 type Decision int

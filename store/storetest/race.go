@@ -130,7 +130,7 @@ func testRaceUnlimitedJoinsMeetALimit(t *testing.T, h *Harness) {
 		errs := parallel(joiners+1, func(i int) error {
 			if i == joiners {
 				n := limit
-				_, err := h.Service.UpdateOrg(h.Ctx, provisioning.Operator(), o.Org.ID, provisioning.OrgUpdate{SeatLimit: &n})
+				_, err := h.Service.UpdateOrg(h.Ctx, provisioning.Operator(), o.Org.ID, provisioning.OrgUpdate{SeatLimit: &n, Force: true})
 				return err
 			}
 			_, err := h.Join(o.Org.ID, fmt.Sprintf("u%d@acme.com", i), provisioning.EntranceSCIM, "")

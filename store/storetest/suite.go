@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"OwnerRules", testOwnerRules},
 		{"RemovalRevokesAndKeepsData", testRemoval},
 		{"AssignSeatsToViewers", testAssignSeats},
+		{"SeatLimitBelowUse", testSeatLimitBelowUse},
 		{"AuthenticateFresh", testAuthenticateFresh},
 		{"GatewayIntrospection", testIntrospection},
 		{"RaceTokenRateLimit", testRaceRateLimit},
