@@ -17,8 +17,9 @@ type issueReq struct {
 
 // issue creates or refreshes the one pending invitation of an address inside tx, with the org
 // locked: it refuses members, checks the seat and the quota, writes the invitation with a new
-// link (the old one dies), counts it, enqueues its email and records it. Refusals are checked
-// before any write, so a refused address leaves nothing behind.
+// link (the old one dies), enqueues its email and counts it against the quota (only emails
+// sent count: an invitation whose link the admin copies costs nothing), and records it.
+// Refusals are checked before any write, so a refused address leaves nothing behind.
 func (s *Service) issue(ctx context.Context, tx provisioning.InviteTxn, org provisioning.Org, by inviter, r issueReq, q *QuotaStatus) (Issued, error) {
 	if err := refuseMember(ctx, tx, org, r.email); err != nil {
 		return Issued{}, err
@@ -34,7 +35,7 @@ func (s *Service) issue(ctx context.Context, tx provisioning.InviteTxn, org prov
 	if err := s.svc.InvitationSeatTx(ctx, tx, org, r.role, pending); err != nil {
 		return Issued{}, err
 	}
-	if !q.allows(1) {
+	if r.sendEmail && !q.allows(1) {
 		return Issued{}, quotaError(*q)
 	}
 	secret, hash := provisioning.NewSecret(InvitationPrefix)
@@ -54,12 +55,12 @@ func (s *Service) issue(ctx context.Context, tx provisioning.InviteTxn, org prov
 	if err != nil {
 		return Issued{}, err
 	}
-	if err := tx.AddInviteSends(ctx, org.ID, day(now), 1); err != nil {
-		return Issued{}, err
-	}
-	q.take(1)
 	link := s.url("/invitations/" + secret)
 	if r.sendEmail {
+		if err := tx.AddInviteSends(ctx, org.ID, day(now), 1); err != nil {
+			return Issued{}, err
+		}
+		q.take(1)
 		if err := s.mailInvitation(ctx, tx, org, inv, link); err != nil {
 			return Issued{}, err
 		}

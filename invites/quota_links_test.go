@@ -33,6 +33,10 @@ func TestQuota(t *testing.T) {
 			if r := e.invite("e@x.com", provisioning.RoleMember); r.Status != http.StatusTooManyRequests || r.code() != "invite_quota_exceeded" {
 				t.Fatalf("invite past the quota: %d %s", r.Status, r.Raw)
 			}
+			// Only emails sent count: an invitation whose link the admin copies costs nothing.
+			if r := e.api(e.owner, "POST", "/orgs/acme/invitations", map[string]any{"email": "copied@x.com", "sendEmail": false}); r.Status != http.StatusCreated || r.str("quota", "remaining") != "0" {
+				t.Fatalf("an invitation without email past the quota: %d %s", r.Status, r.Raw)
+			}
 			// Invite links are not limited by the quota.
 			link := e.api(e.owner, "POST", "/orgs/acme/invite-links/member/regenerate", nil).str("link", "url")
 			joiner, _ := e.signIn("joiner@x.com")
