@@ -68,7 +68,7 @@ func (a *API) updateOrg(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	return JSON(w, http.StatusOK, orgResponse{Org: org})
+	return JSON(w, http.StatusOK, orgResponse{Org: provisioning.ViewOf(org, true)})
 }
 
 func (a *API) deleteOrg(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {

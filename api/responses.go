@@ -19,7 +19,7 @@ type orgsResponse struct {
 }
 
 type orgResponse struct {
-	Org provisioning.Org `json:"org"`
+	Org provisioning.OrgView `json:"org"`
 }
 
 type settingsResponse struct {

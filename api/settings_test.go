@@ -1,6 +1,10 @@
 package api_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
 
 // TestSettingsChangeOnlyWhatIsSent checks the partial update: a field left out keeps its value
 // under PATCH and PUT alike, a wrong value names its field and changes nothing, and a change
@@ -48,5 +52,23 @@ func TestSettingsChangeOnlyWhatIsSent(t *testing.T) {
 	}
 	if res := e.do(f.tokens["member"], "PATCH", path, map[string]any{"autoAssignSeats": false}); res.Status != 403 {
 		t.Fatalf("member changed settings: %d %s", res.Status, res.Raw)
+	}
+}
+
+// TestOrgShowsSettingsByTheSettingsRule: GET /orgs/{org} shows the settings to whoever may read
+// /settings (owners, admins, the operator) and leaves them out for members and viewers.
+func TestOrgShowsSettingsByTheSettingsRule(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture(20)
+	for who, visible := range map[provisioning.Role]bool{"owner": true, "admin": true, "member": false, "viewer": false} {
+		org := e.do(f.tokens[who], "GET", "/orgs/"+f.slug, nil)
+		settings := e.do(f.tokens[who], "GET", "/orgs/"+f.slug+"/settings", nil)
+		_, shown := org.Body["org"].(map[string]any)["settings"]
+		if org.Status != 200 || shown != visible || (settings.Status == 200) != visible {
+			t.Errorf("%s: org %d with settings %v, /settings %d; want settings visible %v in both", who, org.Status, shown, settings.Status, visible)
+		}
+	}
+	if org := e.do(e.op, "GET", "/orgs/"+f.slug, nil); org.Body["org"].(map[string]any)["settings"] == nil {
+		t.Errorf("the operator does not see the settings: %s", org.Raw)
 	}
 }

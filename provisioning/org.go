@@ -21,6 +21,31 @@ type Org struct {
 	UpdatedAt time.Time   `json:"updatedAt"`
 }
 
+// OrgView is an org as its caller may see it: the settings only for owners, admins and the
+// operator (the rule of the settings endpoint), so members see the org and its contact.
+type OrgView struct {
+	ID        string      `json:"id"`
+	Slug      string      `json:"slug"`
+	Name      string      `json:"name"`
+	Plan      seats.Plan  `json:"plan"`
+	SeatLimit seats.Limit `json:"seatLimit"`
+	Settings  *Settings   `json:"settings,omitempty"`
+	Contact   Contact     `json:"contact"`
+	CreatedAt time.Time   `json:"createdAt"`
+	UpdatedAt time.Time   `json:"updatedAt"`
+}
+
+// ViewOf is o as seen by a caller who may, or may not, see its settings.
+func ViewOf(o Org, withSettings bool) OrgView {
+	v := OrgView{ID: o.ID, Slug: o.Slug, Name: o.Name, Plan: o.Plan, SeatLimit: o.SeatLimit,
+		Contact: o.Contact, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+	if withSettings {
+		settings := o.Settings
+		v.Settings = &settings
+	}
+	return v
+}
+
 // Settings are the org's provisioning rules, changed by owners and admins.
 type Settings struct {
 	// DefaultRole is the role of automatic joins without a mapped role.

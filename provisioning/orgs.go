@@ -131,18 +131,20 @@ func (s *Service) ResolveOrg(ctx context.Context, idOrSlug string) (Org, error) 
 	return org, err
 }
 
-// GetOrg returns an org to the operator or any of its members.
-func (s *Service) GetOrg(ctx context.Context, actor Actor, orgID string) (Org, error) {
-	var org Org
+// GetOrg returns an org to the operator or any of its members; its settings only to owners,
+// admins and the operator.
+func (s *Service) GetOrg(ctx context.Context, actor Actor, orgID string) (OrgView, error) {
+	var view OrgView
 	err := s.store.View(ctx, func(tx StoreTx) error {
-		if _, err := need(ctx, tx, actor, orgID, RoleViewer, "see this org"); err != nil {
+		c, err := need(ctx, tx, actor, orgID, RoleViewer, "see this org")
+		if err != nil {
 			return err
 		}
-		var err error
-		org, err = tx.GetOrg(ctx, orgID)
+		org, err := tx.GetOrg(ctx, orgID)
+		view = ViewOf(org, c.role().IsAdmin())
 		return err
 	})
-	return org, err
+	return view, err
 }
 
 // OrgUpdate changes an org's name, plan or seat limit; nil fields stay.
