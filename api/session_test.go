@@ -85,3 +85,20 @@ func (e *env) withCookie(secret, method, path, body, site string) response {
 	_ = json.Unmarshal(raw, &out.Body)
 	return out
 }
+
+// TestTokenListSaysWhoseTokens: an admin's list of the org's tokens names each token's owner.
+func TestTokenListSaysWhoseTokens(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture(20)
+	list := e.do(f.tokens["owner"], "GET", "/orgs/"+f.slug+"/tokens?all=true", nil)
+	if list.Status != 200 {
+		t.Fatalf("list: %d %s", list.Status, list.Raw)
+	}
+	owners := map[string]bool{}
+	for _, tok := range list.Body["tokens"].([]any) {
+		owners[tok.(map[string]any)["ownerEmail"].(string)] = true
+	}
+	if !owners["owner@"+f.slug+".com"] || !owners["member@"+f.slug+".com"] || owners[""] {
+		t.Fatalf("owners named in the list: %v", owners)
+	}
+}

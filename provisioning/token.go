@@ -18,6 +18,8 @@ type APIToken struct {
 	Limits       TokenLimits `json:"limits"`
 	// TotalCalls counts introspections of this token by the app's gateway.
 	TotalCalls int64 `json:"totalCalls"`
+	// OwnerEmail is whose token it is, filled in lists.
+	OwnerEmail string `json:"ownerEmail,omitempty"`
 }
 
 // TokenLimits are a token's own limits; nil fields fall back to the org default (rate) or none.

@@ -167,14 +167,24 @@ func (s *Service) ListTokens(ctx context.Context, actor Actor, orgID string, all
 		if err != nil {
 			return err
 		}
+		emails := map[string]string{}
 		for _, t := range toks {
 			ok, err := c.maySeeToken(ctx, tx, t)
 			if err != nil {
 				return err
 			}
-			if ok {
-				out = append(out, t)
+			if !ok {
+				continue
 			}
+			if _, known := emails[t.UserID]; !known {
+				u, err := tx.GetUser(ctx, t.UserID)
+				if err != nil {
+					return err
+				}
+				emails[t.UserID] = u.Email
+			}
+			t.OwnerEmail = emails[t.UserID]
+			out = append(out, t)
 		}
 		return nil
 	})

@@ -80,10 +80,25 @@ func cmdDomainList(ctx context.Context, e *env, args []string) int {
 	return domainCmd(ctx, e, args, "domain list", "GET", 1, func(p []string) string { return orgPath(p[0], "/domains") })
 }
 
+// cmdDomainVerify checks the domain now; it exits 1 when the domain is still not verified, so
+// a script can wait for DNS.
 func cmdDomainVerify(ctx context.Context, e *env, args []string) int {
-	return domainCmd(ctx, e, args, "domain verify", "POST", 2, func(p []string) string {
-		return orgPath(p[0], "/domains/", url.PathEscape(p[1]), "/verify")
-	})
+	fs := newFlags(e, "domain verify")
+	c := clientFlags(e, fs)
+	pos, ok := parse(e, fs, args, 2, "domain verify")
+	if !ok {
+		return exitUsage
+	}
+	var raw json.RawMessage
+	code := c.call(ctx, "domain verify", "POST", orgPath(pos[0], "/domains/", url.PathEscape(pos[1]), "/verify"), nil, &raw, func() { printDomains(c, raw) })
+	var one struct {
+		Domain domainView `json:"domain"`
+	}
+	if code == exitOK && json.Unmarshal(raw, &one) == nil && one.Domain.State != "verified" {
+		fmt.Fprintf(e.stderr, "rollcall domain verify: %s is %s, not verified\n", pos[1], one.Domain.State)
+		return exitFailure
+	}
+	return code
 }
 
 func cmdDomainRemove(ctx context.Context, e *env, args []string) int {

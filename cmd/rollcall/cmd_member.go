@@ -15,8 +15,8 @@ func memberCommands() []command {
 	return []command{
 		{"member list", "ORG [--q S] [--role R] [--seat with|without] [--status S] [--sort K] [--desc] [--csv]", "list members, or export them as CSV", cmdMemberList},
 		{"member add", "ORG EMAIL [--role R] [--first F] [--last L]", "add a member by email (manual entrance)", cmdMemberAdd},
-		{"member role", "ORG MEMBER_ID ROLE", "change a member's role", cmdMemberRole},
-		{"member remove", "ORG MEMBER_ID", "remove a member (seat freed, data kept)", cmdMemberRemove},
+		{"member role", "ORG MEMBER_ID|EMAIL ROLE", "change a member's role", cmdMemberRole},
+		{"member remove", "ORG MEMBER_ID|EMAIL", "remove a member (seat freed, data kept)", cmdMemberRemove},
 		{"seats", "ORG [--assign-viewers]", "show seat usage, or give seats to waiting viewers", cmdSeats},
 	}
 }
@@ -104,7 +104,11 @@ func cmdMemberRole(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	return memberCall(ctx, c, "member role", "PATCH", orgPath(pos[0], "/members/", url.PathEscape(pos[1])), map[string]string{"role": pos[2]})
+	id, code := memberRef(ctx, c, "member role", pos[0], pos[1])
+	if code != exitOK {
+		return code
+	}
+	return memberCall(ctx, c, "member role", "PATCH", orgPath(pos[0], "/members/", url.PathEscape(id)), map[string]string{"role": pos[2]})
 }
 
 func cmdMemberRemove(ctx context.Context, e *env, args []string) int {
@@ -114,7 +118,33 @@ func cmdMemberRemove(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	return memberCall(ctx, c, "member remove", "DELETE", orgPath(pos[0], "/members/", url.PathEscape(pos[1])), nil)
+	id, code := memberRef(ctx, c, "member remove", pos[0], pos[1])
+	if code != exitOK {
+		return code
+	}
+	return memberCall(ctx, c, "member remove", "DELETE", orgPath(pos[0], "/members/", url.PathEscape(id)), nil)
+}
+
+// memberRef turns a member given by email into its membership id; an id passes as it is.
+func memberRef(ctx context.Context, c *client, name, org, ref string) (string, int) {
+	if !strings.Contains(ref, "@") {
+		return ref, exitOK
+	}
+	var out struct {
+		Members []provisioning.Member `json:"members"`
+	}
+	q := url.Values{"q": {ref}, "limit": {"50"}}
+	if _, err := c.do(ctx, "GET", orgPath(org, "/members?"+q.Encode()), nil, &out); err != nil {
+		fmt.Fprintf(c.e.stderr, "rollcall %s: %v\n", name, err)
+		return "", exitFailure
+	}
+	for _, m := range out.Members {
+		if strings.EqualFold(m.Email, ref) {
+			return m.ID, exitOK
+		}
+	}
+	fmt.Fprintf(c.e.stderr, "rollcall %s: %s is not a member of %s\n", name, ref, org)
+	return "", exitFailure
 }
 
 func cmdSeats(ctx context.Context, e *env, args []string) int {

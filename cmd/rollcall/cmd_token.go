@@ -53,9 +53,9 @@ func cmdTokenList(ctx context.Context, e *env, args []string) int {
 	return c.call(ctx, "token list", "GET", orgPath(pos[0], fmt.Sprintf("/tokens?all=%v", *all)), nil, &out, func() {
 		var rows [][]string
 		for _, t := range out.Tokens {
-			rows = append(rows, []string{t.ID, t.Name, t.Hint, when(t.LastUsedAt), when(t.RevokedAt), fmt.Sprint(t.TotalCalls)})
+			rows = append(rows, []string{t.ID, t.OwnerEmail, t.Name, t.Hint, when(t.LastUsedAt), when(t.RevokedAt), fmt.Sprint(t.TotalCalls)})
 		}
-		c.table([]string{"ID", "NAME", "ENDS", "LAST USED", "REVOKED", "CALLS"}, rows)
+		c.table([]string{"ID", "OWNER", "NAME", "ENDS", "LAST USED", "REVOKED", "CALLS"}, rows)
 	})
 }
 
