@@ -106,3 +106,38 @@ func TestRaceLastSeat(t *testing.T) {
 		}
 	})
 }
+
+// TestRaceSignInLink: 20 concurrent uses of one emailed sign-in link open exactly one session.
+func TestRaceSignInLink(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		if err := e.inv.RequestSignIn(e.h.Ctx, "racer@x.com", "", "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.deliver(); n < 1 {
+			t.Fatal("sign-in mail not delivered")
+		}
+		link := e.lastLink("racer@x.com")
+		token := link[strings.Index(link, "token=")+len("token="):]
+		if i := strings.IndexByte(token, '&'); i >= 0 {
+			token = token[:i]
+		}
+		var mu sync.Mutex
+		won, refused := 0, 0
+		parallel(20, func(int) {
+			_, err := e.inv.CompleteSignIn(e.h.Ctx, token, "")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case provisioning.ErrorCode(err) == provisioning.CodeInternal:
+				t.Errorf("a racing sign-in failed inside: %v", err)
+			default:
+				refused++
+			}
+		})
+		if won != 1 || refused != 19 {
+			t.Fatalf("%d sign-ins opened a session with one link, %d refused; want 1 and 19", won, refused)
+		}
+	})
+}
