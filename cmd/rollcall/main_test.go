@@ -187,6 +187,20 @@ func httpGet(t *testing.T, url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// bearerGet GETs url with a bearer token and returns the status, headers and body.
+func bearerGet(t *testing.T, url, token string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(body)
+}
+
 func cli(t *testing.T, s *started, token string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut syncBuffer
@@ -234,20 +248,14 @@ func TestQuickStart(t *testing.T) {
 	if code != 0 || scimToken == "" || !strings.Contains(out, s.url+"/scim/v2") {
 		t.Fatalf("scim token create: %d %s %s", code, out, errOut)
 	}
-	req, _ := http.NewRequest("GET", s.url+"/scim/v2/Users?startIndex=1&count=2", nil)
+	status, _, body := bearerGet(t, s.url+"/scim/v2/Users?startIndex=1&count=2", scimToken)
+	if status != 200 || !strings.Contains(body, "urn:ietf:params:scim:api:messages:2.0:ListResponse") {
+		t.Fatalf("SCIM test connection through the real server: %d %s", status, body)
+	}
+	req, _ := http.NewRequest("POST", s.url+"/scim/v2/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"carol@acme.com"}`))
 	req.Header.Set("Authorization", "Bearer "+scimToken)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(body), "urn:ietf:params:scim:api:messages:2.0:ListResponse") {
-		t.Fatalf("SCIM test connection through the real server: %d %s", res.StatusCode, body)
-	}
-	req, _ = http.NewRequest("POST", s.url+"/scim/v2/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"carol@acme.com"}`))
-	req.Header.Set("Authorization", "Bearer "+scimToken)
-	if res, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
@@ -310,28 +318,14 @@ func TestReadinessOnPostgres(t *testing.T) {
 		t.Fatalf("healthz: %d", code)
 	}
 	for i := range 20 {
-		req, _ := http.NewRequest("GET", s.url+"/api/v1/orgs", nil)
-		req.Header.Set("Authorization", "Bearer configured-operator-key")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"unavailable"`) {
-			t.Fatalf("API call %d with the database gone: %d %q %s", i, res.StatusCode, res.Header.Get("Retry-After"), body)
+		status, header, body := bearerGet(t, s.url+"/api/v1/orgs", "configured-operator-key")
+		if status != 503 || header.Get("Retry-After") == "" || !strings.Contains(body, `"unavailable"`) {
+			t.Fatalf("API call %d with the database gone: %d %q %s", i, status, header.Get("Retry-After"), body)
 		}
 	}
-	req, _ := http.NewRequest("GET", s.url+"/scim/v2/Users", nil)
-	req.Header.Set("Authorization", "Bearer "+scimToken)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "urn:ietf:params:scim:api:messages:2.0:Error") || !strings.Contains(string(body), `"503"`) {
-		t.Fatalf("SCIM with the database gone: %d %q %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	status, header, body := bearerGet(t, s.url+"/scim/v2/Users", scimToken)
+	if status != 503 || header.Get("Retry-After") == "" || !strings.Contains(body, "urn:ietf:params:scim:api:messages:2.0:Error") || !strings.Contains(body, `"503"`) {
+		t.Fatalf("SCIM with the database gone: %d %q %s", status, header.Get("Retry-After"), body)
 	}
 	if n := strings.Count(s.stderr.String(), "database unavailable"); n < 1 || n > 2 {
 		t.Fatalf("an outage of 20 requests logged %d lines about it, want one (two at an interval's edge):\n%s", n, s.stderr.String())

@@ -67,17 +67,13 @@ func TestNoSecretInLogs(t *testing.T) {
 	}
 	token := post(t, carol, s.url+"/api/v1/orgs/acme/tokens", `{"name":"laptop"}`, "application/json")
 	mwt := secretPattern.FindString(token)
-	req, _ := http.NewRequest("GET", s.url+"/api/v1/me", nil)
-	req.Header.Set("Authorization", "Bearer "+mwt)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
-		t.Fatalf("use the personal token: %v %v", err, res.Status)
+	if status, _, body := bearerGet(t, s.url+"/api/v1/me", mwt); status != 200 {
+		t.Fatalf("use the personal token: %d %s", status, body)
 	}
 	_, out, _ := cli(t, s, s.key, "scim", "token", "create", "acme", "Okta")
 	scimToken := secretPattern.FindString(out)
-	req, _ = http.NewRequest("GET", s.url+"/scim/v2/Users", nil)
-	req.Header.Set("Authorization", "Bearer "+scimToken)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
-		t.Fatalf("use the SCIM token: %v %v", err, res.Status)
+	if status, _, body := bearerGet(t, s.url+"/scim/v2/Users", scimToken); status != 200 {
+		t.Fatalf("use the SCIM token: %d %s", status, body)
 	}
 
 	wrong := map[string]string{}
