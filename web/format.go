@@ -39,10 +39,10 @@ func sourceLabel(e provisioning.Entrance) string {
 	return string(e)
 }
 
-// plural is "1 viewer" or "3 viewers".
-func plural(n int, noun string) string {
+// plural is "1 viewer" or "3 viewers": n with the noun's singular or plural form.
+func plural(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, many)
 }

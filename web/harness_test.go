@@ -12,6 +12,7 @@ import (
 
 	"github.com/rollcall/rollcall/invites"
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/seats"
 	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/store/storetest"
 	"github.com/rollcall/rollcall/web"
@@ -26,10 +27,17 @@ type env struct {
 	org provisioning.OrgWithOwner
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWithOptions(t, invites.Options{}) }
+
+// newEnvWithQuota is newEnv with the business plan's invitation quota set to q.
+func newEnvWithQuota(t *testing.T, q invites.Quota) *env {
+	return newEnvWithOptions(t, invites.Options{Quotas: map[seats.Plan]invites.Quota{seats.PlanBusiness: q}})
+}
+
+func newEnvWithOptions(t *testing.T, o invites.Options) *env {
 	t.Helper()
 	h := storetest.NewHarness(t, storetest.OpenSQLite(t))
-	e := &env{t: t, h: h, inv: invites.NewService(h.Service, invites.Options{})}
+	e := &env{t: t, h: h, inv: invites.NewService(h.Service, o)}
 	e.org = h.CreateOrg("acme", 5, "alice@acme.com")
 	e.srv = httptest.NewServer(web.Handler(web.Options{Service: h.Service, Invites: e.inv, SSOStartPath: "/sso/start"}))
 	t.Cleanup(e.srv.Close)

@@ -163,7 +163,7 @@ func (o *Options) assignSeats(w http.ResponseWriter, r *http.Request, v *visit) 
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Promoted %s to member; %s still waiting for a seat.", plural(res.Promoted, "viewer"), plural(res.Waiting, "viewer"))
+	msg := fmt.Sprintf("Promoted %s to member; %s still waiting for a seat.", plural(res.Promoted, "viewer", "viewers"), plural(res.Waiting, "viewer", "viewers"))
 	redirectWithNotice(w, r, v.path("/members"), msg, o.SecureCookies)
 	return nil
 }
