@@ -12,7 +12,9 @@
     if (!region) { return; }
     var timer = null, seq = 0;
     function load() {
-      var url = form.action.split("?")[0] + "?" + new URLSearchParams(new FormData(form)).toString();
+      var params = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) { if (value !== "") { params.append(name, value); } });
+      var url = form.action.split("?")[0] + (params.toString() ? "?" + params.toString() : "");
       var mine = ++seq;
       region.setAttribute("aria-busy", "true");
       fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
