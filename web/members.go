@@ -58,6 +58,10 @@ func (o *Options) members(w http.ResponseWriter, r *http.Request, v *visit) erro
 		return err
 	}
 	seats, err := o.Service.SeatUsage(r.Context(), v.actor, v.org.ID)
+	if provisioning.IsCode(err, provisioning.CodeForbidden) {
+		// The core refused; say it in the words of this page.
+		return provisioning.Errorf(provisioning.CodeForbidden, "only owners and admins can see the member list: ask one of them, or open your API tokens")
+	}
 	if err != nil {
 		return err
 	}

@@ -167,3 +167,44 @@ func TestSettingsPage(t *testing.T) {
 		t.Fatalf("a viewer's settings: %d", code)
 	}
 }
+
+// TestMemberDetail: the profile, the identities linked at this org's connections only, the
+// history and the member's tokens; the page carries the console script and a strict policy.
+func TestMemberDetail(t *testing.T) {
+	e := newEnv(t)
+	beta := e.h.CreateOrg("beta", 5, "zed@beta.io")
+	sam := e.h.MustJoin(e.org.Org.ID, "sam@acme.com", provisioning.EntranceSAML, provisioning.RoleMember).Membership
+	e.h.Tx(func(tx provisioning.StoreTx) error {
+		now := e.h.Service.Now()
+		for _, c := range []provisioning.SSOConnection{{ID: "test", OrgID: e.org.Org.ID, Protocol: "saml", Name: "Okta", Enabled: true, Config: []byte(`{}`), CreatedAt: now, UpdatedAt: now},
+			{ID: "other", OrgID: beta.Org.ID, Protocol: "saml", Name: "Beta IdP", Enabled: true, Config: []byte(`{}`), CreatedAt: now, UpdatedAt: now}} {
+			if err := tx.InsertSSOConnection(e.h.Ctx, c); err != nil {
+				return err
+			}
+		}
+		return tx.LinkIdentity(e.h.Ctx, provisioning.LinkedIdentity{UserID: sam.UserID, Issuer: "saml:other", Subject: "secret-subject", LinkedAt: now})
+	})
+	if _, err := e.h.Service.CreateToken(e.h.Ctx, provisioning.UserActor(provisioning.User{ID: sam.UserID}), e.org.Org.ID, "ci", provisioning.TokenLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	alice := e.owner()
+	alice.postFollow("/console/acme/members/"+sam.ID+"/role", url.Values{"role": {"viewer"}})
+	res, err := alice.c.Get(e.srv.URL + "/console/acme/members/" + sam.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("policy %q", csp)
+	}
+	code, body := alice.get("/console/acme/members/" + sam.ID)
+	if code != 200 {
+		t.Fatalf("detail: %d\n%s", code, body)
+	}
+	mustContain(t, body, "sam@acme.com", "Okta", "SAML", "<code>sam@acme.com</code>", "Came in through</dt><dd>saml",
+		"member → viewer", "seat → no seat", `data-token="ci"`, `<script src="/assets/console.js?v=`)
+	mustNotContain(t, body, "Beta IdP", "secret-subject")
+	if code, _ := alice.get("/console/acme/members/nope"); code != http.StatusNotFound {
+		t.Errorf("unknown member: %d", code)
+	}
+}
