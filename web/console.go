@@ -41,13 +41,17 @@ type orgHandler func(w http.ResponseWriter, r *http.Request, v *visit) error
 // person's orgs. Without a session it shows the sign-in form, which comes back here.
 func (o *Options) signedIn(w http.ResponseWriter, r *http.Request) (*visit, bool) {
 	secret := session.Secret(r)
-	_, u, err := o.Service.SessionUser(r.Context(), secret)
-	if secret == "" || err != nil {
-		if err != nil && !provisioning.IsCode(err, provisioning.CodeUnauthorized) {
-			o.fail(w, r, nil, err)
-			return nil, false
-		}
+	if secret == "" {
 		o.signInFirst(w, r)
+		return nil, false
+	}
+	_, u, err := o.Service.SessionUser(r.Context(), secret)
+	if provisioning.IsCode(err, provisioning.CodeUnauthorized) {
+		o.signInFirst(w, r)
+		return nil, false
+	}
+	if err != nil {
+		o.fail(w, r, nil, err)
 		return nil, false
 	}
 	v := &visit{user: u, actor: provisioning.UserActor(u), csrf: formToken(secret)}
