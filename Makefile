@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test build bench lint
+.PHONY: run test build bench lint screenshots
 
 ## run: start a working server on the embedded SQLite database (./data)
 run:
@@ -10,6 +10,11 @@ run:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+## screenshots: regenerate docs/screenshots/*.png from the browser test (needs /usr/bin/chromium)
+screenshots:
+	mkdir -p docs/screenshots
+	ROLLCALL_TEST_REQUIRE_BROWSER=1 ROLLCALL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsoleInTheBrowser$$' ./cmd/rollcall
 
 ## build: the one binary, at bin/rollcall
 build:

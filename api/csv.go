@@ -10,8 +10,9 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-// csvHeader is the export's column order: the six compatibility columns first.
-var csvHeader = []string{"id", "email", "firstName", "lastName", "isAdmin", "hasSeat",
+// CSVHeader is the member export's column order: the six compatibility columns first. The
+// console's export writes the same columns.
+var CSVHeader = []string{"id", "email", "firstName", "lastName", "isAdmin", "hasSeat",
 	"role", "status", "source", "joinedAt", "lastActiveAt"}
 
 // exportMembers streams the filtered member list as CSV, one row at a time, so memory stays
@@ -28,7 +29,7 @@ func (a *API) exportMembers(ctx context.Context, w http.ResponseWriter, r *http.
 			started = true
 			startCSV(w, cw)
 		}
-		return cw.Write(csvRow(m))
+		return cw.Write(CSVRow(m))
 	})
 	if err != nil && !started {
 		return err
@@ -49,21 +50,30 @@ func startCSV(w http.ResponseWriter, cw *csv.Writer) {
 	w.Header().Set("Content-Disposition", `attachment; filename="members.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	_ = cw.Write(csvHeader)
+	_ = cw.Write(CSVHeader)
 }
 
-func csvRow(m provisioning.Member) []string {
+// CSVRow is one member's row of the export, its free-text cells defused (CSVSafe).
+func CSVRow(m provisioning.Member) []string {
 	last := ""
 	if m.LastActiveAt != nil {
 		last = m.LastActiveAt.UTC().Format(time.RFC3339)
 	}
-	return []string{m.ID, csvSafe(m.Email), csvSafe(m.FirstName), csvSafe(m.LastName),
+	return []string{m.ID, CSVSafe(m.Email), CSVSafe(m.FirstName), CSVSafe(m.LastName),
 		strconv.FormatBool(m.Role.IsAdmin()), strconv.FormatBool(m.HasSeat), string(m.Role),
 		string(m.Status), string(m.Source), m.JoinedAt.UTC().Format(time.RFC3339), last}
 }
 
-// csvSafe defuses spreadsheet formulas in free-text cells (CSV injection).
-func csvSafe(s string) string {
+// InvitationCSVRow is a pending invitation as a row of the console's export, which lists them
+// with the members: status pending, source invite, joinedAt the time of the invitation, and
+// hasSeat whether it holds a seat.
+func InvitationCSVRow(inv provisioning.Invitation, holdsSeat bool) []string {
+	return []string{inv.ID, CSVSafe(inv.Email), "", "", strconv.FormatBool(inv.Role.IsAdmin()), strconv.FormatBool(holdsSeat),
+		string(inv.Role), "pending", string(provisioning.EntranceInvite), inv.CreatedAt.UTC().Format(time.RFC3339), ""}
+}
+
+// CSVSafe defuses spreadsheet formulas in free-text cells (CSV injection).
+func CSVSafe(s string) string {
 	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
 		return "'" + s
 	}

@@ -119,7 +119,7 @@ func (c connection) entrance() provisioning.Entrance {
 }
 
 // issuer is the Identity.Issuer of the connection's subjects: "saml:<id>" or "oidc:<id>".
-func (c connection) issuer() string { return c.Protocol + ":" + c.ID }
+func (c connection) issuer() string { return provisioning.ConnectionIssuer(c.Protocol, c.ID) }
 
 // Connection is a connection as admins see it: settings, the URLs to give the IdP, never the
 // client secret.

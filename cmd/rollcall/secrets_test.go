@@ -37,8 +37,8 @@ func TestNoSecretInLogs(t *testing.T) {
 	invitation := waitMail(t, smtp, "carol@x.io", 1)
 	carol := browser(t)
 	signIn(t, carol, s, smtp, "carol@x.io", 2)
-	post(t, carol, invitation+"/accept", "", "")
-	post(t, carol, invitation+"/accept", "", "")
+	httpPostWith(t, carol, invitation+"/accept", "", "")
+	httpPostWith(t, carol, invitation+"/accept", "", "")
 
 	api := func(method, path, body string) map[string]any {
 		req, _ := http.NewRequest(method, s.url+"/api/v1"+path, strings.NewReader(body))
@@ -56,8 +56,8 @@ func TestNoSecretInLogs(t *testing.T) {
 	joinURL := api("POST", "/orgs/acme/invite-links/member/regenerate", "")["link"].(map[string]any)["url"].(string)
 	dave := browser(t)
 	signIn(t, dave, s, smtp, "dave@y.io", 1)
-	get(t, dave, joinURL)
-	post(t, dave, joinURL, "", "")
+	httpGetWith(t, dave, joinURL)
+	httpPostWith(t, dave, joinURL, "", "")
 
 	base, _ := url.Parse(s.url)
 	for _, c := range carol.Jar.Cookies(base) {
@@ -65,7 +65,7 @@ func TestNoSecretInLogs(t *testing.T) {
 			secrets = append(secrets, c.Value)
 		}
 	}
-	token := post(t, carol, s.url+"/api/v1/orgs/acme/tokens", `{"name":"laptop"}`, "application/json")
+	token := httpPostWith(t, carol, s.url+"/api/v1/orgs/acme/tokens", `{"name":"laptop"}`, "application/json")
 	mwt := secretPattern.FindString(token)
 	if status, _, body := bearerGet(t, s.url+"/api/v1/me", mwt); status != 200 {
 		t.Fatalf("use the personal token: %d %s", status, body)
@@ -82,9 +82,9 @@ func TestNoSecretInLogs(t *testing.T) {
 		wrong[prefix] = w
 		secrets = append(secrets, w)
 	}
-	get(t, browser(t), s.url+"/invitations/"+wrong["inv_"])
-	get(t, browser(t), s.url+"/join/"+wrong["lnk_"])
-	get(t, browser(t), s.url+"/auth/email/verify?token="+wrong["esl_"])
+	httpGetWith(t, browser(t), s.url+"/invitations/"+wrong["inv_"])
+	httpGetWith(t, browser(t), s.url+"/join/"+wrong["lnk_"])
+	httpGetWith(t, browser(t), s.url+"/auth/email/verify?token="+wrong["esl_"])
 
 	for _, addr := range []string{"carol@x.io", "dave@y.io"} {
 		for _, m := range smtp.To(addr) {
@@ -115,7 +115,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, c *http.Client, target string) string {
+func httpGetWith(t *testing.T, c *http.Client, target string) string {
 	t.Helper()
 	res, err := c.Get(target)
 	if err != nil {
@@ -126,7 +126,7 @@ func get(t *testing.T, c *http.Client, target string) string {
 	return string(b)
 }
 
-func post(t *testing.T, c *http.Client, target, body, contentType string) string {
+func httpPostWith(t *testing.T, c *http.Client, target, body, contentType string) string {
 	t.Helper()
 	if contentType == "" {
 		contentType = "application/x-www-form-urlencoded"

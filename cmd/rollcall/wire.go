@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rollcall/rollcall/api"
@@ -56,9 +57,9 @@ func (a *app) entrances() ([]server.Mount, error) {
 	for _, p := range invites.Mounts {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
-	home := web.Handler(web.Options{Service: a.svc,
-		SSOStartPath: sso.MountPath + "/start", Logger: a.logger})
-	return append(mounts, server.Mount{Pattern: "/", Handler: home}), nil
+	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start",
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger})
+	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: "/", Handler: home}), nil
 }
 
 // outbox starts the delivery workers: email (SMTP, or the log with no SMTP host) and webhooks

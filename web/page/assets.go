@@ -24,9 +24,10 @@ type asset struct {
 }
 
 var (
-	stylesheet = loadAsset("rollcall.css", "text/css; charset=utf-8")
-	autosubmit = loadAsset("autosubmit.js", "text/javascript; charset=utf-8")
-	assets     = map[string]asset{"rollcall.css": stylesheet, "autosubmit.js": autosubmit}
+	stylesheet    = loadAsset("rollcall.css", "text/css; charset=utf-8")
+	autosubmit    = loadAsset("autosubmit.js", "text/javascript; charset=utf-8")
+	consoleScript = loadAsset("console.js", "text/javascript; charset=utf-8")
+	assets        = map[string]asset{"rollcall.css": stylesheet, "autosubmit.js": autosubmit, "console.js": consoleScript}
 )
 
 func loadAsset(name, contentType string) asset {
@@ -41,7 +42,7 @@ func loadAsset(name, contentType string) asset {
 // StylesheetURL is the URL of the stylesheet, as pages link to it.
 func StylesheetURL() string { return stylesheet.url }
 
-// Assets serves the stylesheet and the auto-submit script at AssetsPrefix + name, cached for a
+// Assets serves the stylesheet and the scripts (auto-submit, console) at AssetsPrefix + name, cached for a
 // year: their URLs change with their content.
 func Assets() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -16,7 +16,8 @@ func TestAssets(t *testing.T) {
 	srv := httptest.NewServer(page.Assets())
 	defer srv.Close()
 	for path, want := range map[string]string{page.StylesheetURL(): "text/css; charset=utf-8",
-		page.AssetsPrefix + "rollcall.css": "text/css; charset=utf-8", page.AssetsPrefix + "autosubmit.js": "text/javascript; charset=utf-8"} {
+		page.AssetsPrefix + "rollcall.css": "text/css; charset=utf-8", page.AssetsPrefix + "autosubmit.js": "text/javascript; charset=utf-8",
+		page.AssetsPrefix + "console.js": "text/javascript; charset=utf-8"} {
 		res, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

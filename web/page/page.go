@@ -19,6 +19,17 @@ type Page struct {
 	Person *Person
 	// Orgs fill the header's org switcher; it shows only when there are some.
 	Orgs []Org
+	// Nav is a section's navigation under the header (the console's pages); it shows only
+	// when there are links.
+	Nav []NavLink
+	// Notice is a short confirmation shown above the content ("Invitation sent."), announced
+	// to screen readers; Alert is the same for a refusal, shown as an error.
+	Notice, Alert string
+	// Wide gives the content the full width, for tables.
+	Wide bool
+	// Enhanced loads the console's script: live search, copy buttons and confirmation
+	// dialogs. Every page works without it.
+	Enhanced bool
 	// Lines, Links and Forms are a plain page's content (Write), in that order.
 	Lines []string
 	Links []Link
@@ -40,6 +51,13 @@ type Person struct {
 type Org struct {
 	Name, Href string
 	// Current marks the org the page is about.
+	Current bool
+}
+
+// NavLink is one entry of a section's navigation.
+type NavLink struct {
+	Href, Text string
+	// Current marks the page shown.
 	Current bool
 }
 

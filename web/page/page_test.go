@@ -33,7 +33,7 @@ func checkHeaders(t *testing.T, h http.Header) {
 func checkFrame(t *testing.T, body string) {
 	t.Helper()
 	for _, want := range []string{`<link rel="stylesheet" href="` + page.StylesheetURL() + `">`, `id="rollcall-frame"`,
-		`<a class="brand" href="/">Rollcall</a>`, `<main id="main">`, `<footer class="site-footer">`, "</html>"} {
+		`<a class="brand" href="/">Rollcall</a>`, `<main id="main"`, `<footer class="site-footer">`, "</html>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q:\n%s", want, body)
 		}

@@ -28,6 +28,16 @@ type Templates struct{ pages map[string]*template.Template }
 // panics on a bad template or a pattern without match, so a broken page stops the program at
 // start-up.
 func MustParse(fsys fs.FS, patterns ...string) *Templates {
+	return MustParseShared(fsys, "", patterns...)
+}
+
+// MustParseShared is MustParse with partials: the files matching shared (templates that the
+// pages call by name, such as a row of buttons several pages show) are parsed into every page.
+func MustParseShared(fsys fs.FS, shared string, patterns ...string) *Templates {
+	base := frame
+	if shared != "" {
+		base = template.Must(template.Must(frame.Clone()).ParseFS(fsys, shared))
+	}
 	t := &Templates{pages: map[string]*template.Template{}}
 	for _, pattern := range patterns {
 		names, err := fs.Glob(fsys, pattern)
@@ -35,7 +45,7 @@ func MustParse(fsys fs.FS, patterns ...string) *Templates {
 			panic(fmt.Sprintf("page: no templates match %q (%v)", pattern, err))
 		}
 		for _, name := range names {
-			c := template.Must(frame.Clone())
+			c := template.Must(base.Clone())
 			t.pages[path.Base(name)] = template.Must(c.ParseFS(fsys, name))
 		}
 	}
@@ -47,7 +57,8 @@ type view struct {
 	Page
 	Data any
 	// Stylesheet and Script are the assets' URLs; Script is empty unless a form auto-submits.
-	Stylesheet, Script string
+	// ConsoleScript is the console script's URL on an Enhanced page.
+	Stylesheet, Script, ConsoleScript string
 }
 
 // Write renders the content name with data inside p's frame, with status and the security
@@ -59,6 +70,9 @@ func (t *Templates) Write(w http.ResponseWriter, status int, p Page, name string
 		return fmt.Errorf("page: no template %q", name)
 	}
 	v := view{Page: p, Data: data, Stylesheet: stylesheet.url}
+	if p.Enhanced {
+		v.ConsoleScript = consoleScript.url
+	}
 	for _, f := range p.Forms {
 		if f.AutoSubmit {
 			v.Script = autosubmit.url
