@@ -20,6 +20,11 @@ import (
 // Handle("/prefix/*")). It routes on the full request path, however it is mounted.
 var Mounts = []string{"/auth", "/invitations", "/join"}
 
+// crossOrigin refuses unsafe cross-origin browser requests (Sec-Fetch-Site, else Origin against
+// Host) on every form here — accepting, declining, joining, signing out — on top of the session
+// cookie's SameSite=Lax.
+var crossOrigin = http.NewCrossOriginProtection()
+
 // Handler serves the browser side: email sign-in, sign-out, an invitee's invitations (show,
 // accept, decline) and joining by invite link. It answers JSON when the request accepts
 // application/json, and small HTML pages otherwise.
@@ -27,6 +32,10 @@ func (s *Service) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if err := crossOrigin.Check(req); err != nil {
+				s.writeError(w, req, provisioning.Errorf(provisioning.CodeForbidden, "this form must be sent from Rollcall's own page: go back to it and try again"))
+				return
+			}
 			req.Body = http.MaxBytesReader(w, req.Body, 64<<10)
 			next.ServeHTTP(w, req)
 		})

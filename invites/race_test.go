@@ -141,3 +141,32 @@ func TestRaceSignInLink(t *testing.T) {
 		}
 	})
 }
+
+// TestCrossSiteFormsRefused: another site cannot make a signed-in browser accept an invitation,
+// join by link or sign out: the forms answer 403 and nothing is written.
+func TestCrossSiteFormsRefused(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		_, link := e.mustInvite("victim@x.com", provisioning.RoleMember)
+		victim, _ := e.signIn("victim@x.com")
+		before := e.fingerprint()
+		for _, path := range []string{pathOf(link) + "/accept", pathOf(link) + "/decline", "/auth/logout"} {
+			req, _ := http.NewRequest("POST", e.srv.URL+path, nil)
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			req.Header.Set("Accept", "application/json")
+			res, err := victim.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("cross-site POST %s: %d", path, res.StatusCode)
+			}
+		}
+		if after := e.fingerprint(); after != before {
+			t.Fatalf("cross-site forms wrote:\n%s\n%s", before, after)
+		}
+		if r := victim.do("POST", pathOf(link)+"/accept", nil); r.Status != http.StatusOK {
+			t.Fatalf("the same accept from our own page: %d %s", r.Status, r.Raw)
+		}
+	})
+}
