@@ -1,6 +1,9 @@
 package provisioning
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // RateSpan is the span of a member token's rate limit: the limit counts the calls allowed in
 // the 60 seconds before each call, not in a calendar minute.
@@ -48,13 +51,11 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 // than now (a call rounded up to its tick, or recorded by an instance whose clock runs ahead)
 // are counted too.
 func (w RateWindow) counted(now time.Time) []rateEntry {
-	cutoff := now.Add(-RateSpan)
-	for i, e := range w.entries {
-		if fromMicros(e.at).After(cutoff) {
-			return w.entries[i:]
-		}
-	}
-	return nil
+	// An entry's whole microsecond is after the cutoff exactly when it is after the cutoff's
+	// microsecond rounded down.
+	cutoff := now.Add(-RateSpan).UnixMicro()
+	i := sort.Search(len(w.entries), func(i int) bool { return w.entries[i].at > cutoff })
+	return w.entries[i:]
 }
 
 // Count returns the calls the window counts at now.

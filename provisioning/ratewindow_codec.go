@@ -41,7 +41,7 @@ func (w *RateWindow) UnmarshalBinary(b []byte) error {
 		return errRateWindow
 	}
 	b = b[1:]
-	var entries []rateEntry
+	entries := make([]rateEntry, 0, min(len(b)/2, maxRateEntries))
 	prev := int64(0)
 	for len(b) > 0 {
 		delta, n := binary.Uvarint(b)

@@ -129,3 +129,24 @@ func TestRateWindowRejectsBadEncodings(t *testing.T) {
 		t.Fatalf("nil: %v", err)
 	}
 }
+
+// BenchmarkRateWindowFull measures what one introspection adds in the process: decoding a full
+// window (256 exact entries, the most an exact window holds), one Allow and encoding it again.
+func BenchmarkRateWindowFull(b *testing.B) {
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	var w RateWindow
+	for range exactCalls {
+		at = at.Add(RateSpan / exactCalls)
+		w.Allow(at, exactCalls)
+	}
+	enc, _ := w.MarshalBinary()
+	b.ReportMetric(float64(len(enc)), "bytes-stored")
+	for b.Loop() {
+		at = at.Add(RateSpan / exactCalls)
+		var w RateWindow
+		if err := w.UnmarshalBinary(enc); err != nil || !w.Allow(at, exactCalls) {
+			b.Fatal("refused", err)
+		}
+		enc, _ = w.MarshalBinary()
+	}
+}
