@@ -40,7 +40,8 @@ func decideRate(l TokenLimits, orgDefault int, u TokenUsage, now time.Time) (Tok
 		daily.left--
 	}
 	used := u.Window.Count(now)
-	minute := rateBound{name: "minute", left: max(0, int64(limit)-used), reset: u.Window.FreeAt(now, min(used, int64(limit)))}
+	minute := rateBound{name: "minute", left: max(0, int64(limit)-used),
+		reset: u.Window.FreeAt(now, min(used, int64(limit)))}
 	r := &RateLimit{Allowed: allowed, Limit: limit, TotalCalls: u.Total, DailyCalls: u.DayCalls}
 	r.Remaining, r.ResetAt = binding(usage, daily, minute)
 	if !allowed {

@@ -21,10 +21,10 @@ const rateTick = int64(RateSpan/time.Microsecond) / exactCalls
 // more allowed calls than the limit, whatever the calls' timing.
 //
 // Up to exactCalls calls a minute every call keeps its time (rounded up to the microsecond) and
-// the window is exact: it refuses a call only when the limit would be broken. Above, times are rounded up
-// to ticks of RateSpan/exactCalls, so a call may be counted up to one tick (234 ms) longer
-// than it happened: the window then refuses slightly early, never lets more through, and its
-// size stays bounded (about 2*exactCalls entries) for any limit.
+// the window is exact: it refuses a call only when the limit would be broken. Above, times are
+// rounded up to ticks of RateSpan/exactCalls, so a call may be counted up to one tick (234 ms)
+// longer than it happened: the window then refuses slightly early, never lets more through, and
+// its size stays bounded (about 2*exactCalls entries) for any limit.
 type RateWindow struct {
 	entries []rateEntry
 }
