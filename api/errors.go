@@ -39,10 +39,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := Status(err)
 	reqID := middleware.GetReqID(r.Context())
 	httperr.LogFailure(r.Context(), a.logger, "request failed", err, "request_id", reqID, "path", provisioning.RedactPath(r.URL.Path))
-	if provisioning.ErrorCode(err) == provisioning.CodeRateLimited {
-		w.Header().Set("Retry-After", "60")
-	}
-	httperr.SetRetryAfter(w.Header(), provisioning.ErrorCode(err))
+	httperr.SetRetryAfterFor(w.Header(), err)
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{
 		Code: provisioning.ErrorCode(err), Message: provisioning.ErrorMessage(err),
 		Field: provisioning.ErrorField(err), RequestID: reqID,

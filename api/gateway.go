@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -16,7 +17,8 @@ func (a *API) gatewayRoutes(r *Router) {
 }
 
 // introspect answers 200 with active false for unknown or revoked tokens (as RFC 7662 does);
-// a call over a limit answers 200 with rateLimit.allowed false and sets Retry-After.
+// a call over a limit answers 200 with rateLimit.allowed false and sets Retry-After to when a
+// call will be allowed again (none when the usage limit is spent: never).
 func (a *API) introspect(w http.ResponseWriter, r *http.Request) error {
 	var in introspectBody
 	if err := Decode(r, &in); err != nil {
@@ -30,7 +32,7 @@ func (a *API) introspect(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("X-RateLimit-Limit", itoa(rl.Limit))
 		w.Header().Set("X-RateLimit-Remaining", itoa(rl.Remaining))
 		if !rl.Allowed && !rl.ResetAt.IsZero() {
-			w.Header().Set("Retry-After", itoa(int(rl.ResetAt.Sub(a.svc.Now()).Seconds())+1))
+			w.Header().Set("Retry-After", httperr.RetryAfterSeconds(rl.ResetAt.Sub(a.svc.Now())))
 		}
 	}
 	return JSON(w, http.StatusOK, out)

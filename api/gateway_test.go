@@ -1,6 +1,9 @@
 package api_test
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestIntrospectOverHTTP(t *testing.T) {
 	e := newEnv(t)
@@ -16,8 +19,16 @@ func TestIntrospectOverHTTP(t *testing.T) {
 	}
 	second := e.do(e.op, "POST", "/introspect", map[string]string{"token": secret})
 	rl := second.Body["rateLimit"].(map[string]any)
-	if rl["allowed"] != false || second.Header.Get("Retry-After") == "" {
-		t.Fatalf("second: %s %v", second.Raw, second.Header)
+	if rl["allowed"] != false || second.Header.Get("Retry-After") != "60" || rl["exceeded"] != "minute" {
+		t.Fatalf("second call at the same instant: %s %v, want Retry-After 60 (the first leaves the window then)", second.Raw, second.Header)
+	}
+	e.h.Clock.Advance(59*time.Second + 200*time.Millisecond)
+	if third := e.do(e.op, "POST", "/introspect", map[string]string{"token": secret}); third.Header.Get("Retry-After") != "1" {
+		t.Fatalf("0.8 s before the reset: Retry-After %q, want 1", third.Header.Get("Retry-After"))
+	}
+	e.h.Clock.Advance(800 * time.Millisecond)
+	if fourth := e.do(e.op, "POST", "/introspect", map[string]string{"token": secret}); fourth.Body["rateLimit"].(map[string]any)["allowed"] != true {
+		t.Fatalf("at the reset Retry-After announced: %s", fourth.Raw)
 	}
 	if res := e.do(f.tokens["owner"], "POST", "/introspect", map[string]string{"token": secret}); res.Status != 403 {
 		t.Fatalf("members may not introspect: %d", res.Status)

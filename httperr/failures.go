@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -14,11 +15,29 @@ import (
 const UnavailableRetryAfter = "5"
 
 // SetRetryAfter sets Retry-After on an answer for code when the client should come back later
-// and the code alone says when: the database away. Rate limits set their own, from their window.
+// and the code alone says when: the database away. Transports that have the error use
+// SetRetryAfterFor, which also answers rate limits.
 func SetRetryAfter(h http.Header, code provisioning.Code) {
 	if code == provisioning.CodeUnavailable {
 		h.Set("Retry-After", UnavailableRetryAfter)
 	}
+}
+
+// SetRetryAfterFor sets Retry-After on an answer for err: the database away (see SetRetryAfter),
+// or a rate limit, with the time the limit itself says it lets the request through
+// (provisioning.ErrorRetryAfter).
+func SetRetryAfterFor(h http.Header, err error) {
+	if d := provisioning.ErrorRetryAfter(err); d > 0 {
+		h.Set("Retry-After", RetryAfterSeconds(d))
+		return
+	}
+	SetRetryAfter(h, provisioning.ErrorCode(err))
+}
+
+// RetryAfterSeconds is d as a Retry-After value: whole seconds rounded up, so a client that
+// waits that long is not refused again by the same limit, and at least 1.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
 }
 
 // outageLogEvery is how often a transport logs that the database is away while it stays away.

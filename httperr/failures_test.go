@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
@@ -44,5 +45,35 @@ func TestLogFailure(t *testing.T) {
 	httperr.SetRetryAfter(h, provisioning.CodeInternal)
 	if h.Get("Retry-After") != "" {
 		t.Fatal("Retry-After on an internal error")
+	}
+	h = http.Header{}
+	httperr.SetRetryAfterFor(h, provisioning.Unavailable(errors.New("gone")))
+	if h.Get("Retry-After") != httperr.UnavailableRetryAfter {
+		t.Fatalf("Retry-After for the database away = %q", h.Get("Retry-After"))
+	}
+}
+
+// TestRetryAfterOfRateLimits: a rate-limited error's Retry-After is its own wait in whole
+// seconds rounded up; one that does not say gets none.
+func TestRetryAfterOfRateLimits(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		14*time.Minute + 59*time.Second + time.Millisecond: "900",
+		15 * time.Minute:       "900",
+		time.Second:            "1",
+		time.Millisecond:       "1",
+		59*time.Second + 1:     "60",
+		61*time.Second - 1:     "61",
+		2*time.Second + 999999: "3",
+	} {
+		h := http.Header{}
+		httperr.SetRetryAfterFor(h, provisioning.RateLimited(d, "slow down"))
+		if got := h.Get("Retry-After"); got != want {
+			t.Errorf("wait %s: Retry-After %q, want %q", d, got, want)
+		}
+	}
+	h := http.Header{}
+	httperr.SetRetryAfterFor(h, provisioning.Errorf(provisioning.CodeRateLimited, "slow down"))
+	if h.Get("Retry-After") != "" {
+		t.Fatalf("Retry-After %q invented for a limit that does not say", h.Get("Retry-After"))
 	}
 }

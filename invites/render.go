@@ -16,10 +16,7 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	code := provisioning.ErrorCode(err)
 	status := httperr.Status(code)
 	httperr.LogFailure(r.Context(), s.logger, "request failed", err, "path", provisioning.RedactPath(r.URL.Path))
-	httperr.SetRetryAfter(w.Header(), code)
-	if code == provisioning.CodeRateLimited {
-		w.Header().Set("Retry-After", "60")
-	}
+	httperr.SetRetryAfterFor(w.Header(), err)
 	msg := provisioning.ErrorMessage(err)
 	if wantsJSON(r) {
 		_ = writeJSON(w, status, map[string]any{"error": map[string]string{

@@ -49,8 +49,8 @@ type Options struct {
 	// SignInTTL is how long an email sign-in link works (default 15 minutes).
 	SignInTTL time.Duration
 	// SignInWindow, SignInPerEmail and SignInPerIP bound sign-in requests: at most
-	// SignInPerEmail per address and SignInPerIP per client IP in each window (defaults 15
-	// minutes, 5 and 30).
+	// SignInPerEmail per address and SignInPerIP per client (provisioning.ClientKey: an IPv6
+	// /64 is one client) in each fixed window (defaults 15 minutes, 5 and 30).
 	SignInWindow   time.Duration
 	SignInPerEmail int
 	SignInPerIP    int

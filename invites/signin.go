@@ -2,16 +2,19 @@ package invites
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
 
 // RequestSignIn emails a one-time sign-in link to email. Whether an account exists changes
 // nothing in the answer or the work done: the account is made when the link is followed.
-// Requests are limited per address and per client IP with counters in the database, so every
-// instance enforces the same limits. next, when set, is a local path to land on afterwards; it
+// Requests are limited per address and per client (its IPv4 address, or its IPv6 /64) with
+// counters in the database, so every instance enforces the same limits; a refused request says
+// when its window ends. next, when set, is a local path to land on afterwards; it
 // travels in the emailed link, never in the database.
 func (s *Service) RequestSignIn(ctx context.Context, email, next, clientIP string) error {
 	email, err := provisioning.NormalizeEmail(email)
@@ -21,10 +24,10 @@ func (s *Service) RequestSignIn(ctx context.Context, email, next, clientIP strin
 	if next, err = cleanNext(next); err != nil {
 		return err
 	}
-	limited := false
+	var retryAfter time.Duration
 	err = s.svc.InviteDoor().Update(ctx, func(tx provisioning.InviteTxn) error {
 		now := s.svc.Now()
-		ipHits, err := tx.HitRateLimit(ctx, "signin:ip:"+clientIP, s.opts.SignInWindow, now)
+		ipHits, err := tx.HitRateLimit(ctx, "signin:ip:"+provisioning.ClientKey(clientIP), s.opts.SignInWindow, now)
 		if err != nil {
 			return err
 		}
@@ -33,7 +36,8 @@ func (s *Service) RequestSignIn(ctx context.Context, email, next, clientIP strin
 			return err
 		}
 		if ipHits > s.opts.SignInPerIP || emailHits > s.opts.SignInPerEmail {
-			limited = true
+			_, end := provisioning.FixedWindow(now, s.opts.SignInWindow)
+			retryAfter = end.Sub(now)
 			return nil
 		}
 		secret, hash := provisioning.NewSecret(SignInPrefix)
@@ -51,10 +55,22 @@ func (s *Service) RequestSignIn(ctx context.Context, email, next, clientIP strin
 		}
 		return s.enqueue(ctx, tx, "", m)
 	})
-	if err == nil && limited {
-		return provisioning.Errorf(provisioning.CodeRateLimited, "too many sign-in requests: wait a few minutes, then ask again")
+	if err == nil && retryAfter > 0 {
+		return provisioning.RateLimited(retryAfter, "too many sign-in requests: wait %s, then ask again", waitText(retryAfter))
 	}
 	return err
+}
+
+// waitText says how long a wait is, for people: "a minute", "3 minutes", "40 seconds".
+func waitText(d time.Duration) string {
+	switch s := int((d + time.Second - 1) / time.Second); {
+	case s <= 60:
+		return fmt.Sprintf("%d seconds", s)
+	case s <= 90:
+		return "a minute"
+	default:
+		return fmt.Sprintf("%d minutes", (s+59)/60)
+	}
 }
 
 // cleanNext accepts only a local absolute path, so a sign-in link cannot send anyone elsewhere.

@@ -2,6 +2,7 @@ package invites_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -152,12 +153,16 @@ func TestEmailSignIn(t *testing.T) {
 		if res := b.follow(e.lastLink("late@x.com")); res.StatusCode != http.StatusGone {
 			t.Fatalf("expired sign-in link: %d", res.StatusCode)
 		}
+		now := e.h.Clock.Now()
+		_, next := provisioning.FixedWindow(now, 15*time.Minute)
+		e.h.Clock.Advance(next.Add(10 * time.Second).Sub(now))
 		var limited response
 		for range 6 {
 			limited = b.do("POST", "/auth/email", map[string]string{"email": "often@x.com"})
 		}
-		if limited.Status != http.StatusTooManyRequests || limited.code() != "rate_limited" || limited.Header.Get("Retry-After") == "" {
-			t.Fatalf("sixth request in the window: %d %s", limited.Status, limited.Raw)
+		if limited.Status != http.StatusTooManyRequests || limited.code() != "rate_limited" || limited.Header.Get("Retry-After") != "890" ||
+			!strings.Contains(limited.Raw, "wait 15 minutes") {
+			t.Fatalf("sixth request 10 s into the 15-minute window: %d, Retry-After %q, %s; want 890 s", limited.Status, limited.Header.Get("Retry-After"), limited.Raw)
 		}
 		for _, bad := range []any{map[string]string{"email": "nope"}, map[string]any{"email": 3}, map[string]string{"mail": "a@x.com"}} {
 			if r := b.do("POST", "/auth/email", bad); r.Status != http.StatusBadRequest {
@@ -243,6 +248,39 @@ func TestSignInRateLimits(t *testing.T) {
 		if err := a.RequestSignIn(e.h.Ctx, "x@x.com", "", "10.0.0.1"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
+	})
+}
+
+// TestSignInLimitPerClient: the per-client limit counts an IPv6 /64 as one client, an
+// IPv4-mapped address as its IPv4 address, and a refused request carries the rest of the window.
+func TestSignInLimitPerClient(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		s := invites.NewService(e.h.Service, invites.Options{SignInPerIP: 3, SignInWindow: 10 * time.Minute})
+		now := e.h.Clock.Now()
+		_, next := provisioning.FixedWindow(now, 10*time.Minute)
+		e.h.Clock.Advance(next.Add(time.Minute + 500*time.Millisecond).Sub(now))
+		request := func(i int, ip string) error {
+			return s.RequestSignIn(e.h.Ctx, fmt.Sprintf("p%d@x.com", i), "", ip)
+		}
+		for i, ip := range []string{"2001:db8:5:5::1", "2001:db8:5:5:aaaa::2", "2001:db8:5:5:ffff:ffff:ffff:ffff"} {
+			if err := request(i, ip); err != nil {
+				t.Fatalf("%s: %v", ip, err)
+			}
+		}
+		err := request(9, "2001:db8:5:5::4")
+		storetest.WantCode(t, err, provisioning.CodeRateLimited)
+		if got := provisioning.ErrorRetryAfter(err); got != 8*time.Minute+59*time.Second+500*time.Millisecond {
+			t.Fatalf("retry after %s, want the 8m59.5s left in the window", got)
+		}
+		if err := request(10, "2001:db8:5:6::1"); err != nil {
+			t.Fatalf("the next /64: %v", err)
+		}
+		for i, ip := range []string{"192.0.2.9", "::ffff:192.0.2.9", "192.0.2.9"} {
+			if err := request(20+i, ip); err != nil {
+				t.Fatalf("%s: %v", ip, err)
+			}
+		}
+		storetest.WantCode(t, request(30, "::ffff:192.0.2.9"), provisioning.CodeRateLimited)
 	})
 }
 

@@ -3,6 +3,7 @@ package provisioning
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an Error so that every transport can map it to a status in one place.
@@ -50,7 +51,10 @@ type Error struct {
 	Message string
 	// Field names the offending input field, when one is to blame.
 	Field string
-	Cause error
+	// RetryAfter, on a rate_limited error, is how long until the limit lets the request
+	// through; transports answer it as Retry-After.
+	RetryAfter time.Duration
+	Cause      error
 }
 
 // Error implements error.
@@ -72,6 +76,22 @@ func Errorf(code Code, format string, args ...any) *Error {
 // Invalidf builds an invalid-input error that names the offending field.
 func Invalidf(field, format string, args ...any) *Error {
 	return &Error{Code: CodeInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// RateLimited builds a rate_limited error that says when to come back: after retryAfter, when
+// the limit that refused the request lets it through again.
+func RateLimited(retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: CodeRateLimited, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorRetryAfter returns how long err says to wait before retrying a rate-limited request:
+// zero when it does not say.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeRateLimited {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // Internal wraps an unexpected failure; the caller sees only "Internal error.".

@@ -27,16 +27,24 @@ type OrgRef struct {
 	Name string `json:"name"`
 }
 
-// RateLimit is the limiter's decision for one call.
+// RateLimit is the limiter's decision for one call. The per-minute limit counts the calls
+// allowed in the 60 seconds before each call (a sliding window), the daily limit those of the
+// UTC day, the usage limit all of them; refused calls count for none.
 type RateLimit struct {
-	Allowed   bool      `json:"allowed"`
-	Limit     int       `json:"limit"`
-	Remaining int       `json:"remaining"`
-	ResetAt   time.Time `json:"resetAt"`
+	Allowed bool `json:"allowed"`
+	// Limit is the per-minute limit.
+	Limit int `json:"limit"`
+	// Remaining is how many more calls would be allowed right now: the least of what the
+	// minute, the day and the usage limit leave.
+	Remaining int `json:"remaining"`
+	// ResetAt is when Remaining next grows if no call is made before: for a refused call, the
+	// first moment a call will be allowed again; zero when that is never (usage limit).
+	ResetAt time.Time `json:"resetAt"`
 	// Exceeded names the limit that refused the call: minute, daily or usage.
-	Exceeded   string `json:"exceeded,omitempty"`
-	TotalCalls int64  `json:"totalCalls"`
-	DailyCalls int64  `json:"dailyCalls"`
+	Exceeded string `json:"exceeded,omitempty"`
+	// TotalCalls and DailyCalls count the allowed calls, this one included.
+	TotalCalls int64 `json:"totalCalls"`
+	DailyCalls int64 `json:"dailyCalls"`
 }
 
 // Introspect checks a member API token for the SaaS app's gateway and counts the call against
@@ -82,7 +90,11 @@ func (s *Service) introspectTx(ctx context.Context, tx Tx, secret string) (Intro
 		return Introspection{}, err
 	}
 	now := s.Now()
-	counts, err := tx.ConsumeToken(ctx, tok.ID, now)
+	var rate *RateLimit
+	err = tx.ConsumeToken(ctx, tok, now, func(u TokenUsage) TokenUsage {
+		u, rate = decideRate(tok.Limits, org.Settings.TokenRateLimitPerMinute, u, now)
+		return u
+	})
 	if err != nil {
 		return Introspection{}, err
 	}
@@ -92,26 +104,6 @@ func (s *Service) introspectTx(ctx context.Context, tx Tx, secret string) (Intro
 	return Introspection{
 		Active: true, TokenID: tok.ID, Member: &member, Role: member.Role, HasSeat: member.HasSeat,
 		Org:       &OrgRef{ID: org.ID, Slug: org.Slug, Name: org.Name},
-		RateLimit: decideRate(tok.Limits, org.Settings.TokenRateLimitPerMinute, counts, now),
+		RateLimit: rate,
 	}, nil
-}
-
-// decideRate applies the minute, daily and total limits to the counters after this call.
-func decideRate(l TokenLimits, orgDefault int, c TokenCounts, now time.Time) *RateLimit {
-	limit := orgDefault
-	if l.RateLimitPerMinute != nil {
-		limit = *l.RateLimitPerMinute
-	}
-	r := &RateLimit{Allowed: true, Limit: limit, Remaining: max(0, limit-int(c.Minute)),
-		ResetAt: now.UTC().Truncate(time.Minute).Add(time.Minute), TotalCalls: c.Total, DailyCalls: c.Day}
-	switch {
-	case l.UsageLimit != nil && c.Total > *l.UsageLimit:
-		r.Allowed, r.Exceeded, r.Remaining, r.ResetAt = false, "usage", 0, time.Time{}
-	case l.DailyLimit != nil && c.Day > *l.DailyLimit:
-		r.Allowed, r.Exceeded, r.Remaining = false, "daily", 0
-		r.ResetAt = now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-	case int(c.Minute) > limit:
-		r.Allowed, r.Exceeded = false, "minute"
-	}
-	return r
 }

@@ -56,8 +56,8 @@ type OutboxTx interface {
 
 // RateLimitTx keeps fixed-window counters in the database, so every instance shares them.
 type RateLimitTx interface {
-	// HitRateLimit counts one hit on key in the window of length window containing now and
-	// returns the hits in that window including this one.
+	// HitRateLimit counts one hit on key in the window of length window containing now (see
+	// FixedWindow) and returns the hits in that window including this one.
 	HitRateLimit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
 	// CountersOnly declares that the transaction writes only counters (rate-limit hits, last
 	// used times) that a crash may lose: its commit does not wait for the disk.

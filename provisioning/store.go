@@ -128,9 +128,12 @@ type TokenTx interface {
 	RevokeToken(ctx context.Context, orgID, id string, at time.Time) error
 	RevokeMembershipTokens(ctx context.Context, membershipID string, at time.Time) error
 	TouchToken(ctx context.Context, id string, at time.Time) error
-	// ConsumeToken counts one call at now in the token's minute, day and total counters,
-	// atomically, and returns the counters after it.
-	ConsumeToken(ctx context.Context, id string, now time.Time) (TokenCounts, error)
+	// ConsumeToken decides one call of tok at now: decide gets the token's usage and returns
+	// the usage after the call, which the store writes with last_used_at = now. It is atomic
+	// across transactions and instances: decide first gets tok.Usage as read, and is called
+	// again with the fresh usage, under the row's lock, when another transaction changed it
+	// since. decide must be a pure function of its argument.
+	ConsumeToken(ctx context.Context, tok APIToken, now time.Time, decide func(TokenUsage) TokenUsage) error
 }
 
 // SettingTx keeps installation-wide values such as the operator key hash.

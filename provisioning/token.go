@@ -16,10 +16,13 @@ type APIToken struct {
 	LastUsedAt   *time.Time  `json:"lastUsedAt,omitempty"`
 	RevokedAt    *time.Time  `json:"revokedAt,omitempty"`
 	Limits       TokenLimits `json:"limits"`
-	// TotalCalls counts introspections of this token by the app's gateway.
+	// TotalCalls counts the calls the app's gateway was allowed to make with this token
+	// (Usage.Total, for the API).
 	TotalCalls int64 `json:"totalCalls"`
 	// OwnerEmail is whose token it is, filled in lists.
 	OwnerEmail string `json:"ownerEmail,omitempty"`
+	// Usage is what the token has used of its limits, as the store read it.
+	Usage TokenUsage `json:"-"`
 }
 
 // TokenLimits are a token's own limits; nil fields fall back to the org default (rate) or none.
@@ -42,11 +45,17 @@ func (l TokenLimits) Validate() error {
 	return nil
 }
 
-// TokenCounts are a token's call counters after one more call.
-type TokenCounts struct {
-	Minute int64
-	Day    int64
-	Total  int64
+// TokenUsage is what a token has used of its limits. Only allowed calls count: a refused call
+// uses up no quota.
+type TokenUsage struct {
+	// Window holds the calls allowed in the last minute, for the per-minute limit.
+	Window RateWindow
+	// Day is the UTC day DayCalls counts, for the daily limit.
+	Day      time.Time
+	DayCalls int64
+	// Total counts every allowed call, for the usage limit. It only grows, so the store also
+	// uses it to notice that another transaction changed the usage.
+	Total int64
 }
 
 // Active reports whether the token still authenticates.

@@ -7,12 +7,12 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -28,8 +28,9 @@ const (
 	DefaultFailureAuditWindow = 10 * time.Minute
 )
 
-// limited answers 429 when the client address or the connection the request names has made
-// too many SSO requests this minute.
+// limited answers 429 when the client (its IPv4 address, or its IPv6 /64) or the connection the
+// request names has made too many SSO requests this minute, with Retry-After saying when the
+// minute ends.
 func (s *Service) limited(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		conn := chi.URLParam(r, "connection")
@@ -41,7 +42,7 @@ func (s *Service) limited(next http.HandlerFunc) http.HandlerFunc {
 			s.logger.ErrorContext(r.Context(), "sso rate limit", "err", err)
 		}
 		if retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+			w.Header().Set("Retry-After", httperr.RetryAfterSeconds(retry))
 			s.page(w, provisioning.CodeRateLimited, "Too many sign-in attempts",
 				"Too many sign-in attempts came from your network or for this connection. Wait a minute, then start the sign-in again.", "", refOf(r))
 			return
@@ -50,13 +51,13 @@ func (s *Service) limited(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// overLimit counts a request against ip and connection and says how long to wait when either
-// is over its limit (zero when the request may go on).
+// overLimit counts a request against the client ip and connection and says how long to wait
+// when either is over its limit (zero when the request may go on): until the window ends.
 func (s *Service) overLimit(ctx context.Context, ip, connection string) (time.Duration, error) {
 	over := false
 	now := s.svc.Now()
 	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error {
-		n, err := tx.HitRateLimit(ctx, "sso:ip:"+ip, rateWindow, now)
+		n, err := tx.HitRateLimit(ctx, "sso:ip:"+provisioning.ClientKey(ip), rateWindow, now)
 		if err != nil {
 			return err
 		}
@@ -71,7 +72,8 @@ func (s *Service) overLimit(ctx context.Context, ip, connection string) (time.Du
 	if err != nil || !over {
 		return 0, err
 	}
-	return now.Truncate(rateWindow).Add(rateWindow).Sub(now), nil
+	_, end := provisioning.FixedWindow(now, rateWindow)
+	return end.Sub(now), nil
 }
 
 // auditedFailure counts a failure of a connection's sign-ins in the failure window and reports

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rollcall/rollcall/sso"
 )
@@ -96,5 +97,45 @@ func TestSSOPerConnectionLimit(t *testing.T) {
 	}
 	if limited != 3 {
 		t.Fatalf("%d of 8 requests from 8 addresses limited, want 3", limited)
+	}
+}
+
+// TestSSOPerClientLimitIPv6: the per-client limit counts an IPv6 /64 as one client (and an
+// IPv4-mapped address as its IPv4 address), and its 429 says in Retry-After when the minute ends.
+func TestSSOPerClientLimitIPv6(t *testing.T) {
+	e := newEnvWith(t, onSQLite, func(o *sso.Options) { o.RateLimitPerIP = 3 })
+	op := newTestOP(t)
+	conn := e.connection(map[string]any{"protocol": "oidc", "issuer": op.srv.URL, "clientId": opClientID, "clientSecret": opClientSecret})
+	h := e.sso.Handler()
+	path := strings.TrimPrefix(conn.OIDC.RedirectURL, e.srv.URL+sso.MountPath) + "?state=rcf_x&code=y"
+	now := e.h.Clock.Now()
+	e.h.Clock.Advance(now.Truncate(time.Minute).Add(time.Minute + 12*time.Second).Sub(now))
+	send := func(remote string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.RemoteAddr = remote
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, remote := range []string{"[2001:db8:7:7::1]:4000", "[2001:db8:7:7:ffff::2]:4001", "[2001:db8:7:7:1234:5678:9abc:def0]:4002"} {
+		if rec := send(remote); rec.Code == http.StatusTooManyRequests {
+			t.Fatalf("%s limited within the limit", remote)
+		}
+	}
+	rec := send("[2001:db8:7:7::99]:4003")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "48" {
+		t.Fatalf("fourth request from one /64: %d, Retry-After %q, want 429 and 48 (the seconds left in the minute)", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	if rec := send("[2001:db8:7:8::1]:4000"); rec.Code == http.StatusTooManyRequests {
+		t.Fatal("the next /64 shares the limit")
+	}
+	for _, remote := range []string{"192.0.2.1:1", "[::ffff:192.0.2.1]:2", "192.0.2.1:3"} {
+		send(remote)
+	}
+	if rec := send("192.0.2.1:4"); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("an IPv4 client over IPv4 and IPv4-mapped IPv6: %d", rec.Code)
+	}
+	if rec := send("192.0.2.2:1"); rec.Code == http.StatusTooManyRequests {
+		t.Fatal("another IPv4 address shares the limit")
 	}
 }

@@ -78,9 +78,9 @@ func (t *Tx) CountersOnly(ctx context.Context) error {
 	return nil
 }
 
-// HitRateLimit counts a hit on key in the fixed window containing now.
+// HitRateLimit counts a hit on key in the fixed window containing now (provisioning.FixedWindow).
 func (t *Tx) HitRateLimit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
-	start := utc(now).Truncate(window)
+	start, _ := provisioning.FixedWindow(utc(now), window)
 	var hits int
 	err := t.queryOne(ctx, "rate limit", `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
 		ON CONFLICT (key) DO UPDATE SET

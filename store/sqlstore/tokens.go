@@ -8,12 +8,19 @@ import (
 )
 
 const tokenColumns = `id, org_id, membership_id, user_id, name, hint, hash, created_at, last_used_at,
-	revoked_at, rate_limit_per_minute, usage_limit, daily_limit, total_calls`
+	revoked_at, rate_limit_per_minute, usage_limit, daily_limit`
 
 func scanToken(r Rows, t *provisioning.APIToken) error {
-	return r.Scan(&t.ID, &t.OrgID, &t.MembershipID, &t.UserID, &t.Name, &t.Hint, &t.Hash,
+	var u usageScan
+	err := r.Scan(append([]any{&t.ID, &t.OrgID, &t.MembershipID, &t.UserID, &t.Name, &t.Hint, &t.Hash,
 		timeValue{&t.CreatedAt}, nullTimeValue{&t.LastUsedAt}, nullTimeValue{&t.RevokedAt},
-		&t.Limits.RateLimitPerMinute, &t.Limits.UsageLimit, &t.Limits.DailyLimit, &t.TotalCalls)
+		&t.Limits.RateLimitPerMinute, &t.Limits.UsageLimit, &t.Limits.DailyLimit}, u.dest()...)...)
+	if err != nil {
+		return err
+	}
+	t.Usage, err = u.usage()
+	t.TotalCalls = t.Usage.Total
+	return err
 }
 
 func (t *Tx) getToken(ctx context.Context, query string, args ...any) (provisioning.APIToken, error) {
@@ -25,7 +32,7 @@ func (t *Tx) getToken(ctx context.Context, query string, args ...any) (provision
 // CreateToken stores a new token (its hash only).
 func (t *Tx) CreateToken(ctx context.Context, tok provisioning.APIToken) error {
 	_, err := t.exec(ctx, "token", `INSERT INTO api_tokens (`+tokenColumns+`)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0)`, tok.ID, tok.OrgID, tok.MembershipID, tok.UserID,
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, tok.ID, tok.OrgID, tok.MembershipID, tok.UserID,
 		tok.Name, tok.Hint, tok.Hash, utc(tok.CreatedAt), nullable(tok.LastUsedAt), nullable(tok.RevokedAt),
 		tok.Limits.RateLimitPerMinute, tok.Limits.UsageLimit, tok.Limits.DailyLimit)
 	return err
@@ -33,17 +40,17 @@ func (t *Tx) CreateToken(ctx context.Context, tok provisioning.APIToken) error {
 
 // GetTokenByHash finds a token by the hash of its secret.
 func (t *Tx) GetTokenByHash(ctx context.Context, hash []byte) (provisioning.APIToken, error) {
-	return t.getToken(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash = $1`, hash)
+	return t.getToken(ctx, `SELECT `+tokenColumns+`, `+usageColumns+` FROM api_tokens WHERE hash = $1`, hash)
 }
 
 // GetToken reads an org's token by id.
 func (t *Tx) GetToken(ctx context.Context, orgID, id string) (provisioning.APIToken, error) {
-	return t.getToken(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = $1 AND id = $2`, orgID, id)
+	return t.getToken(ctx, `SELECT `+tokenColumns+`, `+usageColumns+` FROM api_tokens WHERE org_id = $1 AND id = $2`, orgID, id)
 }
 
 // ListTokens lists an org's tokens, or one member's, newest first.
 func (t *Tx) ListTokens(ctx context.Context, orgID, membershipID string) ([]provisioning.APIToken, error) {
-	q := `SELECT ` + tokenColumns + ` FROM api_tokens WHERE org_id = $1`
+	q := `SELECT ` + tokenColumns + `, ` + usageColumns + ` FROM api_tokens WHERE org_id = $1`
 	args := []any{orgID}
 	if membershipID != "" {
 		q += ` AND membership_id = $2`
@@ -82,19 +89,4 @@ func (t *Tx) RevokeMembershipTokens(ctx context.Context, membershipID string, at
 func (t *Tx) TouchToken(ctx context.Context, id string, at time.Time) error {
 	_, err := t.exec(ctx, "token", `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, utc(at))
 	return err
-}
-
-// ConsumeToken counts one call in fixed minute and UTC-day windows and in the total, in one
-// statement, so concurrent calls on any instance are all counted.
-func (t *Tx) ConsumeToken(ctx context.Context, id string, now time.Time) (provisioning.TokenCounts, error) {
-	minute := utc(now).Truncate(time.Minute)
-	day := utc(now).Truncate(24 * time.Hour)
-	var c provisioning.TokenCounts
-	err := t.queryOne(ctx, "token", `UPDATE api_tokens SET
-		minute_calls = CASE WHEN minute_start = $2 THEN minute_calls + 1 ELSE 1 END, minute_start = $2,
-		day_calls = CASE WHEN day_start = $3 THEN day_calls + 1 ELSE 1 END, day_start = $3,
-		total_calls = total_calls + 1, last_used_at = $4
-		WHERE id = $1 RETURNING minute_calls, day_calls, total_calls`,
-		[]any{id, minute, day, utc(now)}, func(r Rows) error { return r.Scan(&c.Minute, &c.Day, &c.Total) })
-	return c, err
 }

@@ -25,21 +25,29 @@ func testIntrospection(t *testing.T, h *Harness) {
 		}
 		return r
 	}
+	if midnight := h.Clock.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour); midnight.Sub(h.Clock.Now()) < 5*time.Minute {
+		h.Clock.Advance(midnight.Sub(h.Clock.Now()))
+	}
+	start := h.Clock.Now()
 	for i := 1; i <= 3; i++ {
 		r := call()
 		if !r.Active || !r.RateLimit.Allowed || r.RateLimit.Remaining != 3-i || r.Role != provisioning.RoleMember || !r.HasSeat || r.Org.Slug != "acme" {
 			t.Fatalf("call %d: %+v %+v", i, r, r.RateLimit)
 		}
 	}
-	if r := call(); r.RateLimit.Allowed || r.RateLimit.Exceeded != "minute" {
-		t.Fatalf("fourth call in a minute: %+v", r.RateLimit)
+	if r := call(); r.RateLimit.Allowed || r.RateLimit.Exceeded != "minute" || !r.RateLimit.ResetAt.Equal(start.Add(time.Minute)) || r.RateLimit.DailyCalls != 3 {
+		t.Fatalf("fourth call in a minute: %+v, want a reset at %s and the refused call not counted", r.RateLimit, start.Add(time.Minute))
 	}
 	h.Clock.Advance(time.Minute)
-	if r := call(); r.RateLimit.Allowed || r.RateLimit.Exceeded != "daily" || r.RateLimit.DailyCalls != 5 {
-		t.Fatalf("fifth call in a day: %+v", r.RateLimit)
+	if r := call(); !r.RateLimit.Allowed || r.RateLimit.Remaining != 0 || r.RateLimit.DailyCalls != 4 {
+		t.Fatalf("fourth allowed call of the day (the refused one used no quota): %+v", r.RateLimit)
+	}
+	midnight := h.Clock.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if r := call(); r.RateLimit.Allowed || r.RateLimit.Exceeded != "daily" || r.RateLimit.DailyCalls != 4 || !r.RateLimit.ResetAt.Equal(midnight) {
+		t.Fatalf("fifth call in a day: %+v, want a reset at %s", r.RateLimit, midnight)
 	}
 	h.Clock.Advance(24 * time.Hour)
-	if r := call(); !r.RateLimit.Allowed || r.RateLimit.TotalCalls != 6 {
+	if r := call(); !r.RateLimit.Allowed || r.RateLimit.TotalCalls != 5 || r.RateLimit.DailyCalls != 1 {
 		t.Fatalf("next day: %+v", r.RateLimit)
 	}
 	if _, err := h.Service.ChangeRole(h.Ctx, op, org, ann.ID, provisioning.RoleViewer); err != nil {
