@@ -4,7 +4,6 @@ import (
 	"context"
 	stderrors "errors"
 	"net/http"
-	"strconv"
 
 	"github.com/elimity-com/scim/errors"
 
@@ -50,5 +49,3 @@ func writeError(w http.ResponseWriter, e errors.ScimError) {
 func scimStatus(status int, scimType errors.ScimType, detail string) errors.ScimError {
 	return errors.ScimError{Status: status, ScimType: scimType, Detail: detail}
 }
-
-func retryAfterSeconds(d int) string { return strconv.Itoa(max(d, 1)) }

@@ -147,7 +147,7 @@ func (s *Service) authorize(w http.ResponseWriter, r *http.Request) (context.Con
 		return nil, false
 	}
 	if retry > 0 {
-		w.Header().Set("Retry-After", retryAfterSeconds(int(retry.Seconds()+0.999)))
+		w.Header().Set("Retry-After", httperr.RetryAfterSeconds(retry))
 		writeError(w, scimStatus(http.StatusTooManyRequests, "", "too many requests for this directory; retry later"))
 		return nil, false
 	}
