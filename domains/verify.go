@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -145,7 +146,7 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-t.C:
 			sum, err := s.ReverifyAll(ctx)
 			if err != nil {
-				s.logger.ErrorContext(ctx, "domain re-verification failed", "err", err)
+				httperr.LogFailure(ctx, s.logger, "domain re-verification failed", err)
 			}
 			s.logger.InfoContext(ctx, "domains re-verified", "checked", sum.Checked, "verified", sum.Verified, "lost", sum.Lost, "lookup_failures", sum.Failed)
 		}

@@ -51,7 +51,7 @@ var outages struct {
 	suppressed int
 }
 
-// LogFailure logs a request that failed on the server's side: an internal error every time (with
+// LogFailure logs a request or background pass that failed on the server's side: an internal error every time (with
 // attrs, which must hold no secret), the database being away at most once per interval for the
 // whole process, with how many such failures the interval saw. Client errors are not logged.
 func LogFailure(ctx context.Context, logger *slog.Logger, msg string, err error, attrs ...any) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -80,7 +81,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			w.o.Logger.ErrorContext(ctx, "outbox delivery pass failed", "kind", w.d.Kind(), "err", err)
+			httperr.LogFailure(ctx, w.o.Logger, "outbox delivery pass failed", err, "kind", w.d.Kind())
 		}
 		select {
 		case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crewjam/saml"
 
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -47,7 +48,7 @@ func (s *Service) RefreshMetadata(ctx context.Context) (int64, error) {
 		due := s.refreshDue(c, s.metadataRefresh)
 		ok, err := s.watchConnection(ctx, c, due, "scheduled refresh")
 		if err != nil {
-			s.logger.ErrorContext(ctx, "sso metadata refresh failed", "connection", c.ID, "err", err)
+			httperr.LogFailure(ctx, s.logger, "sso metadata refresh failed", err, "connection", c.ID)
 		}
 		if ok {
 			changed++

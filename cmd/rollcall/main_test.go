@@ -327,8 +327,10 @@ func TestReadinessOnPostgres(t *testing.T) {
 	if status != 503 || header.Get("Retry-After") == "" || !strings.Contains(body, "urn:ietf:params:scim:api:messages:2.0:Error") || !strings.Contains(body, `"503"`) {
 		t.Fatalf("SCIM with the database gone: %d %q %s", status, header.Get("Retry-After"), body)
 	}
-	if n := strings.Count(s.stderr.String(), "database unavailable"); n < 1 || n > 2 {
-		t.Fatalf("an outage of 20 requests logged %d lines about it, want one (two at an interval's edge):\n%s", n, s.stderr.String())
+	// The outage line is throttled for the whole process (httperr.TestLogFailure checks that one
+	// is logged); here: not one per request.
+	if n := strings.Count(s.stderr.String(), "database unavailable"); n > 2 {
+		t.Fatalf("an outage of 20 requests logged %d lines about it, want at most one per interval:\n%s", n, s.stderr.String())
 	}
 	if n := strings.Count(s.stderr.String(), "level=ERROR"); n != 0 {
 		t.Fatalf("an outage logged %d errors:\n%s", n, s.stderr.String())

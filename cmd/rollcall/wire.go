@@ -9,6 +9,7 @@ import (
 
 	"github.com/rollcall/rollcall/api"
 	"github.com/rollcall/rollcall/domains"
+	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/invites"
 	"github.com/rollcall/rollcall/outbox"
 	"github.com/rollcall/rollcall/scim"
@@ -97,7 +98,7 @@ func (a *app) every(interval time.Duration, name string, job func(ctx context.Co
 				return
 			case <-t.C:
 				if n, err := job(ctx); err != nil {
-					a.logger.ErrorContext(ctx, name+" failed", "err", err)
+					httperr.LogFailure(ctx, a.logger, name+" failed", err)
 				} else if n > 0 {
 					a.logger.DebugContext(ctx, name, "rows", n)
 				}
