@@ -76,7 +76,7 @@ func redactSegment(seg string) (string, bool) {
 		}
 		if run >= 32 && !isUUID(seg[start:i]) {
 			prefix := seg[:start]
-			if p, _, ok := strings.Cut(seg[start:i], "_"); ok && len(p) <= 5 {
+			if p, _, ok := strings.Cut(seg[start:i], "_"); ok && len(p) <= 5 && p == strings.ToLower(p) {
 				prefix += p + "_"
 			}
 			return prefix + "[redacted]", true
