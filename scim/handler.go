@@ -36,9 +36,9 @@ var stringBooleans sync.Once
 // lists, and renders every resource, list, search and handler error. Around it: the body limit
 // (413), the directory token (401), the per-directory rate limit (429 with Retry-After), the
 // filters of GET lists (see serve), the bounds of filters (limits.go) and of the documents
-// written (bounds.go), a second look at the PATCH bodies it refuses (compat.go), and
+// written (bounds.go), a second look at the PATCH bodies it refuses (compat.go),
 // /ServiceProviderConfig (config.go; the library's own is never served, its MaxResults is the
-// page cap).
+// page cap), and the empty optional attributes of /Schemas and /ResourceTypes (discovery).
 func NewHandler(s *Service) http.Handler {
 	stringBooleans.Do(func() { schema.SetAllowStringValues(true) })
 	var opts []scim.ServerOption
@@ -85,6 +85,8 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Serv
 	switch {
 	case path == "/ServiceProviderConfig":
 		s.serviceProviderConfig(w, r)
+	case r.Method == http.MethodGet && (isUnder(path, "/Schemas") || isUnder(path, "/ResourceTypes")):
+		discovery(w, r, server)
 	case r.Method == http.MethodGet && (path == "/Users" || path == "/Groups"):
 		server.ServeHTTP(w, withoutFilter(r))
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/.search"):
@@ -99,6 +101,9 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Serv
 		server.ServeHTTP(w, r)
 	}
 }
+
+// isUnder reports whether path is root or a path below it.
+func isUnder(path, root string) bool { return path == root || strings.HasPrefix(path, root+"/") }
 
 // withoutFilter moves the filter parameter from the URL into the context.
 func withoutFilter(r *http.Request) *http.Request {
