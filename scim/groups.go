@@ -50,6 +50,9 @@ func (h groups) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Res
 		return scim.Resource{}, err
 	}
 	d.del("members")
+	if err := checkBounds(d, groupStrings, h.s.opts.MaxValues); err != nil {
+		return scim.Resource{}, err
+	}
 	name := strings.TrimSpace(d.str("displayName"))
 	if name == "" {
 		return scim.Resource{}, badValue("displayName is required")
@@ -155,7 +158,7 @@ func (h groups) Get(r *http.Request, id string) (scim.Resource, error) {
 
 // GetAll serves GET /Groups.
 func (h groups) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
-	q, err := getQuery(r, p, groupType)
+	q, err := h.s.getQuery(r, p, groupType)
 	if err != nil {
 		return scim.Page{}, err
 	}
@@ -164,7 +167,7 @@ func (h groups) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, er
 
 // Search serves POST /Groups/.search.
 func (h groups) Search(r *http.Request, p scim.SearchParams) (scim.Page, error) {
-	q, err := searchQuery(p, groupType)
+	q, err := h.s.searchQuery(p, groupType)
 	if err != nil {
 		return scim.Page{}, err
 	}

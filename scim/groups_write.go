@@ -163,6 +163,9 @@ func (h groups) update(r *http.Request, id string, change groupChange, respond b
 // re-decides every member's role.
 func (s *Service) saveGroup(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old provisioning.DirectoryGroup, d document, membersChanged bool) (provisioning.DirectoryGroup, error) {
 	d.clean().del("members")
+	if err := checkBounds(d, groupStrings, s.opts.MaxValues); err != nil {
+		return old, err
+	}
 	next := old
 	next.DisplayName = strings.TrimSpace(d.str("displayName"))
 	if next.DisplayName == "" {

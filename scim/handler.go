@@ -35,9 +35,10 @@ var stringBooleans sync.Once
 // The library (github.com/elimity-com/scim) parses and validates every request body, pages
 // lists, and renders every resource, list, search and handler error. Around it: the body limit
 // (413), the directory token (401), the per-directory rate limit (429 with Retry-After), the
-// filters of GET lists (see serve), a second look at the PATCH bodies it refuses (compat.go),
-// and /ServiceProviderConfig (config.go; the library's own is never served, its MaxResults is
-// the page cap).
+// filters of GET lists (see serve), the bounds of filters (limits.go) and of the documents
+// written (bounds.go), a second look at the PATCH bodies it refuses (compat.go),
+// /ServiceProviderConfig (config.go; the library's own is never served, its MaxResults is the
+// page cap), and the empty optional attributes of /Schemas and /ResourceTypes (discovery).
 func NewHandler(s *Service) http.Handler {
 	stringBooleans.Do(func() { schema.SetAllowStringValues(true) })
 	var opts []scim.ServerOption
@@ -64,7 +65,7 @@ func NewHandler(s *Service) http.Handler {
 // sends (emails[type eq "work"].value eq "…", a PATCH path used as a filter, outside RFC 7644's
 // grammar), so GET filters are parsed by parseFilter alone and the library never sees them.
 // A POST /.search filter, inside the body, is the library's to parse: RFC 7644 filters only
-// (Okta and Entra list with GET).
+// (Okta and Entra list with GET); its length and nesting are bounded before (see filterLimits).
 func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Server) {
 	path := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/scim/v2"), "/v2"), "/")
 	if path == "" {
@@ -84,14 +85,25 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Serv
 	switch {
 	case path == "/ServiceProviderConfig":
 		s.serviceProviderConfig(w, r)
+	case r.Method == http.MethodGet && (isUnder(path, "/Schemas") || isUnder(path, "/ResourceTypes")):
+		discovery(w, r, server)
 	case r.Method == http.MethodGet && (path == "/Users" || path == "/Groups"):
 		server.ServeHTTP(w, withoutFilter(r))
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/.search"):
+		if refusal, refused := s.filterLimits().checkSearch(raw); refused {
+			writeError(w, refusal)
+			return
+		}
+		server.ServeHTTP(w, r)
 	case r.Method == http.MethodPatch:
 		patch(w, r, server, raw)
 	default:
 		server.ServeHTTP(w, r)
 	}
 }
+
+// isUnder reports whether path is root or a path below it.
+func isUnder(path, root string) bool { return path == root || strings.HasPrefix(path, root+"/") }
 
 // withoutFilter moves the filter parameter from the URL into the context.
 func withoutFilter(r *http.Request) *http.Request {

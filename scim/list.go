@@ -19,32 +19,51 @@ type listQuery struct {
 }
 
 // getQuery reads GET /Users or /Groups: the page as the library parsed it (startIndex, count
-// capped at MaxResults), the filter serve set aside, parsed by parseFilter, and the attributes
-// and excludedAttributes parameters.
-func getQuery(r *http.Request, p scim.ListRequestParams, t resourceSchemas) (listQuery, error) {
+// capped at MaxResults), the filter serve set aside, bounded and parsed by listFilter, and the
+// attributes and excludedAttributes parameters.
+func (s *Service) getQuery(r *http.Request, p scim.ListRequestParams, t resourceSchemas) (listQuery, error) {
 	q := listQuery{start: p.StartIndex, count: p.Count, sel: selectionOf(r)}
 	raw, _ := r.Context().Value(filterKey{}).(string)
 	if raw == "" {
 		return q, nil
 	}
-	e, err := parseFilter(raw)
-	if err == nil {
-		q.filter, err = translate(e, t.core.ID)
-	}
-	if err != nil {
-		return q, invalidFilter(err)
-	}
-	return q, nil
+	var err error
+	q.filter, err = listFilter(raw, s.filterLimits(), t)
+	return q, err
 }
 
-// searchQuery reads POST /.search, whose body and filter the library has parsed and validated.
-func searchQuery(p scim.SearchParams, t resourceSchemas) (listQuery, error) {
+// listFilter bounds, parses and translates a GET list filter; every error is invalidFilter.
+func listFilter(raw string, l filterLimits, t resourceSchemas) (*provisioning.DirectoryFilter, error) {
+	if err := l.checkText(raw); err != nil {
+		return nil, err
+	}
+	e, err := parseFilter(raw)
+	if err != nil {
+		return nil, invalidFilter(err)
+	}
+	if err := l.checkExpr(e); err != nil {
+		return nil, err
+	}
+	f, err := translate(e, t.core.ID)
+	if err != nil {
+		return nil, invalidFilter(err)
+	}
+	return f, nil
+}
+
+// searchQuery reads POST /.search, whose body and filter the library has parsed and validated
+// (serve bounded the filter's text before, see checkSearch).
+func (s *Service) searchQuery(p scim.SearchParams, t resourceSchemas) (listQuery, error) {
 	q := listQuery{start: p.StartIndex, count: p.Count, sel: selection{only: p.Attributes, excluded: p.ExcludedAttributes}}
 	if p.FilterValidator == nil {
 		return q, nil
 	}
+	e := p.FilterValidator.GetFilter()
+	if err := s.filterLimits().checkExpr(e); err != nil {
+		return q, err
+	}
 	var err error
-	if q.filter, err = translate(p.FilterValidator.GetFilter(), t.core.ID); err != nil {
+	if q.filter, err = translate(e, t.core.ID); err != nil {
 		return q, invalidFilter(err)
 	}
 	return q, nil

@@ -28,11 +28,13 @@ func userResource(u provisioning.DirectoryUser) scim.Resource {
 	return res
 }
 
-// groupResource is a group for the library to render; members is nil when they were not asked for.
+// groupResource is a group for the library to render; members is nil when they were not asked
+// for, and a group without members has no members attribute (RFC 7643 2.5: an empty list is
+// unassigned).
 func groupResource(g provisioning.DirectoryGroup, members []provisioning.DirectoryMember, withMembers bool) scim.Resource {
 	d := copyDocument(g.Attributes)
 	d.set("displayName", g.DisplayName)
-	if withMembers {
+	if withMembers && len(members) > 0 {
 		list := make([]any, 0, len(members))
 		for _, m := range members {
 			list = append(list, map[string]any{"value": m.UserID, "display": m.UserName, "type": "User", "$ref": "Users/" + m.UserID})

@@ -22,6 +22,19 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxResults caps a list page (the count parameter); 0 means DefaultMaxResults.
 	MaxResults int
+	// MaxFilterLength caps a list filter (GET ?filter= or a POST /.search body's filter) in
+	// bytes; 0 means DefaultMaxFilterLength. Longer filters answer 400 invalidFilter.
+	MaxFilterLength int
+	// MaxFilterTerms caps the comparisons of a list filter; 0 means DefaultMaxFilterTerms.
+	MaxFilterTerms int
+	// MaxFilterDepth caps how deep a list filter nests parentheses and value-path brackets;
+	// 0 means DefaultMaxFilterDepth.
+	MaxFilterDepth int
+	// MaxValues caps the values of each multi-valued attribute of a user or group (emails,
+	// phoneNumbers, addresses, roles, …), as sent or as a PATCH leaves it; group members are not
+	// counted (they are written in batches). 0 means DefaultMaxValues. Beyond it: 400
+	// invalidValue.
+	MaxValues int
 	// BaseURL is the directory's external URL, e.g. https://rollcall.example.com/scim/v2. When
 	// set, Location headers and meta.location are absolute; otherwise relative (Users/<id>).
 	BaseURL string
@@ -33,6 +46,11 @@ const (
 	DefaultRateLimit  = 1200
 	DefaultMaxBody    = 4 << 20
 	DefaultMaxResults = 200
+
+	DefaultMaxFilterLength = 2048
+	DefaultMaxFilterTerms  = 50
+	DefaultMaxFilterDepth  = 10
+	DefaultMaxValues       = 100
 )
 
 // Service is the SCIM directory over the provisioning core.
@@ -53,10 +71,21 @@ func New(core *provisioning.Service, o Options) *Service {
 	if o.MaxResults <= 0 {
 		o.MaxResults = DefaultMaxResults
 	}
+	o.MaxFilterLength = orDefault(o.MaxFilterLength, DefaultMaxFilterLength)
+	o.MaxFilterTerms = orDefault(o.MaxFilterTerms, DefaultMaxFilterTerms)
+	o.MaxFilterDepth = orDefault(o.MaxFilterDepth, DefaultMaxFilterDepth)
+	o.MaxValues = orDefault(o.MaxValues, DefaultMaxValues)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{core: core, opts: o, log: o.Logger}
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 func (s *Service) door() provisioning.Door[provisioning.DirectoryTxn] { return s.core.DirectoryDoor() }

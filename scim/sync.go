@@ -14,8 +14,12 @@ import (
 // active true→false suspends (seat freed), false→true reactivates under the seat rules, and any
 // other change of an active member updates names, externalId and the mapped role; a new userName
 // renames the account's email where the core allows it (ChangeEmailByDirectoryTx). An unchanged
-// document is a no-op (Entra's periodic PATCHes).
+// document is a no-op (Entra's periodic PATCHes). A document beyond the bounds (checkBounds) is
+// refused, whether a PUT sent it or a PATCH made it.
 func (s *Service) saveUser(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old provisioning.DirectoryUser, d document) (provisioning.DirectoryUser, error) {
+	if err := checkBounds(d, userStrings, s.opts.MaxValues); err != nil {
+		return old, err
+	}
 	f, err := readUser(d)
 	if err != nil {
 		return old, err

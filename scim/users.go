@@ -18,6 +18,9 @@ type users struct{ s *Service }
 func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	d := requestDocument(r, attrs, userType)
+	if err := checkBounds(d, userStrings, h.s.opts.MaxValues); err != nil {
+		return scim.Resource{}, err
+	}
 	f, err := readUser(d)
 	if err != nil {
 		return scim.Resource{}, err
@@ -92,7 +95,7 @@ func (h users) Get(r *http.Request, id string) (scim.Resource, error) {
 
 // GetAll serves GET /Users.
 func (h users) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
-	q, err := getQuery(r, p, userType)
+	q, err := h.s.getQuery(r, p, userType)
 	if err != nil {
 		return scim.Page{}, err
 	}
@@ -101,7 +104,7 @@ func (h users) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, err
 
 // Search serves POST /Users/.search.
 func (h users) Search(r *http.Request, p scim.SearchParams) (scim.Page, error) {
-	q, err := searchQuery(p, userType)
+	q, err := h.s.searchQuery(p, userType)
 	if err != nil {
 		return scim.Page{}, err
 	}

@@ -52,20 +52,25 @@ func (t *Tx) UpdateDirectoryUser(ctx context.Context, u provisioning.DirectoryUs
 	return t.writeDirectoryEmails(ctx, u)
 }
 
+// emailBatch is how many email rows one INSERT writes: 7 parameters each, under SQLite's
+// variable limit (32,766) and Postgres's 65,535 parameters per statement.
+const emailBatch = 1000
+
 func (t *Tx) writeDirectoryEmails(ctx context.Context, u provisioning.DirectoryUser) error {
-	if len(u.Emails) == 0 {
-		return nil
+	for start := 0; start < len(u.Emails); start += emailBatch {
+		var rows []string
+		var args []any
+		for i := start; i < min(start+emailBatch, len(u.Emails)); i++ {
+			e := u.Emails[i]
+			rows = append(rows, "("+placeholders(len(args)+1, 7)+")")
+			args = append(args, u.ID, u.OrgID, i, e.Type, e.Value, strings.ToLower(e.Value), e.Primary)
+		}
+		if _, err := t.exec(ctx, "email", `INSERT INTO scim_user_emails (scim_user_id, org_id, position, type, value,
+		value_key, is_primary) VALUES `+strings.Join(rows, ","), args...); err != nil {
+			return err
+		}
 	}
-	var rows []string
-	var args []any
-	for i, e := range u.Emails {
-		b := len(args)
-		rows = append(rows, "("+placeholders(b+1, 7)+")")
-		args = append(args, u.ID, u.OrgID, i, e.Type, e.Value, strings.ToLower(e.Value), e.Primary)
-	}
-	_, err := t.exec(ctx, "email", `INSERT INTO scim_user_emails (scim_user_id, org_id, position, type, value,
-		value_key, is_primary) VALUES `+strings.Join(rows, ","), args...)
-	return err
+	return nil
 }
 
 // GetDirectoryUser reads a directory user of the org.
