@@ -47,8 +47,8 @@ func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connecti
 	case sources == 1:
 		md, err = s.manualMetadata(in)
 		sc.IDPMetadataURL = ""
-	case sc.IDPMetadataXML == "":
-		return provisioning.Invalidf("idpMetadataUrl", "a SAML connection needs its IdP: idpMetadataUrl, idpMetadataXml, or idpEntityId + idpSsoUrl + idpCertificate")
+	case sc.IDPMetadataXML == "" && c.Enabled:
+		return provisioning.Invalidf("idpMetadataUrl", "a SAML connection needs its IdP before it is turned on: idpMetadataUrl, idpMetadataXml, or idpEntityId + idpSsoUrl + idpCertificate (one turned off may wait for it)")
 	}
 	if err != nil {
 		return err
