@@ -57,7 +57,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 	for _, p := range invites.Mounts {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
-	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start",
+	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start", SSO: single,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger})
 	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: "/", Handler: home}), nil
 }
