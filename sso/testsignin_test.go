@@ -95,7 +95,9 @@ func TestSAMLTestSignInProvisionsNothing(t *testing.T) {
 				res.Role != provisioning.RoleAdmin || !res.HasSeat || !strings.Contains(res.Outcome, "A new account for ivy@acme.com would join") {
 				t.Fatalf("test result: %+v", res)
 			}
-			if !slices.ContainsFunc(res.Attributes, func(a sso.TestAttribute) bool { return a.Name == "mail" && slices.Equal(a.Values, []string{"ivy@acme.com"}) }) {
+			if !slices.ContainsFunc(res.Attributes, func(a sso.TestAttribute) bool {
+				return a.Name == "mail" && slices.Equal(a.Values, []string{"ivy@acme.com"})
+			}) {
 				t.Fatalf("attributes received: %+v", res.Attributes)
 			}
 			tested := s.audits("sso.sign_in_tested")

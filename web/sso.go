@@ -38,7 +38,7 @@ type ssoListView struct {
 // ssoRow is one connection in the list.
 type ssoRow struct {
 	ID, Name, Protocol, Product, Status, StatusClass, Certificate string
-	Warnings                                                     int
+	Warnings                                                      int
 }
 
 // ssoList shows the org's connections.

@@ -93,7 +93,7 @@ func (o *Options) ssoPage(w http.ResponseWriter, r *http.Request, v *visit, c ss
 func (o *Options) ssoView(v *visit, c sso.Connection) ssoConnectionView {
 	preset := presetOf(c)
 	view := ssoConnectionView{base: v.base(), C: c, Preset: preset, SAML: c.SAML != nil, OIDC: c.OIDC != nil,
-		SignIn: copyValue{ID: "sign-in-url", Label: "Sign-in link for your people", Value: c.SignInURL},
+		SignIn:   copyValue{ID: "sign-in-url", Label: "Sign-in link for your people", Value: c.SignInURL},
 		Defaults: placeholdersOf(sso.DefaultNames(c.Protocol)), Saved: savedForm(c), Created: dateTime(c.CreatedAt)}
 	view.Form = view.Saved
 	view.Status, view.StatusClass = connectionStatus(c)
