@@ -75,7 +75,9 @@ func (a *app) outbox() error {
 	mailer := invites.NewWorker(a.svc, sender, opts)
 	var hooks outbox.Deliverer = webhooks.LogDeliverer{Logger: a.logger}
 	if cfg.WebhookURL != "" {
-		hooks = webhooks.NewSender(cfg.WebhookURL, []byte(cfg.WebhookSecret))
+		sender := webhooks.NewSender(cfg.WebhookURL, []byte(cfg.WebhookSecret))
+		sender.Previous = []byte(cfg.WebhookPreviousSecret)
+		hooks = sender
 	}
 	events := outbox.NewWorker(a.svc, hooks, opts)
 	a.run(func(ctx context.Context) { _ = mailer.Run(ctx) })
