@@ -38,4 +38,5 @@ func (o *Options) routes(mux *http.ServeMux) {
 	org("POST", "/settings", o.saveSettings)
 	org("POST", "/settings/contact", o.saveContact)
 	o.ssoRoutes(org)
+	o.operatorRoutes(mux)
 }

@@ -39,6 +39,8 @@ type Options struct {
 	SSOStartPath string
 	// SSO serves the console's single sign-on pages; nil leaves them out.
 	SSO *sso.Service
+	// Webhooks describes the webhook settings on the operator's webhooks page.
+	Webhooks WebhookConfig
 	// SecureCookies marks the console's cookies Secure (the public URL is https).
 	SecureCookies bool
 	Logger        *slog.Logger

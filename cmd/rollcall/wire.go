@@ -58,8 +58,10 @@ func (a *app) entrances() ([]server.Mount, error) {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
 	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start", SSO: single,
+		Webhooks:      web.WebhookConfig{URL: cfg.WebhookURL, Rotating: cfg.WebhookPreviousSecret != "", MaxAttempts: cfg.OutboxMaxAttempt},
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger})
-	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: "/", Handler: home}), nil
+	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: web.OperatorPrefix, Handler: home},
+		server.Mount{Pattern: "/", Handler: home}), nil
 }
 
 // outbox starts the delivery workers: email (SMTP, or the log with no SMTP host) and webhooks
