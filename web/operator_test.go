@@ -69,7 +69,7 @@ func TestOperatorWebhooks(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("webhooks page: %d %s", res.StatusCode, body)
 	}
-	mustContain(t, body, "https://app.example/hooks", "8 times in all", `id="rotation"`, "webhooks.Verify", "member.joined", ">acme<")
+	mustContain(t, body, "https://app.example/hooks", "up to 8 attempts in all", `id="rotation"`, "webhooks.Verify", "member.joined", ">acme<")
 	mustNotContain(t, body, "Redeliver<")
 
 	var failed provisioning.OutboxItem

@@ -9,8 +9,9 @@ import "github.com/rollcall/rollcall/sso"
 type ssoPreset struct {
 	// Key names the preset in addresses (?idp=okta-saml).
 	Key, IdP, Protocol string
-	// Name is the new connection's name; Title and Blurb present the choice.
-	Name, Title, Blurb string
+	// Name is the new connection's name; Product names the IdP in sentences ("Enter these
+	// values at Okta"); Title and Blurb present the choice.
+	Name, Product, Title, Blurb string
 	// Labels are the IdP's names for Rollcall's values: acs, entity, metadata, redirect.
 	Labels map[string]string
 	// Steps are what to do in the IdP's admin console, in order.
@@ -35,7 +36,7 @@ var (
 
 // ssoPresets are the setups the console guides, in the order it offers them.
 var ssoPresets = []ssoPreset{
-	{Key: "okta-saml", IdP: sso.IdPOkta, Protocol: sso.ProtocolSAML, Name: "Okta", Title: "Okta (SAML)",
+	{Key: "okta-saml", IdP: sso.IdPOkta, Protocol: sso.ProtocolSAML, Name: "Okta", Product: "Okta", Title: "Okta (SAML)",
 		Blurb:  "A SAML 2.0 app integration in Okta. Recommended for Okta.",
 		Labels: map[string]string{"acs": "Single sign-on URL", "entity": "Audience URI (SP Entity ID)", "metadata": "SP metadata URL (optional)"},
 		Steps: []string{
@@ -46,7 +47,7 @@ var ssoPresets = []ssoPreset{
 			"On the app's Sign On tab, copy the Metadata URL and give it to Rollcall below.",
 		},
 		Source: "Okta: the app's Sign On tab → Metadata URL (https://<your-okta-domain>/app/<app-id>/sso/saml/metadata).", Mapping: samlNamed},
-	{Key: "okta-oidc", IdP: sso.IdPOkta, Protocol: sso.ProtocolOIDC, Name: "Okta", Title: "Okta (OpenID Connect)",
+	{Key: "okta-oidc", IdP: sso.IdPOkta, Protocol: sso.ProtocolOIDC, Name: "Okta", Product: "Okta", Title: "Okta (OpenID Connect)",
 		Blurb:  "An OIDC web app integration in Okta.",
 		Labels: map[string]string{"redirect": "Sign-in redirect URI"},
 		Steps: []string{
@@ -57,7 +58,7 @@ var ssoPresets = []ssoPreset{
 		},
 		Source:  "Okta's issuer is https://<your-okta-domain> (or https://<your-okta-domain>/oauth2/default for the default authorization server).",
 		Mapping: oidcClaims, Scopes: []string{"email", "profile"}},
-	{Key: "entra-saml", IdP: sso.IdPEntra, Protocol: sso.ProtocolSAML, Name: "Microsoft Entra ID", Title: "Microsoft Entra ID (SAML)",
+	{Key: "entra-saml", IdP: sso.IdPEntra, Protocol: sso.ProtocolSAML, Name: "Microsoft Entra ID", Product: "Microsoft Entra ID", Title: "Microsoft Entra ID (SAML)",
 		Blurb:  "A non-gallery enterprise application with SAML single sign-on. Recommended for Entra ID.",
 		Labels: map[string]string{"entity": "Identifier (Entity ID)", "acs": "Reply URL (Assertion Consumer Service URL)", "metadata": "SP metadata URL (optional)"},
 		Steps: []string{
@@ -68,7 +69,7 @@ var ssoPresets = []ssoPreset{
 			"Under SAML Certificates, copy the App Federation Metadata Url and give it to Rollcall below.",
 		},
 		Source: "Entra ID: Single sign-on → SAML Certificates → App Federation Metadata Url.", Mapping: entraClaims},
-	{Key: "entra-oidc", IdP: sso.IdPEntra, Protocol: sso.ProtocolOIDC, Name: "Microsoft Entra ID", Title: "Microsoft Entra ID (OpenID Connect)",
+	{Key: "entra-oidc", IdP: sso.IdPEntra, Protocol: sso.ProtocolOIDC, Name: "Microsoft Entra ID", Product: "Microsoft Entra ID", Title: "Microsoft Entra ID (OpenID Connect)",
 		Blurb:  "An app registration signing in with OpenID Connect.",
 		Labels: map[string]string{"redirect": "Redirect URI (Web)"},
 		Steps: []string{
@@ -79,7 +80,7 @@ var ssoPresets = []ssoPreset{
 		},
 		Source:  "Entra ID's issuer is https://login.microsoftonline.com/<tenant-id>/v2.0 (the Directory ID of the app's Overview).",
 		Mapping: oidcClaims, Scopes: []string{"email", "profile"}},
-	{Key: "google-saml", IdP: sso.IdPGoogle, Protocol: sso.ProtocolSAML, Name: "Google Workspace", Title: "Google Workspace (SAML)",
+	{Key: "google-saml", IdP: sso.IdPGoogle, Protocol: sso.ProtocolSAML, Name: "Google Workspace", Product: "Google Workspace", Title: "Google Workspace (SAML)",
 		Blurb:  "A custom SAML app in the Google Admin console.",
 		Labels: map[string]string{"acs": "ACS URL", "entity": "Entity ID", "metadata": "SP metadata URL (optional)"},
 		Steps: []string{
@@ -90,7 +91,7 @@ var ssoPresets = []ssoPreset{
 			"Turn the app ON for everyone, or for the organizational units who may sign in.",
 		},
 		Source: "Google Workspace gives the IdP metadata as a file (Download Metadata); it has no metadata URL.", Mapping: samlNamed},
-	{Key: "saml", Protocol: sso.ProtocolSAML, Name: "SAML", Title: "Another SAML 2.0 identity provider",
+	{Key: "saml", Protocol: sso.ProtocolSAML, Name: "SAML", Product: "your identity provider", Title: "Other SAML 2.0 provider",
 		Blurb:  "OneLogin, JumpCloud, PingFederate, ADFS, Keycloak, Shibboleth, …",
 		Labels: map[string]string{"acs": "Assertion Consumer Service (ACS) URL", "entity": "SP entity ID (audience)", "metadata": "SP metadata URL"},
 		Steps: []string{
@@ -99,7 +100,7 @@ var ssoPresets = []ssoPreset{
 			"Give Rollcall the identity provider's metadata URL, or upload its metadata file, below.",
 		},
 		Source: "Your identity provider's SAML metadata (an EntityDescriptor), by URL or as a file."},
-	{Key: "oidc", Protocol: sso.ProtocolOIDC, Name: "OIDC", Title: "Another OpenID Connect provider",
+	{Key: "oidc", Protocol: sso.ProtocolOIDC, Name: "OIDC", Product: "your provider", Title: "Other OpenID Connect provider",
 		Blurb:  "Google (without groups), Auth0, Keycloak, Ping, …",
 		Labels: map[string]string{"redirect": "Redirect URI (callback)"},
 		Steps: []string{

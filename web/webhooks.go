@@ -26,6 +26,8 @@ const maxDeliveriesShown = 100
 type webhooksView struct {
 	CSRF   string
 	Config WebhookConfig
+	// Attempts words Config.MaxAttempts ("8 attempts").
+	Attempts string
 	State  string
 	States []option
 	Rows   []deliveryRow
@@ -65,7 +67,7 @@ func (o *Options) webhooksPage(w http.ResponseWriter, r *http.Request, v *operat
 	for _, org := range orgs {
 		slugs[org.ID] = org.Slug
 	}
-	view := webhooksView{CSRF: v.csrf, Config: o.Webhooks, State: state,
+	view := webhooksView{CSRF: v.csrf, Config: o.Webhooks, State: state, Attempts: plural(o.Webhooks.MaxAttempts, "attempt", "attempts"),
 		States: options([][2]string{{"", "All"}, {"failed", "Failed"}, {"pending", "Pending"}, {"sent", "Sent"}}, state)}
 	if id := r.URL.Query().Get("redelivered"); id != "" {
 		view.Notice = "Queued the delivery " + id + " again: it goes out within seconds, with a fresh set of attempts."
