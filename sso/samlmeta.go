@@ -40,7 +40,8 @@ func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connecti
 	switch {
 	case in.IDPMetadataURL != nil:
 		md, err = s.fetchMetadata(ctx, strings.TrimSpace(*in.IDPMetadataURL))
-		sc.IDPMetadataURL = strings.TrimSpace(*in.IDPMetadataURL)
+		now := s.svc.Now()
+		sc.IDPMetadataURL, sc.MetadataCheckedAt, sc.MetadataError = strings.TrimSpace(*in.IDPMetadataURL), &now, ""
 	case in.IDPMetadataXML != nil:
 		md, err = s.parseIDPMetadata("idpMetadataXml", []byte(*in.IDPMetadataXML), true)
 		sc.IDPMetadataURL = ""

@@ -263,3 +263,31 @@ func TestSSOOIDCForms(t *testing.T) {
 		t.Fatalf("an unchanged form: %s", body)
 	}
 }
+
+// TestSSOMetadataURLAndBadInput: metadata given by URL is fetched when saved and its refresh
+// shown; an unreachable URL, an empty name, an unknown setup or connection and a test id that
+// is not the person's are answered with a message, never a 500.
+func TestSSOMetadataURLAndBadInput(t *testing.T) {
+	e := newSSOEnv(t)
+	alice := e.owner()
+	if code, body := alice.postFollow("/console/acme/sso/new", url.Values{"idp": {"saml"}, "name": {" "}}); code != http.StatusBadRequest || !strings.Contains(body, "name must be 1 to 100 characters") {
+		t.Fatalf("an empty name: %d", code)
+	}
+	if code, body := alice.postFollow("/console/acme/sso/new", url.Values{"idp": {"ping"}, "name": {"x"}}); code != 200 || !strings.Contains(body, "Choose your identity provider first") {
+		t.Fatalf("an unknown setup: %d", code)
+	}
+	page := alice.create("entra-saml", "Entra")
+	idp := ssotest.StartSAMLIdP(t, e.h.Clock.Now)
+	code, body := alice.postFollow(page+"/idp", url.Values{"was_metadata_url": {""}, "metadata_url": {idp.URL + "/nothing-here"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "could not fetch") || !strings.Contains(body, `value="`+idp.URL+`/nothing-here"`) {
+		t.Fatalf("an unreachable metadata URL: %d\n%s", code, body)
+	}
+	_, body = alice.postFollow(page+"/idp", url.Values{"was_metadata_url": {""}, "metadata_url": {idp.URL + "/metadata"}})
+	mustContain(t, body, "Saved the identity provider", `id="refresh"`, "again every 12 hours", "Last fetched ", "; next ",
+		"Reply URL (Assertion Consumer Service URL)", `value="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"`)
+	for _, path := range []string{"/console/acme/sso/no-such-connection", page + "/test?test=no-such-test"} {
+		if code, body := alice.get(path); code != http.StatusNotFound || !strings.Contains(body, `id="message"`) {
+			t.Fatalf("%s: %d", path, code)
+		}
+	}
+}
