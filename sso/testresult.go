@@ -19,9 +19,9 @@ var errRolledBack = errors.New("sso: a test sign-in writes nothing")
 
 // Bounds of what a test result keeps of the attributes the IdP sent.
 const (
-	maxTestAttributes = 100
+	maxTestAttributes = 60
 	maxTestValues     = 20
-	maxTestValue      = 300
+	maxTestValue      = 200
 )
 
 // concludeTest ends the IdP's answer to a test flow that this browser started. Every check of a

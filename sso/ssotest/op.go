@@ -111,6 +111,7 @@ type skewed struct {
 	skew time.Duration
 }
 
+// ClockSkew is the client's skew plus the Rollcall clock's offset.
 func (c skewed) ClockSkew() time.Duration { return c.Client.ClockSkew() + c.skew }
 
 // SetUserinfoFromToken answers the userinfo endpoint with the person's groups.

@@ -71,6 +71,7 @@ type clock struct {
 	now func() time.Time
 }
 
+// Now is the given clock's time.
 func (c clock) Now() time.Time { return c.now() }
 
 // persistentNameID is samlidp's assertion with a persistent NameID.
