@@ -18,7 +18,9 @@ func TestWebhookDeliveries(t *testing.T) {
 		t.Fatalf("deliveries: %d %s", res.Status, res.Raw)
 	}
 	id, _ := list[0].(map[string]any)["id"].(string)
-	e.h.Tx(func(tx provisioning.StoreTx) error { return tx.FailOutbox(e.h.Ctx, id, "webhook endpoint answered 502 Bad Gateway") })
+	e.h.Tx(func(tx provisioning.StoreTx) error {
+		return tx.FailOutbox(e.h.Ctx, id, "webhook endpoint answered 502 Bad Gateway")
+	})
 	if res := e.do(f.tokens[provisioning.RoleOwner], "GET", "/webhooks/deliveries", nil); res.Status != http.StatusForbidden {
 		t.Fatalf("an owner listed deliveries: %d", res.Status)
 	}

@@ -67,7 +67,9 @@ func TestRedeliverWebhook(t *testing.T) {
 		t.Fatalf("deliveries: %+v %v", list, err)
 	}
 	failed := list[0]
-	h.Tx(func(tx provisioning.StoreTx) error { return tx.FailOutbox(h.Ctx, failed.ID, "webhook endpoint answered 500") })
+	h.Tx(func(tx provisioning.StoreTx) error {
+		return tx.FailOutbox(h.Ctx, failed.ID, "webhook endpoint answered 500")
+	})
 	if _, err := h.Service.WebhookDeliveries(h.Ctx, h.MemberActor(acme.Owner.Membership), "", 10); !provisioning.IsCode(err, provisioning.CodeForbidden) {
 		t.Fatalf("an owner listed deliveries: %v", err)
 	}

@@ -28,9 +28,9 @@ type webhooksView struct {
 	Config WebhookConfig
 	// Attempts words Config.MaxAttempts ("8 attempts").
 	Attempts string
-	State  string
-	States []option
-	Rows   []deliveryRow
+	State    string
+	States   []option
+	Rows     []deliveryRow
 	// Notice names a delivery just queued again.
 	Notice string
 }
