@@ -49,6 +49,7 @@ func New(o Options) http.Handler {
 	mux.Use(limitBody(1 << 20))
 	r := &Router{mux: mux, api: a, doc: newDocument()}
 	a.coreRoutes(r)
+	a.webhookRoutes(r)
 	if o.Domains != nil {
 		a.domainRoutes(r)
 	}

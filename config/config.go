@@ -45,13 +45,15 @@ type Config struct {
 	SMTPTLS      string
 	SMTPFrom     string
 
-	WebhookURL     string
-	WebhookSecret  string
-	DNSResolver    string
-	DNSTimeout     time.Duration
-	DomainReverify time.Duration
-	SCIMRateLimit  int
-	SSOClockSkew   time.Duration
+	WebhookURL    string
+	WebhookSecret string
+	// WebhookPreviousSecret is the secret being rotated out: deliveries are signed with both.
+	WebhookPreviousSecret string
+	DNSResolver           string
+	DNSTimeout            time.Duration
+	DomainReverify        time.Duration
+	SCIMRateLimit         int
+	SSOClockSkew          time.Duration
 	// SSOAllowPrivateFetch lets SSO fetch over http and from non-public addresses (development).
 	SSOAllowPrivateFetch bool
 	// SSOSPKeyGracePeriod is the overlap of a SAML SP key rotation.
@@ -101,6 +103,7 @@ var Settings = []Setting{
 	{"smtp-from", "ROLLCALL_SMTP_FROM", "Rollcall <no-reply@localhost>", "sender of emails", func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
 	{"webhook-url", "ROLLCALL_WEBHOOK_URL", "", "endpoint of the SaaS app that receives membership events (POST, JSON, HMAC-signed); empty: events are only logged", parseWebhookURL},
 	{"webhook-secret", "ROLLCALL_WEBHOOK_SECRET", "", "HMAC-SHA256 key for the Rollcall-Signature header; required with --webhook-url", func(c *Config, v string) error { c.WebhookSecret = v; return nil }},
+	{"webhook-previous-secret", "ROLLCALL_WEBHOOK_PREVIOUS_SECRET", "", "the webhook secret being rotated out: while set, deliveries carry a signature by each secret; remove it once the app verifies with the new one", func(c *Config, v string) error { c.WebhookPreviousSecret = v; return nil }},
 	{"outbox-max-attempts", "ROLLCALL_OUTBOX_MAX_ATTEMPTS", "8", "delivery attempts before an email or webhook is marked failed", func(c *Config, v string) error { return parsePositive(&c.OutboxMaxAttempt, v) }},
 	{"invite-quotas", "ROLLCALL_INVITE_QUOTAS", "trial=100,free=20/day,starter=100/day,pro=500/day,business=2000/day,enterprise=none", "email invitations per plan: plan=N in total, plan=N/day (resets at midnight UTC) or plan=none; plans not listed keep this default", parseInviteQuotas},
 	{"dns-resolver", "ROLLCALL_DNS_RESOLVER", "", "DNS server (host:port) for domain verification; empty: the system resolver", parseResolver},
@@ -145,6 +148,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.WebhookURL != "" && len(c.WebhookSecret) < 16 {
 		return Config{}, fmt.Errorf("invalid --webhook-secret (ROLLCALL_WEBHOOK_SECRET): a secret of at least 16 characters is required with --webhook-url")
+	}
+	if c.WebhookPreviousSecret != "" && (len(c.WebhookPreviousSecret) < 16 || c.WebhookPreviousSecret == c.WebhookSecret) {
+		return Config{}, fmt.Errorf("invalid --webhook-previous-secret (ROLLCALL_WEBHOOK_PREVIOUS_SECRET): the secret being rotated out has at least 16 characters and differs from --webhook-secret")
 	}
 	return c, nil
 }

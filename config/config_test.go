@@ -183,3 +183,18 @@ func TestInviteQuotas(t *testing.T) {
 		t.Fatalf("quotas = %v, want %v", c.InviteQuotas, want)
 	}
 }
+
+// TestWebhookPreviousSecret: the secret being rotated out is read, and refused when short or
+// equal to the current one.
+func TestWebhookPreviousSecret(t *testing.T) {
+	base := map[string]string{"ROLLCALL_WEBHOOK_URL": "https://app.example/hooks", "ROLLCALL_WEBHOOK_SECRET": "new-secret-0123456789"}
+	c, err := Load([]string{"--webhook-previous-secret", "old-secret-0123456789"}, env(base))
+	if err != nil || c.WebhookPreviousSecret != "old-secret-0123456789" {
+		t.Fatalf("previous secret: %q %v", c.WebhookPreviousSecret, err)
+	}
+	for _, bad := range []string{"short", "new-secret-0123456789"} {
+		if _, err := Load([]string{"--webhook-previous-secret", bad}, env(base)); err == nil || !strings.Contains(err.Error(), "--webhook-previous-secret") {
+			t.Errorf("previous secret %q: %v", bad, err)
+		}
+	}
+}

@@ -33,6 +33,8 @@ type OutboxQuery struct {
 	State OutboxState
 	OrgID string
 	Limit int
+	// Newest lists the newest messages first (default: oldest first).
+	Newest bool
 }
 
 // OutboxTx claims and settles outbox messages for delivery workers.
@@ -52,6 +54,9 @@ type OutboxTx interface {
 	// FailOutbox gives up on a message after its last attempt; it stays in the table.
 	FailOutbox(ctx context.Context, id string, lastError string) error
 	ListOutbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, error)
+	// RequeueOutbox makes a failed message of kind pending again, due at now with no attempts
+	// counted, and returns it; a message that is not failed (or not of kind) is not_found.
+	RequeueOutbox(ctx context.Context, id, kind string, now time.Time) (OutboxItem, error)
 }
 
 // RateLimitTx keeps fixed-window counters in the database, so every instance shares them.

@@ -37,9 +37,16 @@ type SSOFlow struct {
 	// RedirectURI is the app's registered redirect URI; empty for a console sign-in.
 	RedirectURI string
 	AppState    string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-	UsedAt      *time.Time
+	// TestBy is the user who started a test sign-in from the console; empty for a real sign-in.
+	// The callback of a test flow checks what arrives, stores TestResult and signs nobody in.
+	TestBy string
+	// TestReturn is the console page that shows a test's result.
+	TestReturn string
+	// TestResult is what a finished test found (JSON owned by package sso); nil until then.
+	TestResult json.RawMessage
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	UsedAt     *time.Time
 }
 
 // SSOCode is a one-time code handed to the SaaS app after a sign-in; the app exchanges it for
@@ -75,6 +82,11 @@ type SSOTx interface {
 	// ConsumeSSOFlow marks the flow used at now; a used, expired or unknown flow is not_found,
 	// so of two concurrent callbacks exactly one wins.
 	ConsumeSSOFlow(ctx context.Context, hash []byte, now time.Time) (SSOFlow, error)
+	// FinishSSOTest marks an unused, unexpired test flow used at now, stores its result and
+	// keeps the row until keepUntil; a used, expired, unknown or real flow is not_found.
+	FinishSSOTest(ctx context.Context, hash []byte, now time.Time, result json.RawMessage, keepUntil time.Time) (SSOFlow, error)
+	// GetSSOFlowByID reads a flow by its id (the console reads a test's result by it).
+	GetSSOFlowByID(ctx context.Context, id string) (SSOFlow, error)
 	// RecordSSOAssertion remembers an accepted assertion id until expiresAt; the same id for the
 	// same connection again is a conflict.
 	RecordSSOAssertion(ctx context.Context, connectionID, assertionID string, expiresAt time.Time) error

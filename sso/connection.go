@@ -33,7 +33,17 @@ type Config struct {
 	Mapping Mapping `json:"mapping"`
 	// RedirectURIs are the SaaS app's registered redirect URIs, matched exactly.
 	RedirectURIs []string `json:"redirectUris,omitempty"`
+	// IdP names the identity provider product (IdPOkta, IdPEntra, IdPGoogle; empty for any
+	// other), so the console shows that product's setup steps. It changes nothing else.
+	IdP string `json:"idp,omitempty"`
 }
+
+// Identity provider products the console has setup steps for (Config.IdP).
+const (
+	IdPOkta   = "okta"
+	IdPEntra  = "entra"
+	IdPGoogle = "google"
+)
 
 // SAMLConfig is the IdP side of a SAML connection.
 type SAMLConfig struct {
@@ -124,11 +134,16 @@ func (c connection) issuer() string { return provisioning.ConnectionIssuer(c.Pro
 // Connection is a connection as admins see it: settings, the URLs to give the IdP, never the
 // client secret.
 type Connection struct {
-	ID           string            `json:"id"`
-	OrgID        string            `json:"orgId"`
-	Protocol     string            `json:"protocol"`
-	Name         string            `json:"name"`
-	Enabled      bool              `json:"enabled"`
+	ID       string `json:"id"`
+	OrgID    string `json:"orgId"`
+	Protocol string `json:"protocol"`
+	Name     string `json:"name"`
+	Enabled  bool   `json:"enabled"`
+	// Configured says the IdP side is complete (SAML: its metadata; OIDC: issuer and client
+	// id): only then may the connection be turned on. A connection saved turned off without
+	// it gives the values to enter at the IdP first.
+	Configured   bool              `json:"configured"`
+	IdP          string            `json:"idp,omitempty"`
 	SAML         *SAMLView         `json:"saml,omitempty"`
 	OIDC         *OIDCView         `json:"oidc,omitempty"`
 	JIT          bool              `json:"jit"`
@@ -185,7 +200,7 @@ type OIDCView struct {
 func (s *Service) view(c connection) Connection {
 	v := Connection{
 		ID: c.ID, OrgID: c.OrgID, Protocol: c.Protocol, Name: c.Name, Enabled: c.Enabled,
-		JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
+		Configured: c.cfg.configured(), IdP: c.cfg.IdP, JIT: c.cfg.JIT, DefaultRole: c.cfg.DefaultRole, GroupRoles: nonNil(c.cfg.GroupRoles),
 		Mapping: c.cfg.Mapping, RedirectURIs: nonNil(c.cfg.RedirectURIs),
 		SignInURL: s.url(MountPath + "/start?connection=" + c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		Warnings: nonNil(append(warnings(c.cfg), s.certificateWarnings(c)...)),
@@ -213,6 +228,14 @@ func (s *Service) view(c connection) Connection {
 			Scopes: oc.Scopes, RedirectURL: s.callbackURL(c.ID)}
 	}
 	return v
+}
+
+// configured reports whether the IdP side is complete (see Connection.Configured).
+func (cfg Config) configured() bool {
+	if cfg.SAML != nil {
+		return cfg.SAML.IDPMetadataXML != ""
+	}
+	return cfg.OIDC != nil && cfg.OIDC.Issuer != "" && cfg.OIDC.ClientID != ""
 }
 
 func nonNil[T any](s []T) []T {

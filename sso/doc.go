@@ -55,6 +55,15 @@
 //     identity link, membership, seat, audit, webhooks) and the session or code commit in one
 //     transaction. A failure writes only its audit event (sso.sign_in_failed, actor: the
 //     connection's IdP, with the library's reason) and shows a page saying what went wrong.
+//   - Test sign-in (StartTest, from the console): the flow row names the owner or admin who
+//     started it; the ACS or callback runs every check of a real sign-in, then the pipeline in a
+//     transaction it always rolls back, stores what arrived and what the pipeline decided with
+//     the flow (kept an hour, shown only to that admin), uses the assertion up and audits
+//     sso.sign_in_tested. No user, membership, identity link, session, code or webhook is
+//     written. A connection turned off can be tested (only by test flows); the admin must still
+//     be an owner or admin when the IdP answers.
+//   - A connection may be saved turned off before its IdP is set (it serves its SP metadata, so
+//     the IdP can be configured first); it cannot be turned on until it is configured.
 //   - The app's code (rcc_…) lives CodeTTL (1 minute), is stored hashed, works once, and only
 //     with the redirect URI it was issued for. It is exchanged at POST /api/v1/sso/exchange with
 //     the operator key or an API token of an owner or admin of the code's org (the app's back

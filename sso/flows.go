@@ -21,6 +21,8 @@ type start struct {
 	conn        connection
 	redirectURI string
 	appState    string
+	// testBy and testReturn make the flow a console test sign-in (see StartTest).
+	testBy, testReturn string
 }
 
 // newFlow stores a sign-in in progress and returns the secret that the IdP hands back as
@@ -32,6 +34,7 @@ func (s *Service) newFlow(ctx context.Context, w http.ResponseWriter, r *http.Re
 	now := s.svc.Now()
 	f.ID, f.ConnectionID, f.OrgID = provisioning.NewID(), st.conn.ID, st.conn.OrgID
 	f.BrowserHash, f.RedirectURI, f.AppState = provisioning.HashSecret(browser), st.redirectURI, st.appState
+	f.TestBy, f.TestReturn = st.testBy, st.testReturn
 	f.CreatedAt, f.ExpiresAt = now, now.Add(s.flowTTL)
 	err := s.svc.SSODoor().Update(ctx, func(tx provisioning.SSOTxn) error { return tx.InsertSSOFlow(ctx, f, hash) })
 	return secret, err

@@ -53,6 +53,9 @@ type ConnectionInput struct {
 	// domains only).
 	TrustEmails  *bool     `json:"trustEmails,omitempty"`
 	RedirectURIs *[]string `json:"redirectUris,omitempty"`
+	// IdP names the identity provider product for the console's setup steps: okta, entra,
+	// google, or empty for another.
+	IdP *string `json:"idp,omitempty"`
 }
 
 // applyCommon validates and applies the protocol-independent fields.
@@ -66,6 +69,13 @@ func (s *Service) applyCommon(in ConnectionInput, c *connection) error {
 	}
 	if in.Enabled != nil {
 		c.Enabled = *in.Enabled
+	}
+	if in.IdP != nil {
+		idp := strings.ToLower(strings.TrimSpace(*in.IdP))
+		if idp != "" && idp != IdPOkta && idp != IdPEntra && idp != IdPGoogle {
+			return provisioning.Invalidf("idp", "idp must be okta, entra, google, or empty for another identity provider")
+		}
+		c.cfg.IdP = idp
 	}
 	if in.JIT != nil {
 		c.cfg.JIT = *in.JIT
@@ -219,15 +229,15 @@ func (s *Service) applyOIDC(ctx context.Context, in ConnectionInput, c *connecti
 		return provisioning.Invalidf("clientSecret", "clientSecret is longer than 4096 characters")
 	}
 	switch {
-	case oc.Issuer == "":
-		return provisioning.Invalidf("issuer", "issuer is required for an OIDC connection")
-	case oc.ClientID == "":
-		return provisioning.Invalidf("clientId", "clientId is required for an OIDC connection")
+	case c.Enabled && oc.Issuer == "":
+		return provisioning.Invalidf("issuer", "issuer is required for an OIDC connection that is turned on (one turned off may wait for it)")
+	case c.Enabled && oc.ClientID == "":
+		return provisioning.Invalidf("clientId", "clientId is required for an OIDC connection that is turned on (one turned off may wait for it)")
 	}
 	if len(oc.Scopes) == 0 {
 		oc.Scopes = []string{"openid", "email", "profile"}
 	}
-	if oc.Issuer == issuer && oc.ClientID == clientID {
+	if oc.Issuer == "" || (oc.Issuer == issuer && oc.ClientID == clientID) {
 		return nil
 	}
 	return s.checkDiscovery(ctx, oc.Issuer)

@@ -178,3 +178,17 @@ func (cfg Config) matchedRule(groups []string, role provisioning.Role) string {
 	}
 	return ""
 }
+
+// MappingDefaults are the attribute (SAML) or claim (OIDC) names read, in the order tried, for
+// each field a connection's mapping leaves empty.
+type MappingDefaults struct{ Email, FirstName, LastName, Groups []string }
+
+// DefaultNames returns the names read for a protocol's empty mapping fields.
+func DefaultNames(protocol string) MappingDefaults {
+	n := oidcNames
+	if protocol == ProtocolSAML {
+		n = samlNames
+	}
+	return MappingDefaults{Email: slices.Clone(n.email), FirstName: slices.Clone(n.first),
+		LastName: slices.Clone(n.last), Groups: slices.Clone(n.groups)}
+}

@@ -112,10 +112,11 @@ func (s *Service) verifyOIDC(ctx context.Context, r *http.Request, c connection)
 		return a, refuse(provisioning.CodeInvalid, nil, "The identity provider's answer carries no sign-in state. Start the sign-in at Rollcall.")
 	}
 	f, hash, err := s.loadFlow(ctx, r, state, c.ID)
-	a.flowHash, a.flow = hash, f
+	a.flowHash = hash
 	if err != nil {
 		return a, err
 	}
+	a.flow = f
 	if e := q.Get("error"); e != "" {
 		return a, refuse(provisioning.CodeUnauthorized, fmt.Errorf("%s: %s", e, q.Get("error_description")), "The identity provider did not sign you in (%s).", truncate(firstLine(e)))
 	}
@@ -143,6 +144,7 @@ func (s *Service) verifyOIDC(ctx context.Context, r *http.Request, c connection)
 	if err != nil {
 		return a, err
 	}
+	a.attrs = oidcAttributes(claims)
 	a.identity, err = oidcIdentity(c, claims, subject)
 	return a, err
 }
@@ -257,6 +259,13 @@ func classifyIDToken(err error) error {
 // oidcIdentity maps claims to the pipeline's identity. The email_verified claim is not used: an
 // org's IdP is trusted for the org's verified domains, and for no other, whatever it claims.
 func oidcIdentity(c connection, claims map[string]any, subject string) (provisioning.Identity, error) {
+	id := c.cfg.Mapping.person(oidcAttributes(claims), oidcNames, oidcGroupsOverage(claims))
+	id.Issuer, id.Subject = c.issuer(), subject
+	return normalizeEmail(c, id)
+}
+
+// oidcAttributes are the claims with string, boolean or string-list values.
+func oidcAttributes(claims map[string]any) attributes {
 	attrs := attributes{}
 	for k, v := range claims {
 		switch t := v.(type) {
@@ -274,7 +283,5 @@ func oidcIdentity(c connection, claims map[string]any, subject string) (provisio
 			attrs.add(k, values...)
 		}
 	}
-	id := c.cfg.Mapping.person(attrs, oidcNames, oidcGroupsOverage(claims))
-	id.Issuer, id.Subject = c.issuer(), subject
-	return normalizeEmail(c, id)
+	return attrs
 }

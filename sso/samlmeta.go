@@ -40,15 +40,16 @@ func (s *Service) applySAML(ctx context.Context, in ConnectionInput, c *connecti
 	switch {
 	case in.IDPMetadataURL != nil:
 		md, err = s.fetchMetadata(ctx, strings.TrimSpace(*in.IDPMetadataURL))
-		sc.IDPMetadataURL = strings.TrimSpace(*in.IDPMetadataURL)
+		now := s.svc.Now()
+		sc.IDPMetadataURL, sc.MetadataCheckedAt, sc.MetadataError = strings.TrimSpace(*in.IDPMetadataURL), &now, ""
 	case in.IDPMetadataXML != nil:
 		md, err = s.parseIDPMetadata("idpMetadataXml", []byte(*in.IDPMetadataXML), true)
 		sc.IDPMetadataURL = ""
 	case sources == 1:
 		md, err = s.manualMetadata(in)
 		sc.IDPMetadataURL = ""
-	case sc.IDPMetadataXML == "":
-		return provisioning.Invalidf("idpMetadataUrl", "a SAML connection needs its IdP: idpMetadataUrl, idpMetadataXml, or idpEntityId + idpSsoUrl + idpCertificate")
+	case sc.IDPMetadataXML == "" && c.Enabled:
+		return provisioning.Invalidf("idpMetadataUrl", "a SAML connection needs its IdP before it is turned on: idpMetadataUrl, idpMetadataXml, or idpEntityId + idpSsoUrl + idpCertificate (one turned off may wait for it)")
 	}
 	if err != nil {
 		return err

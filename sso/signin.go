@@ -24,6 +24,10 @@ type arrival struct {
 	assertionID     string
 	assertionExpiry time.Time
 	identity        provisioning.Identity
+	// attrs are every attribute (SAML) or claim (OIDC) the IdP sent, and nameIDFormat the SAML
+	// NameID's format: a test sign-in shows them.
+	attrs        attributes
+	nameIDFormat string
 }
 
 // outcome is what a finished sign-in hands the browser: a console session or an app code.
@@ -47,13 +51,8 @@ func (s *Service) finish(ctx context.Context, a arrival) (outcome, error) {
 				return err
 			}
 		}
-		if a.assertionID != "" {
-			err := tx.RecordSSOAssertion(ctx, a.conn.ID, a.assertionID, a.assertionExpiry)
-			if provisioning.IsCode(err, provisioning.CodeConflict) {
-				return provisioning.Errorf(provisioning.CodeConflict, "This SAML assertion was already used to sign in. Each assertion is accepted once; start the sign-in again.")
-			} else if err != nil {
-				return err
-			}
+		if err := recordAssertion(ctx, tx, a); err != nil {
+			return err
 		}
 		res, err := s.provision(ctx, tx, a)
 		if err != nil {
@@ -74,6 +73,18 @@ func (s *Service) finish(ctx context.Context, a arrival) (outcome, error) {
 		})
 	})
 	return out, err
+}
+
+// recordAssertion remembers a SAML assertion's id so that it is accepted once, on any instance.
+func recordAssertion(ctx context.Context, tx provisioning.SSOTxn, a arrival) error {
+	if a.assertionID == "" {
+		return nil
+	}
+	err := tx.RecordSSOAssertion(ctx, a.conn.ID, a.assertionID, a.assertionExpiry)
+	if provisioning.IsCode(err, provisioning.CodeConflict) {
+		return provisioning.Errorf(provisioning.CodeConflict, "This SAML assertion was already used to sign in. Each assertion is accepted once; start the sign-in again.")
+	}
+	return err
 }
 
 func signInReason(a arrival, res provisioning.ProvisionResult) string {

@@ -27,9 +27,13 @@ const spMetadataCacheDuration = 24 * time.Hour
 // serviceProvider builds crewjam's SP for a connection: its own entity ID, ACS and metadata
 // URLs, the installation's key, and the IdP metadata stored with the connection.
 func (s *Service) serviceProvider(c connection, key *spKey) (*saml.ServiceProvider, error) {
-	md, err := samlsp.ParseMetadata([]byte(c.cfg.SAML.IDPMetadataXML))
-	if err != nil {
-		return nil, provisioning.Internal(fmt.Errorf("connection %s: stored IdP metadata: %w", c.ID, err))
+	// A connection waiting for its IdP still serves its SP metadata, for the IdP to load.
+	md := &saml.EntityDescriptor{}
+	if c.cfg.SAML.IDPMetadataXML != "" {
+		var err error
+		if md, err = samlsp.ParseMetadata([]byte(c.cfg.SAML.IDPMetadataXML)); err != nil {
+			return nil, provisioning.Internal(fmt.Errorf("connection %s: stored IdP metadata: %w", c.ID, err))
+		}
 	}
 	acs, _ := url.Parse(s.acsURL(c.ID))
 	meta, _ := url.Parse(s.metadataURL(c.ID))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -77,13 +76,8 @@ func (o *Options) checkForm(w http.ResponseWriter, r *http.Request, secret strin
 	if crossOrigin.Check(r) != nil {
 		return refused
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return provisioning.Errorf(provisioning.CodePayloadTooLarge, "the form is too large: send at most 1,000 addresses at a time")
-		}
-		return provisioning.Errorf(provisioning.CodeInvalid, "the form could not be read")
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	if !formTokenMatches(secret, r.PostForm.Get(csrfField)) {
 		return refused

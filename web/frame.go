@@ -20,6 +20,7 @@ var sections = []section{
 	{"/members", "Members", provisioning.RoleAdmin},
 	{"/invite", "Invite", provisioning.RoleAdmin},
 	{"/tokens", "API tokens", provisioning.RoleMember},
+	{"/sso", "Single sign-on", provisioning.RoleAdmin},
 	{"/audit", "Audit log", provisioning.RoleAdmin},
 	{"/settings", "Settings", provisioning.RoleAdmin},
 	{"/about", "Organization", provisioning.RoleViewer},

@@ -18,6 +18,7 @@ import (
 	"github.com/rollcall/rollcall/invites"
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/session"
+	"github.com/rollcall/rollcall/sso"
 	"github.com/rollcall/rollcall/web/page"
 )
 
@@ -36,6 +37,10 @@ type Options struct {
 	Invites *invites.Service
 	// SSOStartPath, when set, offers single sign-on by email on the sign-in form.
 	SSOStartPath string
+	// SSO serves the console's single sign-on pages; nil leaves them out.
+	SSO *sso.Service
+	// Webhooks describes the webhook settings on the operator's webhooks page.
+	Webhooks WebhookConfig
 	// SecureCookies marks the console's cookies Secure (the public URL is https).
 	SecureCookies bool
 	Logger        *slog.Logger

@@ -21,15 +21,20 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">".
+// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">". While the
+// secret is rotated it carries one v1 per secret, the current one first:
+// "t=…,v1=<current>,v1=<previous>"; a receiver accepts the delivery when any v1 verifies.
 const SignatureHeader = "Rollcall-Signature"
 
 // Sender POSTs webhook events to one endpoint.
 type Sender struct {
 	URL    string
 	Secret []byte
-	Client *http.Client
-	Now    func() time.Time
+	// Previous, when set, is the secret being rotated out: deliveries are signed with both, so
+	// a receiver still holding it keeps verifying until it switches to Secret.
+	Previous []byte
+	Client   *http.Client
+	Now      func() time.Time
 }
 
 // NewSender builds a sender with a bounded HTTP client.
@@ -50,7 +55,7 @@ func (s *Sender) Deliver(ctx context.Context, m provisioning.OutboxItem) ([]byte
 	req.Header.Set("User-Agent", "Rollcall-Webhooks/1")
 	req.Header.Set("Rollcall-Event", m.Topic)
 	req.Header.Set("Rollcall-Delivery", m.ID)
-	req.Header.Set(SignatureHeader, Sign(s.Secret, s.Now(), m.Payload))
+	req.Header.Set(SignatureHeader, Sign(s.Secret, s.Now(), m.Payload, s.previous()...))
 	res, err := s.Client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("webhook post: %w", err)
@@ -61,6 +66,13 @@ func (s *Sender) Deliver(ctx context.Context, m provisioning.OutboxItem) ([]byte
 		return nil, fmt.Errorf("webhook endpoint answered %s", res.Status)
 	}
 	return nil, nil
+}
+
+func (s *Sender) previous() [][]byte {
+	if len(s.Previous) == 0 {
+		return nil
+	}
+	return [][]byte{s.Previous}
 }
 
 // LogDeliverer settles webhook events by logging them at debug level, for installs without a
@@ -76,10 +88,15 @@ func (l LogDeliverer) Deliver(ctx context.Context, m provisioning.OutboxItem) ([
 	return nil, nil
 }
 
-// Sign returns the signature header value for body at time t.
-func Sign(secret []byte, t time.Time, body []byte) string {
+// Sign returns the signature header value for body at time t, with one v1 signature by secret
+// and one by each of more (the secrets being rotated out).
+func Sign(secret []byte, t time.Time, body []byte, more ...[]byte) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + mac(secret, ts, body)
+	out := "t=" + ts + ",v1=" + mac(secret, ts, body)
+	for _, s := range more {
+		out += ",v1=" + mac(s, ts, body)
+	}
+	return out
 }
 
 func mac(secret []byte, ts string, body []byte) string {
@@ -94,27 +111,33 @@ func mac(secret []byte, ts string, body []byte) string {
 var ErrBadSignature = errors.New("webhook signature does not verify")
 
 // Verify checks a signature header against body, refusing signatures older than tolerance. The
-// SaaS app calls it (or does the same in its own language) on every delivery.
+// SaaS app calls it (or does the same in its own language) on every delivery; it accepts the
+// delivery when any of the header's v1 signatures is secret's, so a secret rotation (which
+// signs with the old and the new secret) never breaks a receiver holding either.
 func Verify(secret []byte, header string, body []byte, tolerance time.Duration, now time.Time) error {
-	var ts, sig string
+	var ts string
+	var sigs []string
 	for _, part := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
 		case "t":
 			ts = v
 		case "v1":
-			sig = v
+			sigs = append(sigs, v)
 		}
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || sig == "" {
+	if err != nil || len(sigs) == 0 {
 		return ErrBadSignature
 	}
 	if age := now.Sub(time.Unix(sec, 0)); age > tolerance || age < -tolerance {
 		return ErrBadSignature
 	}
-	if !hmac.Equal([]byte(sig), []byte(mac(secret, ts, body))) {
-		return ErrBadSignature
+	want := []byte(mac(secret, ts, body))
+	for _, sig := range sigs {
+		if hmac.Equal([]byte(sig), want) {
+			return nil
+		}
 	}
-	return nil
+	return ErrBadSignature
 }

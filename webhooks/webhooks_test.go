@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,5 +69,37 @@ func TestDeliverFailsOnNon2xx(t *testing.T) {
 	_, err := NewSender(srv.URL, []byte("s")).Deliver(context.Background(), provisioning.OutboxItem{})
 	if err == nil {
 		t.Fatal("a 503 must be retried")
+	}
+}
+
+// TestRotation: while the secret is rotated, deliveries carry a signature by each secret, so a
+// receiver holding the old secret and one holding the new both verify; a third secret does not.
+func TestRotation(t *testing.T) {
+	current, previous := []byte("new-secret-0123456789"), []byte("old-secret-0123456789")
+	now := time.Unix(1_800_000_000, 0)
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got <- r.Header.Get(SignatureHeader) }))
+	defer srv.Close()
+	s := NewSender(srv.URL, current)
+	s.Previous, s.Now = previous, func() time.Time { return now }
+	body := []byte(`{"type":"member.joined"}`)
+	item := provisioning.OutboxItem{OutboxMessage: provisioning.OutboxMessage{ID: "d1", Payload: body}}
+	if _, err := s.Deliver(context.Background(), item); err != nil {
+		t.Fatal(err)
+	}
+	header := <-got
+	if n := strings.Count(header, "v1="); n != 2 {
+		t.Fatalf("a rotation's header carries %d signatures: %s", n, header)
+	}
+	for _, secret := range [][]byte{current, previous} {
+		if err := Verify(secret, header, body, 5*time.Minute, now); err != nil {
+			t.Fatalf("%s refused during the rotation: %v", secret, err)
+		}
+	}
+	if err := Verify([]byte("another-secret-0123"), header, body, 5*time.Minute, now); err != ErrBadSignature {
+		t.Fatalf("a third secret verified: %v", err)
+	}
+	if h := Sign(current, now, body); strings.Count(h, "v1=") != 1 {
+		t.Fatalf("without a rotation one signature: %s", h)
 	}
 }

@@ -58,9 +58,11 @@ func (a *app) entrances() ([]server.Mount, error) {
 	for _, p := range invites.Mounts {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
-	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start",
+	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start", SSO: single,
+		Webhooks:      web.WebhookConfig{URL: cfg.WebhookURL, Rotating: cfg.WebhookPreviousSecret != "", MaxAttempts: cfg.OutboxMaxAttempt},
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger})
-	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: "/", Handler: home}), nil
+	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: web.OperatorPrefix, Handler: home},
+		server.Mount{Pattern: "/", Handler: home}), nil
 }
 
 // outbox starts the delivery workers: email (SMTP, or the log with no SMTP host) and webhooks
@@ -76,7 +78,9 @@ func (a *app) outbox() error {
 	mailer := invites.NewWorker(a.svc, sender, opts)
 	var hooks outbox.Deliverer = webhooks.LogDeliverer{Logger: a.logger}
 	if cfg.WebhookURL != "" {
-		hooks = webhooks.NewSender(cfg.WebhookURL, []byte(cfg.WebhookSecret))
+		sender := webhooks.NewSender(cfg.WebhookURL, []byte(cfg.WebhookSecret))
+		sender.Previous = []byte(cfg.WebhookPreviousSecret)
+		hooks = sender
 	}
 	events := outbox.NewWorker(a.svc, hooks, opts)
 	a.run(func(ctx context.Context) { _ = mailer.Run(ctx) })

@@ -102,9 +102,22 @@ func (t *Tx) ListOutbox(ctx context.Context, q provisioning.OutboxQuery) ([]prov
 			b.add(col + " = " + b.arg(v))
 		}
 	}
-	query := `SELECT ` + outboxColumns + ` FROM outbox WHERE ` + strings.Join(b.where, " AND ") + ` ORDER BY created_at, id`
+	order := ` ORDER BY created_at, id`
+	if q.Newest {
+		order = ` ORDER BY created_at DESC, id DESC`
+	}
+	query := `SELECT ` + outboxColumns + ` FROM outbox WHERE ` + strings.Join(b.where, " AND ") + order
 	if q.Limit > 0 {
 		query += " LIMIT " + b.arg(q.Limit)
 	}
 	return t.listOutbox(ctx, query, b.args)
+}
+
+// RequeueOutbox makes a failed message pending again with its attempts counted from zero.
+func (t *Tx) RequeueOutbox(ctx context.Context, id, kind string, now time.Time) (provisioning.OutboxItem, error) {
+	var m provisioning.OutboxItem
+	err := t.queryOne(ctx, "failed delivery", `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $3
+		WHERE id = $1 AND kind = $2 AND state = 'failed' RETURNING `+outboxColumns,
+		[]any{id, kind, utc(now)}, func(r Rows) error { return scanOutbox(r, &m) })
+	return m, err
 }

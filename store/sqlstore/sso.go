@@ -91,20 +91,28 @@ func (t *Tx) DeleteSSOConnection(ctx context.Context, orgID, id string) error {
 }
 
 const ssoFlowColumns = `id, connection_id, org_id, request_id, nonce, verifier, browser_hash, redirect_uri,
-	app_state, created_at, expires_at, used_at`
+	app_state, test_by, test_return, test_result, created_at, expires_at, used_at`
 
 func scanSSOFlow(r Rows, f *provisioning.SSOFlow) error {
-	return r.Scan(&f.ID, &f.ConnectionID, &f.OrgID, &f.RequestID, &f.Nonce, &f.Verifier, &f.BrowserHash,
-		&f.RedirectURI, &f.AppState, timeValue{&f.CreatedAt}, timeValue{&f.ExpiresAt}, nullTimeValue{&f.UsedAt})
+	var result *string
+	if err := r.Scan(&f.ID, &f.ConnectionID, &f.OrgID, &f.RequestID, &f.Nonce, &f.Verifier, &f.BrowserHash,
+		&f.RedirectURI, &f.AppState, &f.TestBy, &f.TestReturn, &result, timeValue{&f.CreatedAt}, timeValue{&f.ExpiresAt},
+		nullTimeValue{&f.UsedAt}); err != nil {
+		return err
+	}
+	if result != nil {
+		f.TestResult = json.RawMessage(*result)
+	}
+	return nil
 }
 
 // InsertSSOFlow stores a sign-in in progress under the hash of its secret.
 func (t *Tx) InsertSSOFlow(ctx context.Context, f provisioning.SSOFlow, hash []byte) error {
 	_, err := t.exec(ctx, "sso flow", `INSERT INTO sso_flows (id, token_hash, connection_id, org_id,
-		request_id, nonce, verifier, browser_hash, redirect_uri, app_state, created_at, expires_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, f.ID, hash, f.ConnectionID, f.OrgID,
+		request_id, nonce, verifier, browser_hash, redirect_uri, app_state, test_by, test_return, created_at, expires_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, f.ID, hash, f.ConnectionID, f.OrgID,
 		f.RequestID, f.Nonce, f.Verifier, secretValue(f.BrowserHash), f.RedirectURI, f.AppState,
-		utc(f.CreatedAt), utc(f.ExpiresAt))
+		f.TestBy, f.TestReturn, utc(f.CreatedAt), utc(f.ExpiresAt))
 	return err
 }
 
@@ -122,6 +130,23 @@ func (t *Tx) ConsumeSSOFlow(ctx context.Context, hash []byte, now time.Time) (pr
 	err := t.queryOne(ctx, "sign-in", `UPDATE sso_flows SET used_at = $2
 		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING `+ssoFlowColumns,
 		[]any{hash, utc(now)}, func(r Rows) error { return scanSSOFlow(r, &f) })
+	return f, err
+}
+
+// FinishSSOTest marks an unused, unexpired test flow used, with its result, kept until keepUntil.
+func (t *Tx) FinishSSOTest(ctx context.Context, hash []byte, now time.Time, result json.RawMessage, keepUntil time.Time) (provisioning.SSOFlow, error) {
+	var f provisioning.SSOFlow
+	err := t.queryOne(ctx, "test sign-in", `UPDATE sso_flows SET used_at = $2, test_result = $3, expires_at = $4
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND test_by <> '' RETURNING `+ssoFlowColumns,
+		[]any{hash, utc(now), string(result), utc(keepUntil)}, func(r Rows) error { return scanSSOFlow(r, &f) })
+	return f, err
+}
+
+// GetSSOFlowByID reads a flow by its id.
+func (t *Tx) GetSSOFlowByID(ctx context.Context, id string) (provisioning.SSOFlow, error) {
+	var f provisioning.SSOFlow
+	err := t.queryOne(ctx, "test sign-in", `SELECT `+ssoFlowColumns+` FROM sso_flows WHERE id = $1`,
+		[]any{id}, func(r Rows) error { return scanSSOFlow(r, &f) })
 	return f, err
 }
 

@@ -344,4 +344,26 @@ func testOutboxClaims(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
+	testOutboxRequeue(t, h, back[2].ID, now)
+}
+
+// testOutboxRequeue: a failed message is queued again from scratch (its last error kept until
+// the next attempt), only when failed and of the kind asked; the newest come first on demand.
+func testOutboxRequeue(t *testing.T, h *Harness, failedID string, now time.Time) {
+	h.Tx(func(tx provisioning.StoreTx) error {
+		_, err := tx.RequeueOutbox(h.Ctx, failedID, provisioning.OutboxWebhook, now)
+		WantCode(t, err, provisioning.CodeNotFound)
+		due := now.Add(2 * time.Hour)
+		again, err := tx.RequeueOutbox(h.Ctx, failedID, provisioning.OutboxEmail, due)
+		if err != nil || again.State != provisioning.OutboxPending || again.Attempts != 0 || !again.NextAttemptAt.Equal(due) || again.LastError != "gave up" {
+			t.Errorf("requeued: %+v, %v", again, err)
+		}
+		_, err = tx.RequeueOutbox(h.Ctx, failedID, provisioning.OutboxEmail, due)
+		WantCode(t, err, provisioning.CodeNotFound)
+		newest, err := tx.ListOutbox(h.Ctx, provisioning.OutboxQuery{Kind: provisioning.OutboxWebhook, Newest: true, Limit: 2})
+		if err != nil || len(newest) != 2 || !newest[0].CreatedAt.After(newest[1].CreatedAt) {
+			t.Errorf("newest webhooks first: %+v, %v", newest, err)
+		}
+		return nil
+	})
 }

@@ -58,6 +58,7 @@ func testSSO(t *testing.T, h *Harness) {
 		return nil
 	})
 	testSSOFlows(t, h, conn)
+	testSSOTestFlows(t, h, conn)
 	testSSOCodes(t, h, a)
 	testSSOReplay(t, h, conn.ID)
 	h.Tx(func(tx provisioning.StoreTx) error { return tx.DeleteSSOConnection(h.Ctx, a.Org.ID, conn.ID) })
@@ -113,6 +114,50 @@ func testSSOFlows(t *testing.T, h *Harness, conn provisioning.SSOConnection) {
 	h.Tx(func(tx provisioning.StoreTx) error {
 		_, err := tx.ConsumeSSOFlow(h.Ctx, provisioning.HashSecret("old"), now.Add(10*time.Minute))
 		WantCode(t, err, provisioning.CodeNotFound)
+		return nil
+	})
+}
+
+// testSSOTestFlows: a test flow keeps who started it and where its result shows; finishing it
+// stores the result once, keeps the row until the time given, and never finishes a real flow.
+func testSSOTestFlows(t *testing.T, h *Harness, conn provisioning.SSOConnection) {
+	now := h.Clock.Now()
+	test := provisioning.SSOFlow{ID: provisioning.NewID(), ConnectionID: conn.ID, OrgID: conn.OrgID, RequestID: "id-t",
+		TestBy: "user-1", TestReturn: "/console/acme/sso/x/test", CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+	real := test
+	real.ID, real.TestBy, real.TestReturn = provisioning.NewID(), "", ""
+	h.Tx(func(tx provisioning.StoreTx) error {
+		if err := tx.InsertSSOFlow(h.Ctx, test, provisioning.HashSecret("test")); err != nil {
+			return err
+		}
+		return tx.InsertSSOFlow(h.Ctx, real, provisioning.HashSecret("real"))
+	})
+	keep := now.Add(time.Hour)
+	h.Tx(func(tx provisioning.StoreTx) error {
+		got, err := tx.GetSSOFlowByID(h.Ctx, test.ID)
+		if err != nil || got.TestBy != "user-1" || got.TestReturn != test.TestReturn || got.TestResult != nil {
+			t.Fatalf("get test flow: %+v %v", got, err)
+		}
+		_, err = tx.FinishSSOTest(h.Ctx, provisioning.HashSecret("real"), now, json.RawMessage(`{}`), keep)
+		WantCode(t, err, provisioning.CodeNotFound)
+		got, err = tx.FinishSSOTest(h.Ctx, provisioning.HashSecret("test"), now.Add(time.Minute), json.RawMessage(`{"ok":true}`), keep)
+		if err != nil || got.UsedAt == nil || string(got.TestResult) != `{"ok":true}` || !got.ExpiresAt.Equal(keep) {
+			t.Fatalf("finish test: %+v %v", got, err)
+		}
+		_, err = tx.FinishSSOTest(h.Ctx, provisioning.HashSecret("test"), now.Add(time.Minute), json.RawMessage(`{}`), keep)
+		WantCode(t, err, provisioning.CodeNotFound)
+		_, err = tx.GetSSOFlowByID(h.Ctx, "nope")
+		WantCode(t, err, provisioning.CodeNotFound)
+		return nil
+	})
+	h.Tx(func(tx provisioning.StoreTx) error {
+		if _, err := tx.PurgeSSO(h.Ctx, now.Add(30*time.Minute)); err != nil {
+			return err
+		}
+		got, err := tx.GetSSOFlowByID(h.Ctx, test.ID)
+		if err != nil || string(got.TestResult) != `{"ok":true}` {
+			t.Fatalf("a finished test was purged before its time: %+v %v", got, err)
+		}
 		return nil
 	})
 }
