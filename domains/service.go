@@ -103,6 +103,9 @@ func info(d provisioning.Domain) Info {
 	return Info{Domain: d, DisplayName: DisplayName(d.Name), Record: RecordFor(d)}
 }
 
+// ReverifyInterval is how often Run re-checks verified and lost domains.
+func (s *Service) ReverifyInterval() time.Duration { return s.interval }
+
 // NextCheck is when the periodic re-verification will look at d again, at the latest: verified
 // and lost domains are re-checked every ReverifyInterval while the server runs. An unverified
 // domain is checked only when an admin asks (Verify), and ok is false.

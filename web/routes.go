@@ -37,4 +37,6 @@ func (o *Options) routes(mux *http.ServeMux) {
 	org("GET", "/settings", o.settings)
 	org("POST", "/settings", o.saveSettings)
 	org("POST", "/settings/contact", o.saveContact)
+
+	o.setupRoutes(org)
 }

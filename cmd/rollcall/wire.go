@@ -58,7 +58,8 @@ func (a *app) entrances() ([]server.Mount, error) {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
 	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start",
-		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger})
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger,
+		Domains: dom, Directory: directory, SSO: single, PublicURL: cfg.PublicURL})
 	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: "/", Handler: home}), nil
 }
 
