@@ -11,10 +11,10 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-## screenshots: regenerate docs/screenshots/*.png from the browser test (needs /usr/bin/chromium)
+## screenshots: regenerate docs/screenshots/*.png from the browser tests (needs /usr/bin/chromium)
 screenshots:
 	mkdir -p docs/screenshots
-	ROLLCALL_TEST_REQUIRE_BROWSER=1 ROLLCALL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsoleInTheBrowser$$' ./cmd/rollcall
+	ROLLCALL_TEST_REQUIRE_BROWSER=1 ROLLCALL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsole(Setup)?InTheBrowser$$' ./cmd/rollcall
 
 ## build: the one binary, at bin/rollcall
 build:
