@@ -78,10 +78,19 @@ func (e *env) verified(name string, autoJoin bool) domains.Info {
 	return d
 }
 
-func wantState(t *testing.T, d domains.Info, state provisioning.DomainState, reason string) {
+func wantState(t *testing.T, d domains.Info, state provisioning.DomainState, reason string) domains.Info {
 	t.Helper()
 	if d.State != state || !strings.Contains(d.Reason, reason) {
 		t.Fatalf("%s: state %s reason %q; want %s with %q", d.Name, d.State, d.Reason, state, reason)
+	}
+	return d
+}
+
+// wantOutcome fails unless the check that gave d found outcome.
+func wantOutcome(t *testing.T, d domains.Info, outcome domains.Outcome) {
+	t.Helper()
+	if d.Outcome != outcome {
+		t.Fatalf("%s: the check found %q; want %q (reason %q)", d.Name, d.Outcome, outcome, d.Reason)
 	}
 }
 

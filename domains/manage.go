@@ -192,6 +192,9 @@ func (s *Service) Verify(ctx context.Context, actor provisioning.Actor, orgID, n
 	if err != nil {
 		return Info{}, err
 	}
-	d, err = s.apply(ctx, a, d.ID, s.check(ctx, d))
-	return info(d), err
+	res := s.check(ctx, d)
+	d, err = s.apply(ctx, a, d.ID, res)
+	out := info(d)
+	out.Outcome = res.outcome
+	return out, err
 }

@@ -95,10 +95,29 @@ type Info struct {
 	// DisplayName is the Unicode form of Name.
 	DisplayName string `json:"displayName"`
 	Record      Record `json:"record"`
+	// Outcome is what the check just made found; only Verify sets it.
+	Outcome Outcome `json:"outcome,omitempty"`
 }
 
 func info(d provisioning.Domain) Info {
 	return Info{Domain: d, DisplayName: DisplayName(d.Name), Record: RecordFor(d)}
+}
+
+// ReverifyInterval is how often Run re-checks verified and lost domains.
+func (s *Service) ReverifyInterval() time.Duration { return s.interval }
+
+// NextCheck is when the periodic re-verification will look at d again, at the latest: verified
+// and lost domains are re-checked every ReverifyInterval while the server runs. An unverified
+// domain is checked only when an admin asks (Verify), and ok is false.
+func (s *Service) NextCheck(d provisioning.Domain) (next time.Time, ok bool) {
+	if d.State == provisioning.DomainUnverified {
+		return time.Time{}, false
+	}
+	from := d.UpdatedAt
+	if d.CheckedAt != nil {
+		from = *d.CheckedAt
+	}
+	return from.Add(s.interval), true
 }
 
 // newToken is the random part of a verification record: 160 bits in hex.

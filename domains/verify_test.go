@@ -27,19 +27,19 @@ func TestVerifyAgainstRealDNS(t *testing.T) {
 		}
 
 		// NXDOMAIN: nothing published yet.
-		wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "NXDOMAIN")
+		wantOutcome(t, wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "NXDOMAIN"), domains.OutcomeMissing)
 		// The name exists without TXT records.
 		e.dns.Exists(d.Record.Name)
-		wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "no TXT record found at _rollcall.acme.com")
+		wantOutcome(t, wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "no TXT record found at _rollcall.acme.com"), domains.OutcomeMissing)
 		// TXT records, but not ours.
 		e.dns.SetTXT(d.Record.Name, "v=spf1 -all", "google-site-verification=abc")
-		wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "no rollcall-verification record")
+		wantOutcome(t, wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "no rollcall-verification record"), domains.OutcomeMissing)
 		// Our record with a wrong token.
 		e.dns.SetTXT(d.Record.Name, "rollcall-verification=not-the-token")
-		wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "different token")
+		wantOutcome(t, wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "different token"), domains.OutcomeWrongValue)
 		// A server failure.
 		e.dns.Fail(true)
-		wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "SERVFAIL")
+		wantOutcome(t, wantState(t, e.verify(e.owner, org, "acme.com"), provisioning.DomainUnverified, "SERVFAIL"), domains.OutcomeFailed)
 		e.dns.Fail(false)
 		if got := e.actions(org, d.ID); !slices.Equal(got, []string{"domain.added"}) {
 			t.Fatalf("failed checks are not audited: %v", got)
@@ -47,7 +47,7 @@ func TestVerifyAgainstRealDNS(t *testing.T) {
 
 		e.publish(d)
 		v := e.verify(e.owner, org, "ACME.COM.")
-		wantState(t, v, provisioning.DomainVerified, "")
+		wantOutcome(t, wantState(t, v, provisioning.DomainVerified, ""), domains.OutcomeFound)
 		if v.Reason != "" || v.VerifiedAt == nil || v.CheckedAt == nil {
 			t.Fatalf("verified: %+v", v)
 		}
@@ -63,9 +63,12 @@ func TestVerifyAgainstRealDNS(t *testing.T) {
 func TestVerifyResolverTimeout(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		d := e.add(e.owner, e.acme.Org.ID, "acme.com", false)
-		for name, c := range map[string]struct{ addr, says string }{
-			"silent server": {dnstest.Silent(t), "no answer before the timeout"},
-			"closed port":   {closedPort(t), "try again later"},
+		for name, c := range map[string]struct {
+			addr, says string
+			outcome    domains.Outcome
+		}{
+			"silent server": {dnstest.Silent(t), "no answer before the timeout", domains.OutcomeTimeout},
+			"closed port":   {closedPort(t), "try again later", domains.OutcomeFailed},
 		} {
 			svc := e.service(domains.Options{ResolverAddr: c.addr, LookupTimeout: 300 * time.Millisecond})
 			start := time.Now()
@@ -73,7 +76,7 @@ func TestVerifyResolverTimeout(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			wantState(t, got, provisioning.DomainUnverified, c.says)
+			wantOutcome(t, wantState(t, got, provisioning.DomainUnverified, c.says), c.outcome)
 			if el := time.Since(start); el > 3*time.Second {
 				t.Fatalf("%s: the timeout was not applied: %v", name, el)
 			}
@@ -144,9 +147,15 @@ func TestRunReverifiesPeriodically(t *testing.T) {
 	o := h.CreateOrg("acme", 5, "owner@acme.com")
 	owner := h.MemberActor(o.Owner.Membership)
 	d, _ := svc.Add(h.Ctx, owner, o.Org.ID, domains.AddInput{Name: "acme.com"})
+	if _, ok := svc.NextCheck(d.Domain); ok {
+		t.Fatal("an unverified domain is checked only when asked, yet it has a next check")
+	}
 	srv.SetTXT(d.Record.Name, d.Record.Value)
 	if d, _ = svc.Verify(h.Ctx, owner, o.Org.ID, "acme.com"); d.State != provisioning.DomainVerified {
 		t.Fatalf("verify: %+v", d)
+	}
+	if next, ok := svc.NextCheck(d.Domain); !ok || !next.Equal(d.CheckedAt.Add(20*time.Millisecond)) {
+		t.Fatalf("next check of a verified domain: %v %v (checked %v)", next, ok, d.CheckedAt)
 	}
 	srv.Delete(d.Record.Name)
 	ctx, cancel := context.WithCancel(h.Ctx)

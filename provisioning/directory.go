@@ -108,7 +108,7 @@ type DirectoryQuery struct {
 }
 
 // DirectoryTx reads and writes an org's SCIM directory: tokens, users, groups, group members,
-// group-role mappings and the per-directory request counter.
+// group-role mappings, the per-directory request counter and the ring of recent requests.
 type DirectoryTx interface {
 	CreateDirectoryToken(ctx context.Context, t DirectoryToken) error
 	GetDirectoryTokenByHash(ctx context.Context, hash []byte) (DirectoryToken, error)
@@ -118,6 +118,11 @@ type DirectoryTx interface {
 	// HitDirectoryRate counts one request in the org's window starting at window and returns the
 	// count so far; a new window restarts the count.
 	HitDirectoryRate(ctx context.Context, orgID string, window time.Time) (int, error)
+	// RecordDirectoryRequests numbers requests (of any orgs, oldest first) after the requests
+	// each org recorded before, and keeps each org's last DirectoryRequestsKept in its ring.
+	RecordDirectoryRequests(ctx context.Context, requests []DirectoryRequest) error
+	// ListDirectoryRequests lists the org's kept requests, newest first.
+	ListDirectoryRequests(ctx context.Context, orgID string) ([]DirectoryRequest, error)
 
 	// InsertDirectoryUser inserts a user; a taken UserNameKey in the org is a conflict.
 	InsertDirectoryUser(ctx context.Context, u DirectoryUser) error

@@ -72,6 +72,8 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Serv
 		path = "/"
 	}
 	r.URL.Path = path
+	a, w, r := s.watch(w, r)
+	defer s.keep(a)
 	ctx, ok := s.authorize(w, r)
 	if !ok {
 		return

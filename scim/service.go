@@ -58,6 +58,8 @@ type Service struct {
 	core *provisioning.Service
 	opts Options
 	log  *slog.Logger
+	// activity holds answered requests until they are written to their org's ring.
+	activity recorder
 }
 
 // New builds the directory service.
@@ -170,7 +172,11 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 		if err != nil {
 			return err
 		}
-		if !tok.Active() || !provisioning.SecretMatches(bearer, tok.Hash) {
+		if !provisioning.SecretMatches(bearer, tok.Hash) {
+			return bad
+		}
+		noteToken(ctx, tok)
+		if !tok.Active() {
 			return bad
 		}
 		authority, err := provisioning.DirectoryAuthority(ctx, tx, tok)

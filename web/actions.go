@@ -70,6 +70,8 @@ type confirmView struct {
 	base
 	Action, Button, Question string
 	Keeps                    []string
+	// Back is where Cancel leads; empty: the members.
+	Back string
 }
 
 // confirmed reports whether the form was confirmed (the dialog, or the confirmation page).

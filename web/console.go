@@ -162,11 +162,11 @@ func (o *Options) consoleHome(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// orgHome opens an org: admins land on the members, everyone else on the org's page.
+// orgHome opens an org: admins land on its overview with the setup checklist, everyone else
+// on the org's page.
 func (o *Options) orgHome(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.role().IsAdmin() {
-		http.Redirect(w, r, v.path("/members"), http.StatusSeeOther)
-		return nil
+		return o.overview(w, r, v)
 	}
 	http.Redirect(w, r, v.path("/about"), http.StatusSeeOther)
 	return nil

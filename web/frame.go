@@ -17,8 +17,12 @@ type section struct {
 // sections are the console's tabs in order. Hiding a tab is only a courtesy: each page's core
 // call refuses a role that may not see it.
 var sections = []section{
+	{"", "Overview", provisioning.RoleAdmin},
 	{"/members", "Members", provisioning.RoleAdmin},
 	{"/invite", "Invite", provisioning.RoleAdmin},
+	{"/invite-links", "Invite links", provisioning.RoleAdmin},
+	{"/domains", "Domains", provisioning.RoleAdmin},
+	{"/scim", "Directory (SCIM)", provisioning.RoleAdmin},
 	{"/tokens", "API tokens", provisioning.RoleMember},
 	{"/sso", "Single sign-on", provisioning.RoleAdmin},
 	{"/audit", "Audit log", provisioning.RoleAdmin},

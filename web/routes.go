@@ -39,4 +39,5 @@ func (o *Options) routes(mux *http.ServeMux) {
 	org("POST", "/settings/contact", o.saveContact)
 	o.ssoRoutes(org)
 	o.operatorRoutes(mux)
+	o.setupRoutes(org)
 }

@@ -15,8 +15,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/rollcall/rollcall/domains"
 	"github.com/rollcall/rollcall/invites"
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/scim"
 	"github.com/rollcall/rollcall/session"
 	"github.com/rollcall/rollcall/sso"
 	"github.com/rollcall/rollcall/web/page"
@@ -44,6 +46,14 @@ type Options struct {
 	// SecureCookies marks the console's cookies Secure (the public URL is https).
 	SecureCookies bool
 	Logger        *slog.Logger
+	// Domains, Directory and SSO serve the setup pages: the domains, the SCIM directory and
+	// the overview's checklist. A page whose service is missing says it is not available.
+	Domains   *domains.Service
+	Directory *scim.Service
+	SSO       *sso.Service
+	// PublicURL is the server's external base URL, for the addresses the setup pages give to
+	// copy (the SCIM base URL); empty uses the request's host.
+	PublicURL string
 }
 
 // Handler serves the home page at / and the console under ConsolePrefix; mount it at both.

@@ -39,6 +39,7 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	alice.shot("sign-in")
 	signInBrowser(alice, s, smtp, "alice@acme.com", 1)
 	alice.run(waitText("h1", "Your organizations"), click(`a[href="/console/acme"]`),
+		waitText("#setup", "0 of 3 done"), click(`nav.tabs a[href="/console/acme/members"]`),
 		waitText("h1", "Members"), waitText("#seat-usage", "3 / 10"))
 
 	// Invite one person by email, then two in bulk without email: their links show to copy.

@@ -59,6 +59,7 @@ func (a *app) entrances() ([]server.Mount, error) {
 		mounts = append(mounts, server.Mount{Pattern: p, Handler: signIn})
 	}
 	home := web.Handler(web.Options{Service: a.svc, Invites: inv, SSOStartPath: sso.MountPath + "/start", SSO: single,
+		Domains: dom, Directory: directory, PublicURL: cfg.PublicURL,
 		Webhooks:      web.WebhookConfig{URL: cfg.WebhookURL, Rotating: cfg.WebhookPreviousSecret != "", MaxAttempts: cfg.OutboxMaxAttempt},
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), Logger: a.logger})
 	return append(mounts, server.Mount{Pattern: web.ConsolePrefix, Handler: home}, server.Mount{Pattern: web.OperatorPrefix, Handler: home},

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// RecordDirectoryRequests numbers each org's requests with one counter upsert and writes them
+// into the org's ring, slot seq % DirectoryRequestsKept, in place of the request kept there.
+// A slot is only ever moved forward, so a late writer never brings back an older request.
+func (t *Tx) RecordDirectoryRequests(ctx context.Context, requests []provisioning.DirectoryRequest) error {
+	var orgs []string
+	byOrg := map[string][]provisioning.DirectoryRequest{}
+	for _, r := range requests {
+		if _, ok := byOrg[r.OrgID]; !ok {
+			orgs = append(orgs, r.OrgID)
+		}
+		byOrg[r.OrgID] = append(byOrg[r.OrgID], r)
+	}
+	for _, org := range orgs {
+		list := byOrg[org]
+		var last int64
+		err := t.queryOne(ctx, "scim request count", `INSERT INTO scim_request_counts (org_id, requests) VALUES ($1, $2)
+			ON CONFLICT (org_id) DO UPDATE SET requests = scim_request_counts.requests + excluded.requests
+			RETURNING requests`, []any{org, len(list)}, func(r Rows) error { return r.Scan(&last) })
+		if err != nil {
+			return err
+		}
+		first := last - int64(len(list)) + 1
+		for i, r := range list {
+			seq := first + int64(i)
+			if seq <= last-provisioning.DirectoryRequestsKept {
+				continue
+			}
+			_, err := t.exec(ctx, "scim request", `INSERT INTO scim_requests
+				(org_id, slot, seq, at, method, path, status, scim_type, token_id, duration_ms)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (org_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at,
+					method = excluded.method, path = excluded.path, status = excluded.status,
+					scim_type = excluded.scim_type, token_id = excluded.token_id, duration_ms = excluded.duration_ms
+				WHERE scim_requests.seq < excluded.seq`,
+				org, seq%provisioning.DirectoryRequestsKept, seq, utc(r.At), r.Method, r.Path, r.Status,
+				r.SCIMType, r.TokenID, r.Duration.Milliseconds())
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ListDirectoryRequests lists the org's ring, newest first.
+func (t *Tx) ListDirectoryRequests(ctx context.Context, orgID string) ([]provisioning.DirectoryRequest, error) {
+	var out []provisioning.DirectoryRequest
+	err := t.queryRows(ctx, `SELECT org_id, seq, at, method, path, status, scim_type, token_id, duration_ms
+		FROM scim_requests WHERE org_id = $1 ORDER BY seq DESC`, []any{orgID}, func(r Rows) error {
+		var q provisioning.DirectoryRequest
+		var ms int64
+		if err := r.Scan(&q.OrgID, &q.Seq, timeValue{&q.At}, &q.Method, &q.Path, &q.Status, &q.SCIMType, &q.TokenID, &ms); err != nil {
+			return err
+		}
+		q.Duration = time.Duration(ms) * time.Millisecond
+		out = append(out, q)
+		return nil
+	})
+	return out, err
+}
