@@ -39,18 +39,18 @@ type Options struct {
 	Invites *invites.Service
 	// SSOStartPath, when set, offers single sign-on by email on the sign-in form.
 	SSOStartPath string
-	// SSO serves the console's single sign-on pages; nil leaves them out.
+	// SSO serves the console's single sign-on pages and the checklist's SSO line; nil leaves
+	// them out.
 	SSO *sso.Service
 	// Webhooks describes the webhook settings on the operator's webhooks page.
 	Webhooks WebhookConfig
 	// SecureCookies marks the console's cookies Secure (the public URL is https).
 	SecureCookies bool
 	Logger        *slog.Logger
-	// Domains, Directory and SSO serve the setup pages: the domains, the SCIM directory and
-	// the overview's checklist. A page whose service is missing says it is not available.
+	// Domains and Directory serve the setup pages: the domains, the SCIM directory and the
+	// overview's checklist. A page whose service is missing says it is not available.
 	Domains   *domains.Service
 	Directory *scim.Service
-	SSO       *sso.Service
 	// PublicURL is the server's external base URL, for the addresses the setup pages give to
 	// copy (the SCIM base URL); empty uses the request's host.
 	PublicURL string
