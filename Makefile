@@ -1,15 +1,29 @@
 GO ?= go
+FUZZTIME ?= 60s
+FUZZTIME_SHORT ?= 3s
 
-.PHONY: run test build bench lint screenshots
+.PHONY: run test fuzz build bench lint screenshots
 
 ## run: start a working server on the embedded SQLite database (./data)
 run:
 	$(GO) run ./cmd/rollcall serve
 
-## test: vet, then every test (unit, both stores, HTTP end to end) with the race detector
+## test: vet, then every test (unit, both stores, HTTP end to end, fuzz seeds) with the race
+## detector, then each fuzz target for FUZZTIME_SHORT
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_SHORT)
+
+## fuzz: each fuzz target (func Fuzz… in a _test.go file) for FUZZTIME; go test fuzzes one
+## target of a package per run, so they run one after the other
+fuzz:
+	@set -e; for file in $$(grep -l '^func Fuzz' $$(git ls-files --cached --others --exclude-standard '*_test.go') | sort); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "fuzz ./$$(dirname $$file) $$name for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$(dirname $$file); \
+		done; \
+	done
 
 ## screenshots: regenerate docs/screenshots/*.png from the browser tests (needs /usr/bin/chromium)
 screenshots:

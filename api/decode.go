@@ -34,7 +34,11 @@ func Decode(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+	var tooBig *http.MaxBytesError
+	switch err := dec.Decode(&struct{}{}); {
+	case errors.As(err, &tooBig):
+		return decodeError(err)
+	case !errors.Is(err, io.EOF):
 		return provisioning.Errorf(provisioning.CodeInvalid, "the body must hold a single JSON object")
 	}
 	return nil

@@ -30,11 +30,18 @@ type Accepted struct {
 	SeatWithheld string `json:"seatWithheld,omitempty"`
 }
 
+// notRefChar reports a character no invitation id or link secret holds.
+func notRefChar(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+}
+
 var errBadLink = provisioning.Errorf(provisioning.CodeNotFound, "this invitation link is not valid: it may be mistyped, or a newer invitation replaced it")
 
-// findRef reads an invitation by its link secret, or by id for the signed-in invitee only.
+// findRef reads an invitation by its link secret, or by id for the signed-in invitee only. A
+// ref that is neither (ids and secrets are URL-safe base64 and dashes) is not looked up: a NUL
+// byte or invalid UTF-8 would make Postgres refuse the query where SQLite finds nothing.
 func findRef(ctx context.Context, tx provisioning.InviteTxn, ref string, u *provisioning.User) (provisioning.Invitation, error) {
-	if len(ref) > 200 || ref == "" {
+	if len(ref) > 200 || ref == "" || strings.ContainsFunc(ref, notRefChar) {
 		return provisioning.Invitation{}, errBadLink
 	}
 	var inv provisioning.Invitation

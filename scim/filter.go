@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -15,9 +16,77 @@ var multiValued = map[string]bool{"emails": true, "members": true}
 
 // parseFilter parses a SCIM filter. Entra sends `emails[type eq "work"].value eq "x"`, a PATCH
 // path used as a filter, which the RFC grammar (and the parser) lacks: the trailing comparison is
-// cut out before parsing and joined to its value filter with "and" afterwards.
+// cut out before parsing and joined to its value filter with "and" afterwards. String values
+// are decoded (decodeStrings).
 func parseFilter(raw string) (filter.Expression, error) {
-	text, extras := splitValuePathCompares(raw)
+	e, err := parseJoined(raw)
+	if err != nil {
+		return nil, err
+	}
+	return decodeStrings(e)
+}
+
+// decodeStrings returns the filter with each string it compares replaced by what it says: the
+// parser keeps a string's escapes as written (`"a\"b"` stays a\"b), and RFC 7644 3.4.2.2
+// makes it a JSON string (a"b). One that is not valid JSON is refused. e is left as it is, so
+// a transaction that runs again decodes the same strings again, not twice.
+func decodeStrings(e filter.Expression) (filter.Expression, error) {
+	switch e := e.(type) {
+	case *filter.LogicalExpression:
+		l, err := decodeStrings(e.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := decodeStrings(e.Right)
+		return &filter.LogicalExpression{Left: l, Right: r, Operator: e.Operator}, err
+	case *filter.NotExpression:
+		inner, err := decodeStrings(e.Expression)
+		return &filter.NotExpression{Expression: inner}, err
+	case *filter.ValuePath:
+		inner, err := decodeStrings(e.ValueFilter)
+		return &filter.ValuePath{AttributePath: e.AttributePath, ValueFilter: inner}, err
+	case *filter.AttributeExpression:
+		s, ok := e.CompareValue.(string)
+		if !ok {
+			return e, nil
+		}
+		var v string
+		if err := json.Unmarshal([]byte(`"`+s+`"`), &v); err != nil {
+			return nil, provisioning.Invalidf("filter", "%q is not a valid JSON string", s)
+		}
+		return &filter.AttributeExpression{AttributePath: e.AttributePath, Operator: e.Operator, CompareValue: v}, nil
+	}
+	return e, nil
+}
+
+// upperEscapes upper-cases the hex digits of each \uXXXX escape inside quoted strings: JSON
+// takes either case, the parser only upper case (\u00e9 would be a syntax error; \u00E9 is é).
+func upperEscapes(s string) string {
+	if !strings.Contains(s, `\u`) {
+		return s
+	}
+	b := []byte(s)
+	inQuote := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '"':
+			inQuote = !inQuote
+		case inQuote && b[i] == '\\' && i+1 < len(b):
+			if b[i+1] == 'u' {
+				for j := i + 2; j < min(i+6, len(b)); j++ {
+					if b[j] >= 'a' && b[j] <= 'f' {
+						b[j] -= 'a' - 'A'
+					}
+				}
+			}
+			i++
+		}
+	}
+	return string(b)
+}
+
+func parseJoined(raw string) (filter.Expression, error) {
+	text, extras := splitValuePathCompares(upperEscapes(raw))
 	e, err := filter.ParseFilter([]byte(text))
 	if err != nil {
 		return nil, err

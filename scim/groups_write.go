@@ -78,7 +78,11 @@ func (h groups) patchOne(ctx context.Context, tx provisioning.DirectoryTxn, g *p
 		if op.Op != "remove" || op.Path.SubAttribute != nil {
 			return false, badPath("members[...] paths are supported for remove only")
 		}
-		ids, ok := filterValues(op.Path.ValueExpression)
+		decoded, err := decodeStrings(op.Path.ValueExpression)
+		if err != nil {
+			return false, badPath(provisioning.ErrorMessage(err))
+		}
+		ids, ok := filterValues(decoded)
 		if !ok {
 			return false, badPath(`use members[value eq "<user id>"] to remove a member`)
 		}

@@ -62,8 +62,11 @@ func (s *Service) searchQuery(p scim.SearchParams, t resourceSchemas) (listQuery
 	if err := s.filterLimits().checkExpr(e); err != nil {
 		return q, err
 	}
-	var err error
-	if q.filter, err = translate(e, t.core.ID); err != nil {
+	e, err := decodeStrings(e)
+	if err == nil {
+		q.filter, err = translate(e, t.core.ID)
+	}
+	if err != nil {
 		return q, invalidFilter(err)
 	}
 	return q, nil

@@ -7,6 +7,8 @@ import (
 
 	"github.com/elimity-com/scim"
 	"github.com/scim2/filter-parser/v2"
+
+	"github.com/rollcall/rollcall/provisioning"
 )
 
 // applyOp applies one validated PATCH operation to a document. A path prefixed with the core
@@ -45,7 +47,12 @@ func applyOp(d document, op scim.PatchOperation, t resourceSchemas) error {
 	}
 	attr := p.AttributePath.AttributeName
 	if p.ValueExpression != nil {
-		return applyFiltered(target, attr, op, p)
+		decoded := *p
+		var err error
+		if decoded.ValueExpression, err = decodeStrings(p.ValueExpression); err != nil {
+			return badPath(provisioning.ErrorMessage(err))
+		}
+		return applyFiltered(target, attr, op, &decoded)
 	}
 	if sub := p.AttributePath.SubAttributeName(); sub != "" {
 		complexValue := target.sub(attr, op.Op != "remove")

@@ -112,9 +112,11 @@ func checkIfMatch(r *http.Request, version int64) error {
 	return errors.ScimError{Status: http.StatusPreconditionFailed, Detail: "the resource has changed: its version is " + etag(version)}
 }
 
-// notFoundAs turns the store's not-found into SCIM's 404 naming the id.
+// notFoundAs turns the store's answer to a lookup by id into SCIM's 404 naming the id: not
+// found, or an id the database refuses (a NUL byte or invalid UTF-8, which no id holds; Postgres
+// refuses the query where SQLite finds nothing).
 func notFoundAs(err error, id string) error {
-	if provisioning.IsCode(err, provisioning.CodeNotFound) {
+	if provisioning.IsCode(err, provisioning.CodeNotFound) || provisioning.IsCode(err, provisioning.CodeInvalid) {
 		return errors.ScimErrorResourceNotFound(id)
 	}
 	return err
