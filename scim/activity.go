@@ -86,7 +86,9 @@ func (a *activity) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 func (a *activity) request() provisioning.DirectoryRequest {
 	status := a.status
 	if status == 0 {
-		status = http.StatusOK
+		// Every answer of the directory writes something; nothing written means the handler
+		// panicked, and the server's recoverer answers 500.
+		status = http.StatusInternalServerError
 	}
 	return provisioning.DirectoryRequest{OrgID: a.orgID, At: a.at.UTC(), Method: recordedMethod(a.method),
 		Path: recordedPath(a.path), Status: status, SCIMType: scimTypeOf(a.errBody), TokenID: a.token, Duration: time.Since(a.start)}
