@@ -53,6 +53,19 @@ func resolve(ctx context.Context, tx Tx, a Actor, orgID string) (caller, error) 
 	return caller{}, Errorf(CodeForbidden, "this action needs a member of the org or the operator")
 }
 
+// needSelfOrAdmin resolves the actor and requires it to be an owner or admin of the org, or the
+// member membershipID themself; what ends the refusal ("see other members").
+func needSelfOrAdmin(ctx context.Context, tx Tx, a Actor, orgID, membershipID, what string) (caller, error) {
+	c, err := resolve(ctx, tx, a, orgID)
+	if err != nil {
+		return c, err
+	}
+	if !c.role().IsAdmin() && !c.isSelfID(membershipID) {
+		return c, Errorf(CodeForbidden, "only owners and admins can %s", what)
+	}
+	return c, nil
+}
+
 // need resolves the actor and requires at least the given role.
 func need(ctx context.Context, tx Tx, a Actor, orgID string, min Role, what string) (caller, error) {
 	c, err := resolve(ctx, tx, a, orgID)

@@ -24,12 +24,9 @@ func ConnectionIssuer(protocol, connectionID string) string { return protocol + 
 func (s *Service) MemberIdentities(ctx context.Context, actor Actor, orgID, membershipID string) ([]MemberIdentity, error) {
 	out := []MemberIdentity{}
 	err := s.store.View(ctx, func(tx StoreTx) error {
-		c, err := resolve(ctx, tx, actor, orgID)
+		_, err := needSelfOrAdmin(ctx, tx, actor, orgID, membershipID, "see other members")
 		if err != nil {
 			return err
-		}
-		if !c.role().IsAdmin() && !c.isSelfID(membershipID) {
-			return Errorf(CodeForbidden, "only owners and admins can see other members")
 		}
 		m, err := tx.GetMembershipByID(ctx, orgID, membershipID)
 		if err != nil {

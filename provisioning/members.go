@@ -51,12 +51,9 @@ func (s *Service) memberChange(ctx context.Context, actor Actor, orgID, membersh
 		if err != nil {
 			return err
 		}
-		c, err := resolve(ctx, tx, actor, orgID)
+		c, err := needSelfOrAdmin(ctx, tx, actor, orgID, membershipID, "manage members")
 		if err != nil {
 			return err
-		}
-		if !c.role().IsAdmin() && !c.isSelfID(membershipID) {
-			return Errorf(CodeForbidden, "only owners and admins can manage members")
 		}
 		target, err := tx.GetMember(ctx, orgID, membershipID)
 		if err != nil {
@@ -272,12 +269,9 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, orgID, tar
 func (s *Service) GetMember(ctx context.Context, actor Actor, orgID, membershipID string) (Member, error) {
 	var out Member
 	err := s.store.View(ctx, func(tx StoreTx) error {
-		c, err := resolve(ctx, tx, actor, orgID)
+		_, err := needSelfOrAdmin(ctx, tx, actor, orgID, membershipID, "see other members")
 		if err != nil {
 			return err
-		}
-		if !c.role().IsAdmin() && !c.isSelfID(membershipID) {
-			return Errorf(CodeForbidden, "only owners and admins can see other members")
 		}
 		out, err = tx.GetMember(ctx, orgID, membershipID)
 		return err
