@@ -15,8 +15,8 @@ import (
 var CSVHeader = []string{"id", "email", "firstName", "lastName", "isAdmin", "hasSeat",
 	"role", "status", "source", "joinedAt", "lastActiveAt"}
 
-// exportMembers streams the filtered member list as CSV, one row at a time, so memory stays
-// constant however large the org.
+// exportMembers streams the filtered member list as CSV, a page at a time (ExportPages), so
+// memory stays flat however large the org and no connection waits on a slow client.
 func (a *API) exportMembers(ctx context.Context, w http.ResponseWriter, r *http.Request, actor provisioning.Actor, orgID string) error {
 	mq, err := parseMemberQuery(r, orgID, false)
 	if err != nil {
@@ -24,12 +24,16 @@ func (a *API) exportMembers(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	started := false
 	cw := csv.NewWriter(w)
-	err = a.svc.EachMember(ctx, actor, mq, func(m provisioning.Member) error {
-		if !started {
-			started = true
-			startCSV(w, cw)
+	err = ExportPages(ctx, a.svc, actor, mq, w, func(page []provisioning.Member) error {
+		for _, m := range page {
+			if !started {
+				started = true
+				startCSV(w, cw)
+			}
+			_ = cw.Write(CSVRow(m))
 		}
-		return cw.Write(CSVRow(m))
+		cw.Flush()
+		return cw.Error()
 	})
 	if err != nil && !started {
 		return err

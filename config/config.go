@@ -25,7 +25,11 @@ type Config struct {
 	PublicURL   string
 	DatabaseURL string
 	DataDir     string
-	AutoMigrate bool
+	// DatabaseMaxConns caps the PostgreSQL connection pool; 0 sizes it from the machine.
+	DatabaseMaxConns int
+	// DatabaseMigrateURL is a direct PostgreSQL URL for migrations (PgBouncer setups).
+	DatabaseMigrateURL string
+	AutoMigrate        bool
 	// DatabaseWait bounds how long serve retries an unreachable database at start.
 	DatabaseWait time.Duration
 	// SQLiteSynchronous is full or normal.
@@ -85,6 +89,8 @@ var Settings = []Setting{
 	{"addr", "ROLLCALL_ADDR", "127.0.0.1:8080", "address to listen on (host:port)", parseAddr},
 	{"public-url", "ROLLCALL_PUBLIC_URL", "", "external base URL of this server (links in emails, SAML/OIDC callbacks); default http://<listen address>", parsePublicURL},
 	{"database-url", "ROLLCALL_DATABASE_URL", "", "postgres://… for PostgreSQL; empty (or sqlite:<path>) for the embedded SQLite database", parseDatabaseURL},
+	{"database-max-conns", "ROLLCALL_DATABASE_MAX_CONNS", "auto", "PostgreSQL connections of this instance's pool; auto: 4 per CPU the process may use (GOMAXPROCS), at least 4; a pool_max_conns in the URL wins; the embedded SQLite database ignores it", parseMaxConns},
+	{"database-migrate-url", "ROLLCALL_DATABASE_MIGRATE_URL", "", "postgres://… straight to PostgreSQL for migrations, when --database-url goes through PgBouncer in transaction pooling mode; empty: migrations use --database-url", parseMigrateURL},
 	{"data-dir", "ROLLCALL_DATA_DIR", "./data", "directory of the embedded SQLite database (rollcall.db)", func(c *Config, v string) error { c.DataDir = v; return nil }},
 	{"database-wait", "ROLLCALL_DATABASE_WAIT", "60s", "how long serve waits for an unreachable database at start, retrying and logging each attempt; 0: give up at once", func(c *Config, v string) error { return parseDuration(&c.DatabaseWait, v) }},
 	{"sqlite-synchronous", "ROLLCALL_SQLITE_SYNCHRONOUS", "full", "full: every acknowledged write survives a power loss; normal: faster, and a power loss may lose the last writes (never the file)", parseSynchronous},
@@ -245,6 +251,36 @@ func parseDatabaseURL(c *Config, v string) error {
 		return fmt.Errorf("%s; use postgres://…, sqlite:<path>, or nothing for the embedded database", what)
 	}
 	c.DatabaseURL = v
+	return nil
+}
+
+// parseMaxConns reads auto or a pool size from 1 to 1000.
+func parseMaxConns(c *Config, v string) error {
+	c.DatabaseMaxConns = 0
+	if v == "auto" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return fmt.Errorf("%q: use auto or a number of connections from 1 to 1000", v)
+	}
+	c.DatabaseMaxConns = n
+	return nil
+}
+
+// parseMigrateURL accepts nothing or a PostgreSQL URL, never echoing the value (a password).
+func parseMigrateURL(c *Config, v string) error {
+	c.DatabaseMigrateURL = ""
+	if v == "" {
+		return nil
+	}
+	if !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+		return fmt.Errorf("use a postgres:// URL")
+	}
+	if _, err := pgxpool.ParseConfig(v); err != nil {
+		return fmt.Errorf("malformed PostgreSQL URL (check host, port and percent-escaping)")
+	}
+	c.DatabaseMigrateURL = v
 	return nil
 }
 

@@ -82,6 +82,29 @@ func TestDatabaseURLs(t *testing.T) {
 	}
 }
 
+func TestDatabasePoolSettings(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		env     map[string]string
+		conns   int
+		migrate string
+	}{
+		{nil, nil, 0, ""},
+		{[]string{"--database-max-conns", "12"}, nil, 12, ""},
+		{nil, map[string]string{"ROLLCALL_DATABASE_MAX_CONNS": "7", "ROLLCALL_DATABASE_MIGRATE_URL": "postgres://db:5432/x"}, 7, "postgres://db:5432/x"},
+		{[]string{"--database-max-conns", "auto"}, map[string]string{"ROLLCALL_DATABASE_MAX_CONNS": "7"}, 0, ""},
+	} {
+		cfg, err := Load(c.args, env(c.env))
+		if err != nil || cfg.DatabaseMaxConns != c.conns || cfg.DatabaseMigrateURL != c.migrate {
+			t.Errorf("%v %v: got %d, %q, %v; want %d, %q", c.args, c.env, cfg.DatabaseMaxConns, cfg.DatabaseMigrateURL, err, c.conns, c.migrate)
+		}
+	}
+	_, err := Load([]string{"--database-migrate-url", "mysql://root:hunter2@db/x"}, env(nil))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a bad migrate URL must be refused without echoing it: %v", err)
+	}
+}
+
 func TestInvalidValuesNameTheSetting(t *testing.T) {
 	cases := []struct {
 		args []string
@@ -94,6 +117,8 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{[]string{"--database-url", "postgres://%zz"}, nil, "invalid --database-url (ROLLCALL_DATABASE_URL): malformed"},
 		{[]string{"--database-url", "rollcall.db"}, nil, "--database-url"},
 		{[]string{"--addr", "nope"}, nil, "--addr"},
+		{[]string{"--database-max-conns", "0"}, nil, `invalid --database-max-conns (ROLLCALL_DATABASE_MAX_CONNS) "0": use auto or a number`},
+		{[]string{"--database-max-conns", "lots"}, nil, "--database-max-conns"},
 		{[]string{"--log-format", "xml"}, nil, "--log-format"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
 		{[]string{"--auto-migrate=maybe"}, nil, "--auto-migrate"},

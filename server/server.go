@@ -114,14 +114,28 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, err
 }
 
+// The server's timeouts. A slow or stalled client is cut off: the request's headers must
+// arrive within ReadHeaderTimeout and its body within ReadTimeout; a response must be written
+// within WriteTimeout of the end of the headers, except where a handler moves its own deadline
+// (the CSV exports move it with each page, http.ResponseController); an idle keep-alive
+// connection is closed after IdleTimeout.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 2 * time.Minute
+	WriteTimeout      = 2 * time.Minute
+	IdleTimeout       = 120 * time.Second
+)
+
 // Run serves on ln until ctx ends, then stops accepting, lets in-flight requests finish within
 // the shutdown timeout, and returns. Requests still running after the timeout are cut off and
 // Run reports it.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.router,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

@@ -22,12 +22,16 @@ type Options struct {
 	// SQLiteSynchronous is full (default) or normal; see sqlite.Options.
 	SQLiteSynchronous string
 	Logger            *slog.Logger
+	// DatabaseMaxConns caps the PostgreSQL pool; 0 sizes it from the machine.
+	DatabaseMaxConns int
+	// MigrateURL is a direct PostgreSQL URL for migrations when URL goes through PgBouncer.
+	MigrateURL string
 }
 
 // Open opens the backend the options select.
 func Open(ctx context.Context, o Options) (*sqlstore.DB, error) {
 	if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
-		return postgres.Open(ctx, o.URL, o.Logger)
+		return postgres.OpenWith(ctx, o.URL, postgres.Options{Logger: o.Logger, MaxConns: o.DatabaseMaxConns, MigrateURL: o.MigrateURL})
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(o.URL, "sqlite://"), "sqlite:")
 	if path == "" {

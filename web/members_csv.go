@@ -10,8 +10,8 @@ import (
 )
 
 // membersCSV downloads exactly the filtered list of the members page, every page of it: the
-// pending invitations it shows, then the members, streamed through the same core call as the
-// API's export and in its columns.
+// pending invitations it shows, then the members, paged through the same api.ExportPages as
+// the API's export and in its columns.
 func (o *Options) membersCSV(w http.ResponseWriter, r *http.Request, v *visit) error {
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
@@ -49,9 +49,13 @@ func (o *Options) membersCSV(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 	}
 	if f.withMembers() {
-		err = o.Service.EachMember(r.Context(), v.actor, f.memberQuery(v.org.ID, o.Service.Now()), func(m provisioning.Member) error {
-			start()
-			return cw.Write(api.CSVRow(m))
+		err = api.ExportPages(r.Context(), o.Service, v.actor, f.memberQuery(v.org.ID, o.Service.Now()), w, func(page []provisioning.Member) error {
+			for _, m := range page {
+				start()
+				_ = cw.Write(api.CSVRow(m))
+			}
+			cw.Flush()
+			return cw.Error()
 		})
 	}
 	switch {

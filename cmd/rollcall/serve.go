@@ -52,7 +52,8 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (*sqlstore.DB, error) {
-	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, SQLiteSynchronous: cfg.SQLiteSynchronous, Logger: logger})
+	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, SQLiteSynchronous: cfg.SQLiteSynchronous, Logger: logger,
+		DatabaseMaxConns: cfg.DatabaseMaxConns, MigrateURL: cfg.DatabaseMigrateURL})
 }
 
 // waitForDatabase pings the database until it answers, retrying with a growing pause (1s

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -21,26 +22,106 @@ import (
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
 
-// Open connects to the database at url and returns a store.
+// Options tune the Postgres store.
+type Options struct {
+	Logger *slog.Logger
+	// MaxConns caps the connection pool; 0 means DefaultMaxConns. A pool_max_conns parameter in
+	// the URL wins over both.
+	MaxConns int
+	// MigrateURL, when set, is where migrations run instead of url: a direct connection to
+	// Postgres when url goes through PgBouncer in transaction pooling mode, whose pooled server
+	// connections cannot keep the session advisory lock that serializes migrations.
+	MigrateURL string
+}
+
+// DefaultMaxConns sizes the pool from the machine: four connections per CPU the process may
+// use, at least four. A request holds a connection only for its short transactions, so this
+// keeps the CPUs busy while Postgres waits on the disk without queueing inside Postgres.
+func DefaultMaxConns() int { return max(4, 4*runtime.GOMAXPROCS(0)) }
+
+// Open connects to the database at url with the default options and returns a store.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*sqlstore.DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	return OpenWith(ctx, url, Options{Logger: logger})
+}
+
+// OpenWith connects to the database at url and returns a store.
+func OpenWith(ctx context.Context, url string, o Options) (*sqlstore.DB, error) {
+	pool, err := openPool(ctx, url, o.MaxConns)
 	if err != nil {
-		return nil, fmt.Errorf("parse database url: %w", err)
+		return nil, err
+	}
+	migrations := pool
+	if o.MigrateURL != "" {
+		if migrations, err = openPool(ctx, o.MigrateURL, 2); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("migrate url: %w", err)
+		}
+	}
+	return onPools(pool, migrations, o.Logger)
+}
+
+func openPool(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
+	cfg, err := poolConfig(url, maxConns)
+	if err != nil {
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
+	return pool, nil
+}
+
+// onPools builds the store on pool and its migrator on migrations (which may be the same pool),
+// closing both on failure and with the store.
+func onPools(pool, migrations *pgxpool.Pool, logger *slog.Logger) (*sqlstore.DB, error) {
 	d := &driver{pool: pool}
-	m, err := sqlstore.NewMigrator(stdlib.OpenDBFromPool(pool), "postgres", logger)
+	if migrations != pool {
+		d.extra = migrations
+	}
+	m, err := sqlstore.NewMigrator(stdlib.OpenDBFromPool(migrations), "postgres", logger)
 	if err != nil {
-		pool.Close()
+		d.Close()
 		return nil, err
 	}
 	return sqlstore.New(d, m), nil
 }
 
-type driver struct{ pool *pgxpool.Pool }
+// poolConfig parses url and applies the pool size and the query exec mode, each unless the URL
+// sets it (pool_max_conns, default_query_exec_mode).
+//
+// The exec mode is pgx's QueryExecModeCacheDescribe rather than its default, which prepares a
+// named server-side statement per query on each connection. Postgres plans a named statement
+// for its parameters five times and may then switch to one generic plan for good; on a hot path
+// whose best index depends on the values (the uniqueness pre-check of a 100k-user org) a
+// long-lived connection then keeps a plan chosen once, from the statistics of that moment, and
+// never recovers until restarted. CacheDescribe caches only the description (parameter and
+// column types) in the client and runs every query as an unnamed statement in one round trip:
+// parameters stay bound (no SQL text interpolation), Postgres plans each execution for its
+// actual values, and no session holds a prepared statement, which is also what PgBouncer's
+// transaction pooling needs.
+func poolConfig(url string, maxConns int) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if !strings.Contains(url, "default_query_exec_mode") {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		if maxConns <= 0 {
+			maxConns = DefaultMaxConns()
+		}
+		cfg.MaxConns = int32(maxConns)
+	}
+	return cfg, nil
+}
+
+type driver struct {
+	pool *pgxpool.Pool
+	// extra is the migrations' own pool, when they run elsewhere.
+	extra *pgxpool.Pool
+}
 
 func (d *driver) Dialect() string     { return "postgres" }
 func (d *driver) ForUpdate() string   { return " FOR UPDATE" }
@@ -110,6 +191,9 @@ func (d *driver) PoolStats() sqlstore.PoolStats {
 
 func (d *driver) Close() error {
 	d.pool.Close()
+	if d.extra != nil {
+		d.extra.Close()
+	}
 	return nil
 }
 
