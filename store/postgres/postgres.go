@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,11 +22,15 @@ import (
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
 
+// DefaultConnectTimeout bounds each connection attempt, per host, when the database URL sets no
+// connect_timeout.
+const DefaultConnectTimeout = 5 * time.Second
+
 // Open connects to the database at url and returns a store.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*sqlstore.DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := poolConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse database url: %w", err)
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -38,6 +43,20 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*sqlstore.DB, e
 		return nil, err
 	}
 	return sqlstore.New(d, m), nil
+}
+
+// poolConfig parses url and bounds each connection attempt by DefaultConnectTimeout unless url
+// sets connect_timeout: a host that is down without refusing (a crashed machine) would otherwise
+// hold every new connection, and the next host of a multi-host URL, until TCP gives up.
+func poolConfig(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	return cfg, nil
 }
 
 type driver struct{ pool *pgxpool.Pool }
@@ -82,15 +101,21 @@ func (d *driver) IsRetryable(err error) bool {
 
 // IsUnavailable matches failures to reach or keep the server: connection errors and timeouts,
 // a dropped connection, the connection-exception class (08), a server shutting down or not
-// accepting connections (57P01-57P03) and too many connections (53300).
+// accepting connections (57P01-57P03), too many connections (53300), and a server that is (or
+// has just become) a standby during a failover: a write in a read-only transaction (25006) or a
+// read-write transaction refused during recovery (0A000).
 func (d *driver) IsUnavailable(err error) bool {
 	var connect *pgconn.ConnectError
 	var netErr net.Error
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "0A000" && strings.Contains(pgErr.Message, "during recovery") {
+		return true
+	}
 	switch c := pgCode(err); {
 	case errors.As(err, &connect), pgconn.Timeout(err), errors.As(err, &netErr),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, puddle.ErrClosedPool):
 		return true
-	case strings.HasPrefix(c, "08"), c == "57P01", c == "57P02", c == "57P03", c == "53300":
+	case strings.HasPrefix(c, "08"), c == "57P01", c == "57P02", c == "57P03", c == "53300", c == "25006":
 		return true
 	}
 	return strings.Contains(err.Error(), "conn closed")
