@@ -122,6 +122,9 @@ func TestFailoverOnPatroni(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("%d of %d requests were neither 2xx nor 503 with Retry-After, e.g.:\n%s", len(bad), len(ops), strings.Join(bad[:min(len(bad), 8)], "\n"))
 	}
+	if longest > 10*time.Second {
+		t.Errorf("the longest request took %s: requests during the failover must be answered, not held", longest)
+	}
 	if gap503 == 0 {
 		t.Errorf("no request got 503 while the primary was gone: the test did not exercise the gap")
 	}
