@@ -12,6 +12,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +22,11 @@ import (
 
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
+
+// DefaultConnectTimeout bounds each connection attempt, per host, when the database URL sets no
+// connect_timeout: a host that is down without refusing (a crashed machine) would otherwise hold
+// every new connection, and the next host of a multi-host URL, until TCP gives up.
+const DefaultConnectTimeout = 5 * time.Second
 
 // Options tune the Postgres store.
 type Options struct {
@@ -87,23 +93,26 @@ func onPools(pool, migrations *pgxpool.Pool, logger *slog.Logger) (*sqlstore.DB,
 	return sqlstore.New(d, m), nil
 }
 
-// poolConfig parses url and applies the pool size and the query exec mode, each unless the URL
-// sets it (pool_max_conns, default_query_exec_mode).
+// poolConfig parses url and applies the pool size, the connect timeout (DefaultConnectTimeout)
+// and the query exec mode, each unless the URL sets it (pool_max_conns, connect_timeout,
+// default_query_exec_mode).
 //
-// The exec mode is pgx's QueryExecModeCacheDescribe rather than its default, which prepares a
-// named server-side statement per query on each connection. Postgres plans a named statement
-// for its parameters five times and may then switch to one generic plan for good; on a hot path
-// whose best index depends on the values (the uniqueness pre-check of a 100k-user org) a
-// long-lived connection then keeps a plan chosen once, from the statistics of that moment, and
-// never recovers until restarted. CacheDescribe caches only the description (parameter and
-// column types) in the client and runs every query as an unnamed statement in one round trip:
-// parameters stay bound (no SQL text interpolation), Postgres plans each execution for its
-// actual values, and no session holds a prepared statement, which is also what PgBouncer's
-// transaction pooling needs.
+// The exec mode is pgx's QueryExecModeExec rather than its default, which prepares a named
+// server-side statement per query on each connection. Postgres plans a named statement for its
+// parameters five times and may then switch to one generic plan for good; on a hot path whose
+// best index depends on the values (the uniqueness pre-check of a 100k-user org) a long-lived
+// connection then keeps a plan chosen once, from the statistics of that moment, and never
+// recovers until restarted. Exec runs every query as an unnamed statement: parameters stay bound
+// (no SQL text interpolation), Postgres plans each execution for its actual values, and no
+// session holds a prepared statement, which is also what PgBouncer's transaction pooling needs.
+// (CacheDescribe would save the describe round trip, but measured slower here.)
 func poolConfig(url string, maxConns int) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	if !strings.Contains(url, "default_query_exec_mode") {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
@@ -163,15 +172,21 @@ func (d *driver) IsRetryable(err error) bool {
 
 // IsUnavailable matches failures to reach or keep the server: connection errors and timeouts,
 // a dropped connection, the connection-exception class (08), a server shutting down or not
-// accepting connections (57P01-57P03) and too many connections (53300).
+// accepting connections (57P01-57P03), too many connections (53300), and a server that is (or
+// has just become) a standby during a failover: a write in a read-only transaction (25006) or a
+// read-write transaction refused during recovery (0A000).
 func (d *driver) IsUnavailable(err error) bool {
 	var connect *pgconn.ConnectError
 	var netErr net.Error
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "0A000" && strings.Contains(pgErr.Message, "during recovery") {
+		return true
+	}
 	switch c := pgCode(err); {
 	case errors.As(err, &connect), pgconn.Timeout(err), errors.As(err, &netErr),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, puddle.ErrClosedPool):
 		return true
-	case strings.HasPrefix(c, "08"), c == "57P01", c == "57P02", c == "57P03", c == "53300":
+	case strings.HasPrefix(c, "08"), c == "57P01", c == "57P02", c == "57P03", c == "53300", c == "25006":
 		return true
 	}
 	return strings.Contains(err.Error(), "conn closed")
