@@ -71,6 +71,7 @@ func runBackend(ctx context.Context, cfg config, bin, backend, work string) ([]R
 		{"export", func(ctx context.Context) error { r.export(ctx); return nil }},
 		{"group patch", r.groupPatch},
 		{"fairness", r.fairness},
+		{"sso jit", r.jit},
 	}
 	for _, s := range steps {
 		if ctx.Err() != nil {

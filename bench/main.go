@@ -31,6 +31,7 @@ type config struct {
 	TenantRate     float64       `json:"tenantRate"`
 	TenantDuration time.Duration `json:"tenantDuration"`
 	ProbeIdle      time.Duration `json:"probeIdle"`
+	SignIns        int           `json:"signIns"`
 	PostgresURL    string        `json:"-"`
 	Out            string        `json:"-"`
 	Bin            string        `json:"-"`
@@ -65,11 +66,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	d := config{Backends: []string{"postgres", "sqlite"}, Concurrency: []int{1, 8, 32}, Duration: 3 * time.Second,
 		Members: 100_000, PatchMembers: 10_000, Invites: 1000, Repeats: 3, Tenants: 100, TenantRate: 25,
-		TenantDuration: 10 * time.Second, ProbeIdle: 2 * time.Second}
+		TenantDuration: 10 * time.Second, ProbeIdle: 2 * time.Second, SignIns: 100}
 	if quick {
 		d = config{Backends: []string{"sqlite"}, Concurrency: []int{1, 4}, Duration: 300 * time.Millisecond,
 			Members: 2000, PatchMembers: 500, Invites: 50, Repeats: 1, Tenants: 5, TenantRate: 10,
-			TenantDuration: time.Second, ProbeIdle: 200 * time.Millisecond}
+			TenantDuration: time.Second, ProbeIdle: 200 * time.Millisecond, SignIns: 3}
 	}
 	pg := getenv("ROLLCALL_BENCH_POSTGRES_URL")
 	if pg == "" {
@@ -90,6 +91,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Float64Var(&cfg.TenantRate, "tenant-rate", d.TenantRate, "requests per second each tenant sends")
 	fs.DurationVar(&cfg.TenantDuration, "tenant-duration", d.TenantDuration, "length of the fairness run")
 	fs.DurationVar(&cfg.ProbeIdle, "probe-idle", d.ProbeIdle, "how long the probes run before a large PATCH")
+	fs.IntVar(&cfg.SignIns, "sign-ins", d.SignIns, "new people signed in through each of SAML and OIDC")
 	fs.StringVar(&cfg.PostgresURL, "postgres", pg, "Postgres server to create the fresh database on (ROLLCALL_BENCH_POSTGRES_URL)")
 	fs.StringVar(&cfg.Out, "out", "bench/results.json", "JSON file to write")
 	fs.StringVar(&cfg.Bin, "bin", "", "rollcall binary to use instead of building cmd/rollcall")
@@ -110,8 +112,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		}
 		cfg.Concurrency = append(cfg.Concurrency, n)
 	}
-	if cfg.Members < 2 || cfg.PatchMembers < 1 || cfg.Invites < 1 || cfg.Repeats < 1 || cfg.Tenants < 1 || cfg.TenantRate <= 0 {
-		return cfg, errors.New("-members, -patch-members, -invites, -repeats, -tenants and -tenant-rate must be positive")
+	if cfg.Members < 2 || cfg.PatchMembers < 1 || cfg.Invites < 1 || cfg.Repeats < 1 || cfg.Tenants < 1 || cfg.TenantRate <= 0 || cfg.SignIns < 1 {
+		return cfg, errors.New("-members, -patch-members, -invites, -repeats, -tenants, -tenant-rate and -sign-ins must be positive")
 	}
 	return cfg, nil
 }
