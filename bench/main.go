@@ -156,6 +156,7 @@ func benchmark(ctx context.Context, cfg config, out io.Writer) error {
 		}
 	}
 	rep.Finished = time.Now().UTC()
+	rep.Machine.LoadAfter = loadavg()
 	rep.print(out)
 	return rep.write(cfg.Out)
 }

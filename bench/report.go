@@ -33,12 +33,25 @@ type machine struct {
 	Go       string `json:"go"`
 	OS       string `json:"os"`
 	Postgres string `json:"postgres,omitempty"`
+	// LoadBefore and LoadAfter are /proc/loadavg at the start and the end: on a shared
+	// machine other work competes for the same cores.
+	LoadBefore string `json:"loadBefore"`
+	LoadAfter  string `json:"loadAfter"`
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func newReport(ctx context.Context, cfg config, root string) *report {
 	commit, _ := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
 	return &report{Started: time.Now().UTC(), Commit: strings.TrimSpace(string(commit)), Config: cfg,
-		Machine: machine{CPUs: runtime.NumCPU(), Model: cpuModel(), Go: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH}}
+		Machine: machine{CPUs: runtime.NumCPU(), Model: cpuModel(), Go: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, LoadBefore: loadavg()}}
 }
 
 func cpuModel() string {
@@ -64,7 +77,8 @@ func postgresVersion(ctx context.Context, url string) string {
 
 // print writes the table: one line per row, ratio to its ceiling where it has one.
 func (r *report) print(out io.Writer) {
-	fmt.Fprintf(out, "Rollcall %s, %d CPUs (%s), %s, Postgres %s\n\n", r.Commit, r.Machine.CPUs, r.Machine.Model, r.Machine.Go, r.Machine.Postgres)
+	fmt.Fprintf(out, "Rollcall %s, %d CPUs (%s), %s, Postgres %s, load average %s → %s\n\n", r.Commit, r.Machine.CPUs,
+		r.Machine.Model, r.Machine.Go, r.Machine.Postgres, r.Machine.LoadBefore, r.Machine.LoadAfter)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "backend\tworkload\tc\tops\t/s\tp50 ms\tp95 ms\tp99 ms\tceiling/s\tratio\terrors\t")
 	for _, row := range r.Rows {
