@@ -108,7 +108,8 @@ var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 func startServer(ctx context.Context, bin, backend, dataDir, dbURL string) (*server, error) {
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
 		"--operator-key", operatorKey, "--secret-key", secretKey,
-		"--log-level", "warn", "--scim-rate-limit", "100000000", "--sso-allow-private-fetch"}
+		"--log-level", "warn", "--scim-rate-limit", "100000000", "--sso-allow-private-fetch",
+		"--trusted-proxies", "127.0.0.1"}
 	if dbURL != "" {
 		args = append(args, "--database-url", dbURL)
 	}
