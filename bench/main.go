@@ -45,7 +45,10 @@ func logf(format string, args ...any) { logger.Printf(format, args...) }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg, err := parseConfig(os.Args[1:], os.Getenv)
+	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
@@ -56,8 +59,9 @@ func main() {
 	}
 }
 
-// parseConfig reads the flags; BENCH_QUICK=1 (or -quick) changes the defaults to a smoke run.
-func parseConfig(args []string, getenv func(string) string) (config, error) {
+// parseConfig reads the flags (their usage goes to usage); BENCH_QUICK=1 (or -quick) changes
+// the defaults to a smoke run.
+func parseConfig(args []string, getenv func(string) string, usage io.Writer) (config, error) {
 	quick := getenv("BENCH_QUICK") == "1"
 	for _, a := range args {
 		if a == "-quick" || a == "--quick" {
@@ -77,7 +81,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		pg = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(usage)
 	backends := fs.String("backends", strings.Join(d.Backends, ","), "comma-separated: postgres, sqlite")
 	conc := fs.String("concurrency", joinInts(d.Concurrency), "comma-separated client counts")
 	cfg := config{Quick: quick}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,7 @@ func TestQuickRunOnSQLite(t *testing.T) {
 			return "1"
 		}
 		return ""
-	})
+	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestQuickRunOnSQLite(t *testing.T) {
 
 // TestParseConfig checks the defaults of a full run and the refusals of bad flags.
 func TestParseConfig(t *testing.T) {
-	cfg, err := parseConfig(nil, func(string) string { return "" })
+	cfg, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestParseConfig(t *testing.T) {
 		t.Errorf("full-run defaults: %+v", cfg)
 	}
 	for _, args := range [][]string{{"-backends", "mysql"}, {"-concurrency", "1,x"}, {"-concurrency", "0"}, {"-members", "1"}} {
-		if _, err := parseConfig(args, func(string) string { return "" }); err == nil {
+		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
 	}
