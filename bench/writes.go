@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,21 +114,10 @@ func (r *run) groupPatch(ctx context.Context) error {
 			row.Extra[p.name] = map[string]any{"idle": a, "during": b}
 			notes = append(notes, fmt.Sprintf("%s p99 %.0f→%.0f ms (%d during)", p.name, a.P99ms, b.P99ms, b.Ops))
 		}
-		row.Note = joinNotes(notes)
+		row.Note = strings.Join(notes, "; ")
 		r.add(row)
 	}
 	return nil
-}
-
-func joinNotes(n []string) string {
-	out := ""
-	for i, s := range n {
-		if i > 0 {
-			out += "; "
-		}
-		out += s
-	}
-	return out
 }
 
 // introspection calls POST /api/v1/introspect with one member token per worker.
