@@ -149,6 +149,7 @@ func benchmark(ctx context.Context, cfg config, out io.Writer) error {
 		}
 	}
 	rep := newReport(ctx, cfg, root)
+	var failed error
 	for _, b := range cfg.Backends {
 		rows, info, err := runBackend(ctx, cfg, bin, b, work)
 		rep.Rows = append(rep.Rows, rows...)
@@ -156,11 +157,13 @@ func benchmark(ctx context.Context, cfg config, out io.Writer) error {
 			rep.Machine.Postgres = info
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", b, err)
+			failed = fmt.Errorf("%s: %w", b, err)
+			rep.Error = failed.Error()
+			break
 		}
 	}
 	rep.Finished = time.Now().UTC()
 	rep.Machine.LoadAfter = loadavg()
 	rep.print(out)
-	return rep.write(cfg.Out)
+	return errors.Join(failed, rep.write(cfg.Out))
 }

@@ -24,6 +24,8 @@ type report struct {
 	Machine  machine   `json:"machine"`
 	Config   config    `json:"config"`
 	Rows     []Row     `json:"rows"`
+	// Error is why the run stopped early; the rows measured until then are kept.
+	Error string `json:"error,omitempty"`
 }
 
 // machine describes where the numbers come from.
