@@ -2,7 +2,7 @@ GO ?= go
 FUZZTIME ?= 60s
 FUZZTIME_SHORT ?= 3s
 
-.PHONY: run test fuzz build bench lint screenshots
+.PHONY: run test fuzz build bench gobench lint screenshots
 
 ## run: start a working server on the embedded SQLite database (./data)
 run:
@@ -34,8 +34,14 @@ screenshots:
 build:
 	$(GO) build -o bin/rollcall ./cmd/rollcall
 
-## bench: benchmarks (Postgres ones need ROLLCALL_TEST_POSTGRES_URL or a local server)
+## bench: the load generator (bench/): builds cmd/rollcall, runs it on a fresh Postgres database
+## and on SQLite, measures the raw database ceilings and every workload, prints the table and
+## writes bench/results.json (BENCH_QUICK=1: a short smoke run; BENCH_FLAGS: e.g. -duration 10s)
 bench:
+	$(GO) run ./bench $(BENCH_FLAGS)
+
+## gobench: the Go benchmarks (Postgres ones need ROLLCALL_TEST_POSTGRES_URL or a local server)
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 ## lint: formatting and vet
