@@ -157,8 +157,9 @@ type DirectoryRole struct {
 // owner, admins only with an owner's token, and a seat role for a viewer only while a seat is
 // free (otherwise they stay viewers, the reason in the audit log). The org is locked once and,
 // with a seat limit, its seats counted once for the whole set; members are decided in the
-// order given, so a set that outgrows the free seats always seats the same ones. Unchanged
-// members cost one read; each change is written and audited as the pipeline does.
+// order given, so a set that outgrows the free seats always seats the same ones. The
+// memberships are read and locked 500 at a time (LockMembersByID); each change is written and
+// audited as the pipeline does.
 func (s *Service) SetRolesByDirectoryTx(ctx context.Context, in Txn, actor Actor, orgID string, roles []DirectoryRole) error {
 	if len(roles) == 0 {
 		return nil
@@ -171,11 +172,29 @@ func (s *Service) SetRolesByDirectoryTx(ctx context.Context, in Txn, actor Actor
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(roles))
+	for i, want := range roles {
+		ids[i] = want.MembershipID
+	}
+	members, err := tx.LockMembersByID(ctx, orgID, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]Member, len(members))
+	for _, m := range members {
+		byID[m.ID] = m
+	}
 	r := roleRun{s: s, tx: tx, org: org, actor: actor}
 	for _, want := range roles {
-		if err := r.apply(ctx, want); err != nil {
+		m, ok := byID[want.MembershipID]
+		if !ok {
+			continue
+		}
+		next, err := r.apply(ctx, m, want.Role)
+		if err != nil {
 			return err
 		}
+		byID[m.ID] = next // a membership listed twice is decided from its new state
 	}
 	return nil
 }
@@ -190,44 +209,33 @@ type roleRun struct {
 	usage   seats.Usage
 }
 
-func (r *roleRun) apply(ctx context.Context, want DirectoryRole) error {
-	role := want.Role
+func (r *roleRun) apply(ctx context.Context, m Member, role Role) (Member, error) {
 	if role == "" {
 		role = r.org.Settings.DefaultRole
 	}
-	m, err := r.tx.GetMembershipByID(ctx, r.org.ID, want.MembershipID)
-	if IsCode(err, CodeNotFound) || (err == nil && (m.Status != StatusActive || m.Role == role)) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	// Locked as the pipeline locks it: another arrival of the same person waits for us.
-	if m, err = r.tx.LockMembership(ctx, r.org.ID, m.UserID); err != nil {
-		return err
-	}
 	if m.Status != StatusActive || m.Role == role || m.Role == RoleOwner || !directoryMaySetRole(r.actor, m.Role, role) {
-		return nil
+		return m, nil
 	}
-	next, reason := m, seats.ReasonNone
+	next, reason := m.Membership, seats.ReasonNone
 	if role.NeedsSeat() && !m.Role.NeedsSeat() {
+		var err error
 		if role, reason, err = r.seat(ctx, role); err != nil {
-			return err
+			return m, err
 		}
 	}
+	if role == m.Role {
+		return m, nil
+	}
 	next.Role, next.UpdatedAt = role, r.s.Now()
-	if next.Role == m.Role {
-		return nil
-	}
 	if err := r.tx.UpdateMembership(ctx, next); err != nil {
-		return err
-	}
-	user, err := r.tx.GetUser(ctx, m.UserID)
-	if err != nil {
-		return err
+		return m, err
 	}
 	req := ProvisionRequest{Actor: r.actor, Entrance: EntranceSCIM, Reason: "directory group rules"}
-	return r.s.recordMember(ctx, r.tx, req, "member.role_changed", m, next, user.Email, reason)
+	if err := r.s.recordMember(ctx, r.tx, req, "member.role_changed", m.Membership, next, m.Email, reason); err != nil {
+		return m, err
+	}
+	m.Membership, m.HasSeat = next, next.HasSeat()
+	return m, nil
 }
 
 // seat decides a seat role for a member who holds no seat, under the seat rules of automatic
