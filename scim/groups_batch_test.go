@@ -83,6 +83,16 @@ func TestGroupChangeInBatches(t *testing.T) {
 		if m := e.member("user00000@big.example"); m.Role != provisioning.RoleAdmin {
 			t.Fatalf("staying keeps the mapped role: %+v", m)
 		}
+		put := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Staff","members":[`
+		for i, id := range ids[:10] {
+			put += map[bool]string{true: ",", false: ""}[i > 0] + `{"value":"` + id + `"}`
+		}
+		if r := e.want(e.do("PUT", "/Groups/"+gid, put+`]}`), 200, "PUT 10 members in batches"); len(r.get("members").([]any)) != 10 {
+			t.Fatalf("members after PUT: %v", r.get("members"))
+		}
+		if m := e.member("user00009@big.example"); m.Role != provisioning.RoleAdmin {
+			t.Fatalf("a PUT in batches applies the mapping: %+v", m)
+		}
 		e.want(e.do("PATCH", "/Groups/"+gid, patchOp+`[{"op":"remove","path":"members"}]}`), 204, "remove all")
 		if r := e.want(e.do("GET", "/Groups/"+gid, ""), 200, "group after remove all"); r.get("members") != nil {
 			t.Fatalf("members after remove all: %v", r.get("members"))

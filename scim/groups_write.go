@@ -13,7 +13,8 @@ import (
 )
 
 // Replace is a PUT: displayName, externalId and other attributes are replaced; members are
-// replaced when the body carries them and kept when it does not.
+// replaced when the body carries them and kept when it does not; more members than one batch
+// are replaced in batches (patchInBatches).
 func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	d := requestDocument(r, attrs, groupType)
 	rawMembers, hasMembers := d.get("members")
@@ -22,6 +23,12 @@ func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttribute
 		return scim.Resource{}, err
 	}
 	d.del("members")
+	if hasMembers && len(ids) > h.s.memberBatch() {
+		keep := func(context.Context, provisioning.DirectoryTxn, *provisioning.DirectoryGroup) (document, bool, error) {
+			return d, false, nil
+		}
+		return h.patchInBatches(r, id, keep, []memberChange{{"replace", ids}}, true)
+	}
 	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
 		if !hasMembers {
 			return d, false, nil
