@@ -76,6 +76,14 @@ type DirectoryMember struct {
 	UserName string
 }
 
+// DirectoryUserGroups is a directory user with their membership and the groups they belong to.
+type DirectoryUserGroups struct {
+	UserID       string
+	MembershipID string
+	Active       bool
+	Groups       []DirectoryGroup
+}
+
 // GroupRoleMapping maps a directory group (by display name, id or externalId, case-insensitive)
 // to a role: members of the group get that role; the highest mapped role wins.
 type GroupRoleMapping struct {
@@ -145,6 +153,13 @@ type DirectoryTx interface {
 	ListDirectoryGroupMembers(ctx context.Context, orgID, groupID string) ([]DirectoryMember, error)
 	// ListUserDirectoryGroups lists the groups a directory user belongs to.
 	ListUserDirectoryGroups(ctx context.Context, orgID, userID string) ([]DirectoryGroup, error)
+	// ListDirectoryUsersGroups reads, for those of userIDs that are users of the org's
+	// directory, their membership and every group they belong to, in a few statements for any
+	// number of ids: a large group change decides mapped roles from it set-wise.
+	ListDirectoryUsersGroups(ctx context.Context, orgID string, userIDs []string) ([]DirectoryUserGroups, error)
+	// ListDirectoryGroupMemberIDs lists up to limit member ids of a group after the id after
+	// (in id order), for changes that walk a large group in batches.
+	ListDirectoryGroupMemberIDs(ctx context.Context, orgID, groupID, after string, limit int) ([]string, error)
 
 	// PutGroupRoleMapping stores a mapping; a second one for the same group is a conflict.
 	PutGroupRoleMapping(ctx context.Context, m GroupRoleMapping) error

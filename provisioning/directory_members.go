@@ -1,6 +1,10 @@
 package provisioning
 
-import "context"
+import (
+	"context"
+
+	"github.com/rollcall/rollcall/seats"
+)
 
 // DirectoryAuthority is the most a directory token may do: the role its creator holds now (owner
 // for the operator's tokens), so that an admin cannot reach, through a directory, what the role
@@ -139,4 +143,119 @@ func (s *Service) emailChangeRefusal(ctx context.Context, tx StoreTx, orgID stri
 		return "", err
 	}
 	return "", nil
+}
+
+// DirectoryRole is the role an org's group → role rules give one member; an empty Role means
+// no rule applies any more and the member gets the org's default role.
+type DirectoryRole struct {
+	MembershipID string
+	Role         Role
+}
+
+// SetRolesByDirectoryTx re-decides the roles of many members at once after their directory
+// groups changed, with the rules of the pipeline's update: active members only, never an
+// owner, admins only with an owner's token, and a seat role for a viewer only while a seat is
+// free (otherwise they stay viewers, the reason in the audit log). The org is locked once and,
+// with a seat limit, its seats counted once for the whole set; members are decided in the
+// order given, so a set that outgrows the free seats always seats the same ones. The
+// memberships are read and locked 500 at a time (LockMembersByID); each change is written and
+// audited as the pipeline does.
+func (s *Service) SetRolesByDirectoryTx(ctx context.Context, in Txn, actor Actor, orgID string, roles []DirectoryRole) error {
+	if len(roles) == 0 {
+		return nil
+	}
+	if actor.Kind != ActorDirectory || actor.OrgID != orgID {
+		return Errorf(CodeForbidden, "only the org's own directory can do this")
+	}
+	tx := in.storeTx()
+	org, err := tx.LockOrgForJoin(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(roles))
+	for i, want := range roles {
+		ids[i] = want.MembershipID
+	}
+	members, err := tx.LockMembersByID(ctx, orgID, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]Member, len(members))
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	r := roleRun{s: s, tx: tx, org: org, actor: actor}
+	for _, want := range roles {
+		m, ok := byID[want.MembershipID]
+		if !ok {
+			continue
+		}
+		next, err := r.apply(ctx, m, want.Role)
+		if err != nil {
+			return err
+		}
+		byID[m.ID] = next // a membership listed twice is decided from its new state
+	}
+	return nil
+}
+
+// roleRun decides a set of directory roles in one transaction, counting seats once.
+type roleRun struct {
+	s       *Service
+	tx      StoreTx
+	org     Org
+	actor   Actor
+	counted bool
+	usage   seats.Usage
+}
+
+func (r *roleRun) apply(ctx context.Context, m Member, role Role) (Member, error) {
+	if role == "" {
+		role = r.org.Settings.DefaultRole
+	}
+	if m.Status != StatusActive || m.Role == role || m.Role == RoleOwner || !directoryMaySetRole(r.actor, m.Role, role) {
+		return m, nil
+	}
+	next, reason := m.Membership, seats.ReasonNone
+	if role.NeedsSeat() && !m.Role.NeedsSeat() {
+		var err error
+		if role, reason, err = r.seat(ctx, role); err != nil {
+			return m, err
+		}
+	}
+	if role == m.Role {
+		return m, nil
+	}
+	next.Role, next.UpdatedAt = role, r.s.Now()
+	if err := r.tx.UpdateMembership(ctx, next); err != nil {
+		return m, err
+	}
+	req := ProvisionRequest{Actor: r.actor, Entrance: EntranceSCIM, Reason: "directory group rules"}
+	if err := r.s.recordMember(ctx, r.tx, req, "member.role_changed", m.Membership, next, m.Email, reason); err != nil {
+		return m, err
+	}
+	m.Membership, m.HasSeat = next, next.HasSeat()
+	return m, nil
+}
+
+// seat decides a seat role for a member who holds no seat, under the seat rules of automatic
+// joins; a granted seat is counted so the next decision of the set sees it taken.
+func (r *roleRun) seat(ctx context.Context, role Role) (Role, seats.Reason, error) {
+	if !r.counted && !r.org.SeatLimit.IsUnlimited() {
+		u, err := r.s.usage(ctx, r.tx, r.org)
+		if err != nil {
+			return "", "", err
+		}
+		r.usage, r.counted = u, true
+	}
+	usage := r.usage
+	if r.org.SeatLimit.IsUnlimited() {
+		usage = seats.Usage{Limit: r.org.SeatLimit}
+	}
+	decision, reason := seats.Decide(usage, seats.Join{Automatic: true, AutoAssign: r.org.Settings.AutoAssignSeats})
+	if decision != seats.Grant {
+		return RoleViewer, reason, nil
+	}
+	r.usage.Used++
+	return role, seats.ReasonNone, nil
 }

@@ -90,6 +90,10 @@ type MembershipTx interface {
 	// transaction ends.
 	LockMembership(ctx context.Context, orgID, userID string) (Membership, error)
 	GetMembershipByID(ctx context.Context, orgID, id string) (Membership, error)
+	// LockMembersByID reads the org's memberships of ids (others are left out) with their
+	// users' emails and write-locks the memberships until the transaction ends; any number of
+	// ids, in a few statements.
+	LockMembersByID(ctx context.Context, orgID string, ids []string) ([]Member, error)
 	InsertMembership(ctx context.Context, m Membership) error
 	UpdateMembership(ctx context.Context, m Membership) error
 	GetMember(ctx context.Context, orgID, membershipID string) (Member, error)

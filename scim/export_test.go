@@ -11,3 +11,6 @@ import (
 func Authenticate(s *Service, ctx context.Context, bearer string) (provisioning.Actor, time.Duration, error) {
 	return s.authenticate(ctx, bearer)
 }
+
+// AfterEachBatch makes a large group change call fn after each batch it commits.
+func AfterEachBatch(s *Service, fn func()) { s.batchDone = fn }

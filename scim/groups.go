@@ -88,7 +88,7 @@ func (s *Service) changeMembers(ctx context.Context, tx provisioning.DirectoryTx
 		if err != nil {
 			return false, err
 		}
-		changed = added
+		changed = inOrderOf(ids, added)
 	case "remove":
 		removed, err := tx.RemoveDirectoryGroupMembers(ctx, actor.OrgID, g.ID, ids)
 		if err != nil {
@@ -104,7 +104,7 @@ func (s *Service) changeMembers(ctx context.Context, tx provisioning.DirectoryTx
 		if err != nil {
 			return false, err
 		}
-		changed = symmetricDifference(removed, added)
+		changed = symmetricDifference(removed, inOrderOf(ids, added))
 	}
 	rules, err := tx.ListGroupRoleMappings(ctx, actor.OrgID)
 	if err != nil {
@@ -114,17 +114,40 @@ func (s *Service) changeMembers(ctx context.Context, tx provisioning.DirectoryTx
 	return len(changed) > 0, s.applyGroupRoles(ctx, tx, actor, mapped, changed)
 }
 
+// inOrderOf orders subset, some of ids, as ids are ordered: the request's order decides who
+// gets the last free seats.
+func inOrderOf(ids, subset []string) []string {
+	in := make(map[string]bool, len(subset))
+	for _, id := range subset {
+		in[id] = true
+	}
+	out := make([]string, 0, len(subset))
+	for _, id := range ids {
+		if in[id] {
+			out = append(out, id)
+			delete(in, id)
+		}
+	}
+	return out
+}
+
+// symmetricDifference lists what is in exactly one of a and b, a's first, each in its order.
 func symmetricDifference(a, b []string) []string {
-	in := map[string]int{}
+	inA, inB := make(map[string]bool, len(a)), make(map[string]bool, len(b))
 	for _, x := range a {
-		in[x]++
+		inA[x] = true
 	}
 	for _, x := range b {
-		in[x]--
+		inB[x] = true
 	}
 	var out []string
-	for x, n := range in {
-		if n != 0 {
+	for _, x := range a {
+		if !inB[x] {
+			out = append(out, x)
+		}
+	}
+	for _, x := range b {
+		if !inA[x] {
 			out = append(out, x)
 		}
 	}

@@ -13,7 +13,8 @@ import (
 )
 
 // Replace is a PUT: displayName, externalId and other attributes are replaced; members are
-// replaced when the body carries them and kept when it does not.
+// replaced when the body carries them and kept when it does not; more members than one batch
+// are replaced in batches (patchInBatches).
 func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	d := requestDocument(r, attrs, groupType)
 	rawMembers, hasMembers := d.get("members")
@@ -22,6 +23,12 @@ func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttribute
 		return scim.Resource{}, err
 	}
 	d.del("members")
+	if hasMembers && len(ids) > h.s.memberBatch() {
+		keep := func(context.Context, provisioning.DirectoryTxn, *provisioning.DirectoryGroup) (document, bool, error) {
+			return d, false, nil
+		}
+		return h.patchInBatches(r, id, keep, []memberChange{{"replace", ids}}, true)
+	}
 	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
 		if !hasMembers {
 			return d, false, nil
@@ -32,10 +39,28 @@ func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttribute
 }
 
 // Patch applies member operations in SQL batches and the others to the stored document. It
-// answers 204 unless the request asks for attributes (attributes or excludedAttributes).
+// answers 204 unless the request asks for attributes (attributes or excludedAttributes). A
+// change of more members than fit one batch (Options.MemberBatch) is applied in batches that
+// each commit (patchInBatches).
 func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	q := r.URL.Query()
 	respond := q.Has("attributes") || q.Has("excludedAttributes")
+	attrs, members, err := splitOps(ops)
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	if h.s.needsBatches(members) {
+		return h.patchInBatches(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
+			d := copyDocument(g.Attributes)
+			d.set("displayName", g.DisplayName)
+			for _, op := range attrs {
+				if err := applyOp(d, op, groupType); err != nil {
+					return nil, false, err
+				}
+			}
+			return d, false, nil
+		}, members, respond)
+	}
 	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
 		d := copyDocument(g.Attributes)
 		d.set("displayName", g.DisplayName)
@@ -52,53 +77,103 @@ func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sc
 }
 
 func (h groups) patchOne(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup, d document, op scim.PatchOperation) (bool, error) {
-	actor := actorFrom(ctx)
-	if op.Path == nil {
-		values, ok := op.Value.(map[string]any)
-		if !ok {
-			return false, badValue("an operation without a path needs an object value")
-		}
-		changed := false
-		if raw, ok := document(values).get("members"); ok {
-			ids, err := memberIDs(raw)
-			if err != nil {
-				return false, err
-			}
-			if changed, err = h.s.changeMembers(ctx, tx, actor, *g, op.Op, ids); err != nil {
-				return false, err
-			}
-			document(values).del("members")
-		}
-		return changed, applyOp(d, op, groupType)
-	}
-	if !strings.EqualFold(op.Path.AttributePath.AttributeName, "members") {
-		return false, applyOp(d, op, groupType)
-	}
-	if op.Path.ValueExpression != nil {
-		if op.Op != "remove" || op.Path.SubAttribute != nil {
-			return false, badPath("members[...] paths are supported for remove only")
-		}
-		decoded, err := decodeStrings(op.Path.ValueExpression)
-		if err != nil {
-			return false, badPath(provisioning.ErrorMessage(err))
-		}
-		ids, ok := filterValues(decoded)
-		if !ok {
-			return false, badPath(`use members[value eq "<user id>"] to remove a member`)
-		}
-		return h.s.changeMembers(ctx, tx, actor, *g, "remove", ids)
-	}
-	if op.Path.AttributePath.SubAttribute != nil {
-		return false, badPath("members sub-attributes cannot be changed")
-	}
-	if op.Op == "remove" && op.Value == nil {
-		return h.s.changeMembers(ctx, tx, actor, *g, "remove", nil)
-	}
-	ids, err := memberIDs(op.Value)
+	m, rest, err := splitOp(op)
 	if err != nil {
 		return false, err
 	}
-	return h.s.changeMembers(ctx, tx, actor, *g, op.Op, ids)
+	changed := false
+	if m != nil {
+		if changed, err = h.s.changeMembers(ctx, tx, actorFrom(ctx), *g, m.op, m.ids); err != nil {
+			return false, err
+		}
+	}
+	if rest != nil {
+		return changed, applyOp(d, *rest, groupType)
+	}
+	return changed, nil
+}
+
+// memberChange is what one PATCH operation does to a group's members: add, remove (ids nil:
+// every member) or replace.
+type memberChange struct {
+	op  string
+	ids []string
+}
+
+// splitOps validates every operation and separates the member changes from the rest, so that
+// a request is refused before any of it is written.
+func splitOps(ops []scim.PatchOperation) ([]scim.PatchOperation, []memberChange, error) {
+	var attrs []scim.PatchOperation
+	var members []memberChange
+	for _, op := range ops {
+		m, rest, err := splitOp(op)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m != nil {
+			members = append(members, *m)
+		}
+		if rest != nil {
+			attrs = append(attrs, *rest)
+		}
+	}
+	return attrs, members, nil
+}
+
+// splitOp separates what an operation does to members from what it does to other attributes
+// (rest nil: nothing); a path-less value's members go to the member change, the rest to rest.
+// The operation itself is left as it is.
+func splitOp(op scim.PatchOperation) (*memberChange, *scim.PatchOperation, error) {
+	if op.Path == nil {
+		values, ok := op.Value.(map[string]any)
+		if !ok {
+			return nil, nil, badValue("an operation without a path needs an object value")
+		}
+		raw, ok := document(values).get("members")
+		if !ok {
+			return nil, &op, nil
+		}
+		ids, err := memberIDs(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		others := make(document, len(values))
+		for k, v := range values {
+			others[k] = v
+		}
+		others.del("members")
+		rest := op
+		rest.Value = map[string]any(others)
+		return &memberChange{op.Op, ids}, &rest, nil
+	}
+	if !strings.EqualFold(op.Path.AttributePath.AttributeName, "members") {
+		return nil, &op, nil
+	}
+	if op.Path.ValueExpression != nil {
+		if op.Op != "remove" || op.Path.SubAttribute != nil {
+			return nil, nil, badPath("members[...] paths are supported for remove only")
+		}
+		decoded, err := decodeStrings(op.Path.ValueExpression)
+		if err != nil {
+			return nil, nil, badPath(provisioning.ErrorMessage(err))
+		}
+		ids, ok := filterValues(decoded)
+		if !ok {
+			return nil, nil, badPath(`use members[value eq "<user id>"] to remove a member`)
+		}
+		return &memberChange{"remove", ids}, nil, nil
+	}
+	if op.Path.AttributePath.SubAttribute != nil {
+		return nil, nil, badPath("members sub-attributes cannot be changed")
+	}
+	if op.Op == "remove" && op.Value == nil {
+		return &memberChange{"remove", nil}, nil, nil
+	}
+	ids, err := memberIDs(op.Value)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &memberChange{op.Op, ids}, nil, nil
 }
 
 // filterValues reads the ids of members[value eq "a" or value eq "b"].

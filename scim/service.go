@@ -35,6 +35,9 @@ type Options struct {
 	// counted (they are written in batches). 0 means DefaultMaxValues. Beyond it: 400
 	// invalidValue.
 	MaxValues int
+	// MemberBatch is how many member ids of a group change one transaction applies; a larger
+	// change commits in batches (see groups.patchInBatches). 0 means DefaultMemberBatch.
+	MemberBatch int
 	// BaseURL is the directory's external URL, e.g. https://rollcall.example.com/scim/v2. When
 	// set, Location headers and meta.location are absolute; otherwise relative (Users/<id>).
 	BaseURL string
@@ -51,6 +54,7 @@ const (
 	DefaultMaxFilterTerms  = 50
 	DefaultMaxFilterDepth  = 10
 	DefaultMaxValues       = 100
+	DefaultMemberBatch     = 500
 )
 
 // Service is the SCIM directory over the provisioning core.
@@ -60,6 +64,8 @@ type Service struct {
 	log  *slog.Logger
 	// activity holds answered requests until they are written to their org's ring.
 	activity recorder
+	// batchDone, when set (by tests), runs after each committed batch of a large group change.
+	batchDone func()
 }
 
 // New builds the directory service.

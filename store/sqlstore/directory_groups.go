@@ -225,3 +225,59 @@ func dedupe(ids []string) []string {
 	}
 	return out
 }
+
+// ListDirectoryUsersGroups reads directory users with their groups, 500 ids per statement.
+func (t *Tx) ListDirectoryUsersGroups(ctx context.Context, orgID string, userIDs []string) ([]provisioning.DirectoryUserGroups, error) {
+	var out []provisioning.DirectoryUserGroups
+	for _, batch := range batches(dedupe(userIDs)) {
+		args := []any{orgID}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		err := t.queryRows(ctx, `SELECT u.id, u.membership_id, u.active, g.id, g.display_name, g.external_id
+			FROM scim_users u LEFT JOIN scim_group_members gm ON gm.scim_user_id = u.id AND gm.org_id = u.org_id
+			LEFT JOIN scim_groups g ON g.id = gm.group_id
+			WHERE u.org_id = $1 AND u.id IN (`+placeholders(2, len(batch))+`) ORDER BY u.id, g.id`, args,
+			func(r Rows) error {
+				var u provisioning.DirectoryUserGroups
+				var gid, name, ext *string
+				if err := r.Scan(&u.UserID, &u.MembershipID, &u.Active, &gid, &name, &ext); err != nil {
+					return err
+				}
+				if n := len(out); n == 0 || out[n-1].UserID != u.UserID {
+					out = append(out, u)
+				}
+				if gid != nil {
+					last := &out[len(out)-1]
+					last.Groups = append(last.Groups, provisioning.DirectoryGroup{ID: *gid, OrgID: orgID, DisplayName: deref(name), ExternalID: deref(ext)})
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ListDirectoryGroupMemberIDs lists a page of a group's member ids in id order.
+func (t *Tx) ListDirectoryGroupMemberIDs(ctx context.Context, orgID, groupID, after string, limit int) ([]string, error) {
+	var out []string
+	err := t.queryRows(ctx, `SELECT scim_user_id FROM scim_group_members WHERE org_id = $1 AND group_id = $2
+		AND scim_user_id > $3 ORDER BY scim_user_id LIMIT $4`, []any{orgID, groupID, after, limit}, func(r Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

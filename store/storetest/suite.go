@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"RaceSamePersonArrivesTwice", testRaceSamePersonArrivesTwice},
 		{"RaceJoinThenWriteLock", testRaceJoinThenWriteLock},
 		{"Directory", testDirectory},
+		{"DirectoryGroupBatches", testDirectoryGroupBatches},
 		{"DirectoryRequests", testDirectoryRequests},
 		{"Domains", testDomains},
 		{"SSO", testSSO},
