@@ -122,10 +122,13 @@ type DirectoryTx interface {
 	GetDirectoryTokenByHash(ctx context.Context, hash []byte) (DirectoryToken, error)
 	ListDirectoryTokens(ctx context.Context, orgID string) ([]DirectoryToken, error)
 	RevokeDirectoryToken(ctx context.Context, orgID, id string, at time.Time) error
-	TouchDirectoryToken(ctx context.Context, id string, at time.Time) error
-	// HitDirectoryRate counts one request in the org's window starting at window and returns the
-	// count so far; a new window restarts the count.
-	HitDirectoryRate(ctx context.Context, orgID string, window time.Time) (int, error)
+	// TouchDirectoryTokenBefore records the token's last use at `at` only if it was last
+	// recorded before `stale` (or never), so that instances racing to touch write once.
+	TouchDirectoryTokenBefore(ctx context.Context, id string, at, stale time.Time) error
+	// TakeDirectoryRate takes up to want requests (1 <= want <= limit) from the org's count in
+	// the fixed window starting at window, never letting the count pass limit, and returns how
+	// many it took (0: the window is spent) and the count after; a new window restarts the count.
+	TakeDirectoryRate(ctx context.Context, orgID string, window time.Time, want, limit int) (took, count int, err error)
 	// RecordDirectoryRequests numbers requests (of any orgs, oldest first) after the requests
 	// each org recorded before, and keeps each org's last DirectoryRequestsKept in its ring.
 	RecordDirectoryRequests(ctx context.Context, requests []DirectoryRequest) error

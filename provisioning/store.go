@@ -126,6 +126,9 @@ type AuditTx interface {
 type TokenTx interface {
 	CreateToken(ctx context.Context, t APIToken) error
 	GetTokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	// GetTokenGrant reads a token by the hash of its secret with its member and org, in one
+	// query (introspection's read).
+	GetTokenGrant(ctx context.Context, hash []byte) (TokenGrant, error)
 	GetToken(ctx context.Context, orgID, id string) (APIToken, error)
 	// ListTokens lists an org's tokens; with membershipID set, only that member's.
 	ListTokens(ctx context.Context, orgID, membershipID string) ([]APIToken, error)

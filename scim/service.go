@@ -16,7 +16,8 @@ import (
 // Options configure the directory.
 type Options struct {
 	// RateLimitPerMinute caps the requests of one org's directory per minute, counted in the
-	// database so every instance agrees. 0 means DefaultRateLimit; negative disables the limit.
+	// database so the limit holds across instances (leased in blocks, see ratelimit.go). 0
+	// means DefaultRateLimit; negative disables the limit.
 	RateLimitPerMinute int
 	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBody.
 	MaxBodyBytes int64
@@ -66,6 +67,8 @@ type Service struct {
 	activity recorder
 	// batchDone, when set (by tests), runs after each committed batch of a large group change.
 	batchDone func()
+	// leases hold this instance's shares of each org's rate limit (ratelimit.go).
+	leases rateLeases
 }
 
 // New builds the directory service.
@@ -160,18 +163,19 @@ func (s *Service) RevokeToken(ctx context.Context, actor provisioning.Actor, org
 const touchEvery = 30 * time.Second
 
 // authenticate turns a bearer token into the directory actor of its org and counts the request
-// against the org's rate limit. retryAfter > 0 means the limit is exceeded.
+// against the org's rate limit. retryAfter > 0 means the limit is exceeded. It reads the token
+// and its creator's authority in a read-only transaction; it writes only the token's last use,
+// at most every touchEvery, and the org's shared rate count once per lease (ratelimit.go).
 func (s *Service) authenticate(ctx context.Context, bearer string) (actor provisioning.Actor, retryAfter time.Duration, err error) {
 	bad := provisioning.Errorf(provisioning.CodeUnauthorized, "invalid or revoked directory token")
 	if !strings.HasPrefix(bearer, provisioning.DirectoryTokenPrefix) {
 		return actor, 0, bad
 	}
 	now := s.core.Now()
-	err = s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
-		if err := tx.CountersOnly(ctx); err != nil {
-			return err
-		}
-		tok, err := tx.GetDirectoryTokenByHash(ctx, provisioning.HashSecret(bearer))
+	var tok provisioning.DirectoryToken
+	err = s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
+		var err error
+		tok, err = tx.GetDirectoryTokenByHash(ctx, provisioning.HashSecret(bearer))
 		if provisioning.IsCode(err, provisioning.CodeNotFound) {
 			return bad
 		}
@@ -191,23 +195,25 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 		}
 		actor = provisioning.Actor{Kind: provisioning.ActorDirectory, ID: tok.ID, OrgID: tok.OrgID, Role: authority,
 			TokenID: tok.ID, Label: "directory: " + tok.Name}
-		if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
-			if err := tx.TouchDirectoryToken(ctx, tok.ID, now); err != nil {
-				return err
-			}
-		}
-		if s.opts.RateLimitPerMinute < 0 {
-			return nil
-		}
-		window := now.Truncate(time.Minute)
-		hits, err := tx.HitDirectoryRate(ctx, tok.OrgID, window)
-		if err != nil {
-			return err
-		}
-		if hits > s.opts.RateLimitPerMinute {
-			retryAfter = max(time.Second, window.Add(time.Minute).Sub(now))
-		}
 		return nil
 	})
+	if err != nil {
+		return provisioning.Actor{}, 0, err
+	}
+	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
+		err = s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+			if err := tx.CountersOnly(ctx); err != nil {
+				return err
+			}
+			return tx.TouchDirectoryTokenBefore(ctx, tok.ID, now, now.Add(-touchEvery))
+		})
+		if err != nil {
+			return provisioning.Actor{}, 0, err
+		}
+	}
+	if s.opts.RateLimitPerMinute < 0 {
+		return actor, 0, nil
+	}
+	retryAfter, err = s.take(ctx, tok.OrgID, now)
 	return actor, retryAfter, err
 }

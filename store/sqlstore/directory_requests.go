@@ -2,13 +2,16 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
 
 // RecordDirectoryRequests numbers each org's requests with one counter upsert and writes them
-// into the org's ring, slot seq % DirectoryRequestsKept, in place of the request kept there.
+// into the org's ring, slot seq % DirectoryRequestsKept, in place of the request kept there:
+// two statements per org, whatever the number of requests.
 // A slot is only ever moved forward, so a late writer never brings back an older request.
 func (t *Tx) RecordDirectoryRequests(ctx context.Context, requests []provisioning.DirectoryRequest) error {
 	var orgs []string
@@ -28,27 +31,41 @@ func (t *Tx) RecordDirectoryRequests(ctx context.Context, requests []provisionin
 		if err != nil {
 			return err
 		}
-		first := last - int64(len(list)) + 1
-		for i, r := range list {
-			seq := first + int64(i)
-			if seq <= last-provisioning.DirectoryRequestsKept {
-				continue
-			}
-			_, err := t.exec(ctx, "scim request", `INSERT INTO scim_requests
-				(org_id, slot, seq, at, method, path, status, scim_type, token_id, duration_ms)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (org_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at,
-					method = excluded.method, path = excluded.path, status = excluded.status,
-					scim_type = excluded.scim_type, token_id = excluded.token_id, duration_ms = excluded.duration_ms
-				WHERE scim_requests.seq < excluded.seq`,
-				org, seq%provisioning.DirectoryRequestsKept, seq, utc(r.At), r.Method, r.Path, r.Status,
-				r.SCIMType, r.TokenID, r.Duration.Milliseconds())
-			if err != nil {
-				return err
-			}
+		if err := t.writeRing(ctx, org, list, last); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// writeRing writes the org's requests numbered up to last, the last DirectoryRequestsKept of
+// them only, in one statement: their slots are distinct.
+func (t *Tx) writeRing(ctx context.Context, org string, list []provisioning.DirectoryRequest, last int64) error {
+	first := last - int64(len(list)) + 1
+	var values strings.Builder
+	var args []any
+	for i, r := range list {
+		seq := first + int64(i)
+		if seq <= last-provisioning.DirectoryRequestsKept {
+			continue
+		}
+		if len(args) > 0 {
+			values.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+			n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+		args = append(args, org, seq%provisioning.DirectoryRequestsKept, seq, utc(r.At), r.Method, r.Path, r.Status,
+			r.SCIMType, r.TokenID, r.Duration.Milliseconds())
+	}
+	_, err := t.exec(ctx, "scim request", `INSERT INTO scim_requests
+		(org_id, slot, seq, at, method, path, status, scim_type, token_id, duration_ms)
+		VALUES `+values.String()+`
+		ON CONFLICT (org_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at,
+			method = excluded.method, path = excluded.path, status = excluded.status,
+			scim_type = excluded.scim_type, token_id = excluded.token_id, duration_ms = excluded.duration_ms
+		WHERE scim_requests.seq < excluded.seq`, args...)
+	return err
 }
 
 // ListDirectoryRequests lists the org's ring, newest first.

@@ -55,20 +55,39 @@ func (t *Tx) RevokeDirectoryToken(ctx context.Context, orgID, id string, at time
 	return mustAffect(n, "directory token")
 }
 
-// TouchDirectoryToken records the token's last use.
-func (t *Tx) TouchDirectoryToken(ctx context.Context, id string, at time.Time) error {
-	_, err := t.exec(ctx, "directory token", `UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1`, id, utc(at))
+// TouchDirectoryTokenBefore records the token's last use if it was not recorded since stale.
+func (t *Tx) TouchDirectoryTokenBefore(ctx context.Context, id string, at, stale time.Time) error {
+	_, err := t.exec(ctx, "directory token", `UPDATE scim_tokens SET last_used_at = $2
+		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, id, utc(at), utc(stale))
 	return err
 }
 
-// HitDirectoryRate counts a request in the org's fixed window in one upsert, so every instance
-// shares the count.
-func (t *Tx) HitDirectoryRate(ctx context.Context, orgID string, window time.Time) (int, error) {
-	var hits int
-	err := t.queryOne(ctx, "rate window", `INSERT INTO scim_rate (org_id, window_start, hits) VALUES ($1, $2, 1)
-		ON CONFLICT (org_id) DO UPDATE SET
-			hits = CASE WHEN scim_rate.window_start = excluded.window_start THEN scim_rate.hits + 1 ELSE 1 END,
-			window_start = excluded.window_start
-		RETURNING hits`, []any{orgID, utc(window)}, func(r Rows) error { return r.Scan(&hits) })
-	return hits, err
+// TakeDirectoryRate takes want requests from the org's shared count in one upsert that refuses
+// (changes nothing) when they do not fit under limit; then it reads what is left and takes that.
+// The conflicting row stays locked by the refused upsert, so what it read is still true.
+func (t *Tx) TakeDirectoryRate(ctx context.Context, orgID string, window time.Time, want, limit int) (took, count int, err error) {
+	for range 4 {
+		if want <= 0 {
+			return 0, count, nil
+		}
+		err := t.queryOne(ctx, "rate window", `INSERT INTO scim_rate (org_id, window_start, hits) VALUES ($1, $2, $3)
+			ON CONFLICT (org_id) DO UPDATE SET
+				hits = CASE WHEN scim_rate.window_start = excluded.window_start THEN scim_rate.hits + excluded.hits ELSE excluded.hits END,
+				window_start = excluded.window_start
+			WHERE scim_rate.window_start <> excluded.window_start OR scim_rate.hits + excluded.hits <= $4
+			RETURNING hits`, []any{orgID, utc(window), want, limit}, func(r Rows) error { return r.Scan(&count) })
+		if err == nil {
+			return want, count, nil
+		}
+		if !provisioning.IsCode(err, provisioning.CodeNotFound) {
+			return 0, 0, err
+		}
+		err = t.queryOne(ctx, "rate window", `SELECT hits FROM scim_rate WHERE org_id = $1 AND window_start = $2`,
+			[]any{orgID, utc(window)}, func(r Rows) error { return r.Scan(&count) })
+		if err != nil && !provisioning.IsCode(err, provisioning.CodeNotFound) {
+			return 0, 0, err
+		}
+		want = min(want, limit-count)
+	}
+	return 0, count, nil
 }

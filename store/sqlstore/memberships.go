@@ -13,11 +13,20 @@ const membershipColumns = `m.id, m.org_id, m.user_id, m.role, m.status, m.source
 
 func scanMembership(r Rows, m *provisioning.Membership, extra ...any) error {
 	var groups string
-	dest := append([]any{&m.ID, &m.OrgID, &m.UserID, &m.Role, &m.Status, &m.Source, &m.ExternalID,
-		&groups, timeValue{&m.JoinedAt}, nullTimeValue{&m.LastActiveAt}, timeValue{&m.UpdatedAt}}, extra...)
-	if err := r.Scan(dest...); err != nil {
+	if err := r.Scan(append(membershipDest(m, &groups), extra...)...); err != nil {
 		return err
 	}
+	return setGroups(m, groups)
+}
+
+// membershipDest are the scan destinations of membershipColumns; groups_json goes to groups.
+func membershipDest(m *provisioning.Membership, groups *string) []any {
+	return []any{&m.ID, &m.OrgID, &m.UserID, &m.Role, &m.Status, &m.Source, &m.ExternalID,
+		groups, timeValue{&m.JoinedAt}, nullTimeValue{&m.LastActiveAt}, timeValue{&m.UpdatedAt}}
+}
+
+// setGroups decodes groups_json into m.
+func setGroups(m *provisioning.Membership, groups string) error {
 	m.Groups = nil
 	return json.Unmarshal([]byte(groups), &m.Groups)
 }

@@ -13,12 +13,17 @@ const orgColumns = `id, slug, name, plan, seat_limit, default_role, auto_assign_
 
 func scanOrg(r Rows, o *provisioning.Org) error {
 	var limit int
-	err := r.Scan(&o.ID, &o.Slug, &o.Name, &o.Plan, &limit, &o.Settings.DefaultRole,
-		&o.Settings.AutoAssignSeats, &o.Settings.ReserveSeatsForInvites, &o.Settings.InviteExpiryHours,
-		&o.Settings.TokenRateLimitPerMinute, &o.Contact.Name, &o.Contact.Email, &o.Contact.Phone,
-		&o.Contact.Notes, timeValue{&o.CreatedAt}, timeValue{&o.UpdatedAt})
+	err := r.Scan(orgDest(o, &limit)...)
 	o.SeatLimit = seats.Limit(limit)
 	return err
+}
+
+// orgDest are the scan destinations of orgColumns; the seat limit goes to limit.
+func orgDest(o *provisioning.Org, limit *int) []any {
+	return []any{&o.ID, &o.Slug, &o.Name, &o.Plan, limit, &o.Settings.DefaultRole,
+		&o.Settings.AutoAssignSeats, &o.Settings.ReserveSeatsForInvites, &o.Settings.InviteExpiryHours,
+		&o.Settings.TokenRateLimitPerMinute, &o.Contact.Name, &o.Contact.Email, &o.Contact.Phone,
+		&o.Contact.Notes, timeValue{&o.CreatedAt}, timeValue{&o.UpdatedAt}}
 }
 
 // CreateOrg inserts an org; a taken slug is a conflict.

@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
+	"github.com/rollcall/rollcall/seats"
 )
 
 const tokenColumns = `id, org_id, membership_id, user_id, name, hint, hash, created_at, last_used_at,
@@ -12,12 +14,22 @@ const tokenColumns = `id, org_id, membership_id, user_id, name, hint, hash, crea
 
 func scanToken(r Rows, t *provisioning.APIToken) error {
 	var u usageScan
-	err := r.Scan(append([]any{&t.ID, &t.OrgID, &t.MembershipID, &t.UserID, &t.Name, &t.Hint, &t.Hash,
-		timeValue{&t.CreatedAt}, nullTimeValue{&t.LastUsedAt}, nullTimeValue{&t.RevokedAt},
-		&t.Limits.RateLimitPerMinute, &t.Limits.UsageLimit, &t.Limits.DailyLimit}, u.dest()...)...)
-	if err != nil {
+	if err := r.Scan(append(tokenDest(t), u.dest()...)...); err != nil {
 		return err
 	}
+	return u.setUsage(t)
+}
+
+// tokenDest are the scan destinations of tokenColumns.
+func tokenDest(t *provisioning.APIToken) []any {
+	return []any{&t.ID, &t.OrgID, &t.MembershipID, &t.UserID, &t.Name, &t.Hint, &t.Hash,
+		timeValue{&t.CreatedAt}, nullTimeValue{&t.LastUsedAt}, nullTimeValue{&t.RevokedAt},
+		&t.Limits.RateLimitPerMinute, &t.Limits.UsageLimit, &t.Limits.DailyLimit}
+}
+
+// setUsage decodes the usage scanned into t.
+func (u *usageScan) setUsage(t *provisioning.APIToken) error {
+	var err error
 	t.Usage, err = u.usage()
 	t.TotalCalls = t.Usage.Total
 	return err
@@ -41,6 +53,49 @@ func (t *Tx) CreateToken(ctx context.Context, tok provisioning.APIToken) error {
 // GetTokenByHash finds a token by the hash of its secret.
 func (t *Tx) GetTokenByHash(ctx context.Context, hash []byte) (provisioning.APIToken, error) {
 	return t.getToken(ctx, `SELECT `+tokenColumns+`, `+usageColumns+` FROM api_tokens WHERE hash = $1`, hash)
+}
+
+// grantColumns are a token, its member and the member's org, in the order GetTokenGrant scans.
+var grantColumns = prefixed("t.", tokenColumns) + `, ` + prefixed("t.", usageColumns) + `, ` + membershipColumns +
+	`, u.email, u.first_name, u.last_name, ` + prefixed("o.", orgColumns)
+
+// GetTokenGrant reads a token by the hash of its secret with its member and org in one query.
+func (t *Tx) GetTokenGrant(ctx context.Context, hash []byte) (provisioning.TokenGrant, error) {
+	var g provisioning.TokenGrant
+	err := t.queryOne(ctx, "token", `SELECT `+grantColumns+` FROM api_tokens t
+		JOIN memberships m ON m.id = t.membership_id JOIN users u ON u.id = m.user_id
+		JOIN orgs o ON o.id = t.org_id WHERE t.hash = $1`, []any{hash}, func(r Rows) error {
+		return scanGrant(r, &g)
+	})
+	return g, err
+}
+
+func scanGrant(r Rows, g *provisioning.TokenGrant) error {
+	var u usageScan
+	var m provisioning.Membership
+	var email, first, last, groups string
+	var seatLimit int
+	dest := append(tokenDest(&g.Token), u.dest()...)
+	dest = append(dest, membershipDest(&m, &groups)...)
+	dest = append(dest, &email, &first, &last)
+	if err := r.Scan(append(dest, orgDest(&g.Org, &seatLimit)...)...); err != nil {
+		return err
+	}
+	g.Org.SeatLimit = seats.Limit(seatLimit)
+	if err := setGroups(&m, groups); err != nil {
+		return err
+	}
+	g.Member = provisioning.Member{Membership: m, Email: email, FirstName: first, LastName: last, HasSeat: m.HasSeat()}
+	return u.setUsage(&g.Token)
+}
+
+// prefixed qualifies each of a comma-separated column list with prefix.
+func prefixed(prefix, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // GetToken reads an org's token by id.

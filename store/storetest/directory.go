@@ -125,13 +125,13 @@ func testDirectory(t *testing.T, h *Harness) {
 		}
 
 		window := now.Truncate(time.Minute)
-		for want := 1; want <= 3; want++ {
-			if n, err := tx.HitDirectoryRate(h.Ctx, org, window); err != nil || n != want {
-				t.Fatalf("rate hit %d: %d %v", want, n, err)
+		for _, c := range []struct{ want, took, count int }{{2, 2, 2}, {3, 3, 5}, {4, 1, 6}, {1, 0, 6}} {
+			if took, count, err := tx.TakeDirectoryRate(h.Ctx, org, window, c.want, 6); err != nil || took != c.took || count != c.count {
+				t.Fatalf("take %d of 6: took %d, count %d, %v; want %d, %d", c.want, took, count, err, c.took, c.count)
 			}
 		}
-		if n, err := tx.HitDirectoryRate(h.Ctx, org, window.Add(time.Minute)); err != nil || n != 1 {
-			t.Fatalf("a new window restarts: %d %v", n, err)
+		if took, count, err := tx.TakeDirectoryRate(h.Ctx, org, window.Add(time.Minute), 3, 6); err != nil || took != 3 || count != 3 {
+			t.Fatalf("a new window restarts: %d %d %v", took, count, err)
 		}
 		return nil
 	})
