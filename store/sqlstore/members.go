@@ -44,7 +44,7 @@ func (t *Tx) ListMembers(ctx context.Context, q provisioning.MemberQuery) ([]pro
 
 // EachMember streams members matching q in sort order.
 func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func(provisioning.Member) error) error {
-	query, args, err := memberQuerySQL(q, t.d.Dialect())
+	query, args, err := MemberListSQL(q, t.d.Dialect())
 	if err != nil {
 		return err
 	}
@@ -57,10 +57,12 @@ func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func
 	})
 }
 
-// sqlBuilder collects WHERE clauses and numbered arguments.
+// sqlBuilder collects WHERE clauses and numbered arguments; org is the placeholder of the
+// org id, for subqueries that scope themselves to it.
 type sqlBuilder struct {
 	where []string
 	args  []any
+	org   string
 }
 
 func (b *sqlBuilder) arg(v any) string {
@@ -102,10 +104,11 @@ func likePattern(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
-// memberQuerySQL renders a member list on the membership side: the sort and search keys are
+// MemberListSQL renders the statement and arguments of a member list (exported for the
+// EXPLAIN tests of store/postgres). It reads the membership side: the sort and search keys are
 // copies on memberships, so a page of a large org is one ordered index range of that org
 // (see migration 00014), and users are joined only for the rows returned.
-func memberQuerySQL(q provisioning.MemberQuery, dialect string) (string, []any, error) {
+func MemberListSQL(q provisioning.MemberQuery, dialect string) (string, []any, error) {
 	b := &sqlBuilder{}
 	b.add("m.org_id = " + b.arg(q.OrgID))
 	if q.Status == "" {
