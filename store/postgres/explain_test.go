@@ -95,6 +95,9 @@ func checkLargeOrgPlans(t *testing.T, stale bool) {
 		}
 		for i, stmt := range stmts {
 			for _, generic := range []bool{false, true} {
+				if generic && c.Members != nil && c.Members.Search != "" {
+					continue // the store plans every search for its pattern (force_custom_plan)
+				}
 				plan := explain(t, conn, stmt, args[i], generic)
 				checkPlan(t, c.Name, stale, i == 1, plan)
 			}
@@ -161,6 +164,8 @@ func checkPlan(t *testing.T, name string, stale, page bool, plan string) {
 		// Never analyzed, the planner takes a cursor's range for a few rows and sorts them
 		// (a bitmap scan of the index, still no scan of the org or the installation).
 		t.Errorf("%s (stale=%v): sorts instead of reading its index in order\n%s", name, stale, plan)
+	case name == "members_q_rare" && !stale && !strings.Contains(plan, "memberships_search_"):
+		t.Errorf("%s: a rare search does not use the trigram indexes\n%s", name, plan)
 	case name == "scim_work_email_eq" && !strings.Contains(plan, "scim_user_emails_org_value"):
 		t.Errorf("%s (stale=%v): does not use scim_user_emails_org_value\n%s", name, stale, plan)
 	case name == "scim_page_start_50000" && page && !stale && !strings.Contains(plan, "Index Only Scan using scim_users_org_id"):

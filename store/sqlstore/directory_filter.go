@@ -25,12 +25,13 @@ type filterColumn struct {
 	kind columnKind
 }
 
-// multiValued is a multi-valued attribute kept in its own table: an element matches a
-// sub-filter through EXISTS on that table, scoped to the org by its org column (so the
-// subquery runs on the table's (org_id, …) index, not over every org's rows).
+// multiValued is a multi-valued attribute kept in its own table: a resource matches when its
+// id is among the owners (owner column) of the elements matching a sub-filter, looked up in the
+// org (org column), so the lookup runs on the table's (org_id, …) index, never over every
+// org's rows, and both databases drive it from the matching elements.
 type multiValued struct {
-	table, alias, join, org string
-	columns                 map[string]filterColumn
+	id, table, alias, owner, org string
+	columns                      map[string]filterColumn
 }
 
 type filterSchema struct {
@@ -52,7 +53,7 @@ var userFilterSchema = filterSchema{
 		"meta.lastmodified": {"u.updated_at", kindTime},
 	},
 	each: map[string]multiValued{
-		"emails": {table: "scim_user_emails", alias: "e", join: "e.scim_user_id = u.id", org: "e.org_id", columns: map[string]filterColumn{
+		"emails": {id: "u.id", table: "scim_user_emails", alias: "e", owner: "e.scim_user_id", org: "e.org_id", columns: map[string]filterColumn{
 			"value":   {"e.value_key", kindKey},
 			"type":    {"e.type", kindFolded},
 			"primary": {"e.is_primary", kindBool},
@@ -70,7 +71,7 @@ var groupFilterSchema = filterSchema{
 		"meta.lastmodified": {"g.updated_at", kindTime},
 	},
 	each: map[string]multiValued{
-		"members": {table: "scim_group_members", alias: "gm", join: "gm.group_id = g.id", org: "gm.org_id", columns: map[string]filterColumn{
+		"members": {id: "g.id", table: "scim_group_members", alias: "gm", owner: "gm.group_id", org: "gm.org_id", columns: map[string]filterColumn{
 			"value": {"gm.scim_user_id", kindExact},
 		}},
 	},
@@ -147,8 +148,8 @@ func renderFilter(b *sqlBuilder, cols map[string]filterColumn, each map[string]m
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("EXISTS (SELECT 1 FROM %s %s WHERE %s = %s AND %s AND (%s))",
-			mv.table, mv.alias, mv.org, b.org, mv.join, inner), nil
+		return fmt.Sprintf("%s IN (SELECT %s FROM %s %s WHERE %s = %s AND (%s))",
+			mv.id, mv.owner, mv.table, mv.alias, mv.org, b.org, inner), nil
 	case "cmp":
 		c, ok := cols[strings.ToLower(f.Attr)]
 		if !ok {

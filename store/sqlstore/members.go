@@ -48,6 +48,14 @@ func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func
 	if err != nil {
 		return err
 	}
+	if q.Search != "" && t.d.Dialect() == "postgres" {
+		// A generic plan cannot know how rare a search pattern is, and would read the whole
+		// org in name order to find one person; a search is planned for its pattern (the
+		// trigram indexes for a rare one). SET LOCAL ends with the transaction.
+		if _, err := t.exec(ctx, "member", "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return err
+		}
+	}
 	return t.queryRows(ctx, query, args, func(r Rows) error {
 		var m provisioning.Member
 		if err := scanMember(r, &m); err != nil {
