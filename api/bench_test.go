@@ -31,10 +31,12 @@ func seedMembers(b *testing.B, url, orgID string, n int) {
 		 SELECT 'u' || i, 'user' || i || '@bench.example', 'First' || i, 'Last' || (i % 997),
 		        lower('first' || i || ' last' || (i % 997) || ' user' || i || '@bench.example'), true, now(), now()
 		 FROM generate_series(1, $1) AS i`,
-		`INSERT INTO memberships (id, org_id, user_id, role, status, source, joined_at, last_active_at, updated_at)
-		 SELECT 'm' || lpad(i::text, 8, '0'), $2, 'u' || i, CASE WHEN i % 10 = 0 THEN 'viewer' ELSE 'member' END,
-		        'active', 'scim', now() - (i || ' seconds')::interval, now() - (i % 5000 || ' minutes')::interval, now()
-		 FROM generate_series(1, $1) AS i`,
+		`INSERT INTO memberships (id, org_id, user_id, role, status, source, joined_at, last_active_at, updated_at,
+		        sort_name, email)
+		 SELECT 'm' || lpad(i::text, 8, '0'), $2, u.id, CASE WHEN i % 10 = 0 THEN 'viewer' ELSE 'member' END,
+		        'active', 'scim', now() - (i || ' seconds')::interval, now() - (i % 5000 || ' minutes')::interval, now(),
+		        u.sort_name, u.email
+		 FROM generate_series(1, $1) AS i JOIN users u ON u.id = 'u' || i`,
 		`ANALYZE users`, `ANALYZE memberships`,
 	} {
 		args := []any{n, orgID}

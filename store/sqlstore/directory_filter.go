@@ -25,11 +25,13 @@ type filterColumn struct {
 	kind columnKind
 }
 
-// multiValued is a multi-valued attribute kept in its own table: an element matches a
-// sub-filter through EXISTS on that table.
+// multiValued is a multi-valued attribute kept in its own table: a resource matches when its
+// id is among the owners (owner column) of the elements matching a sub-filter, looked up in the
+// org (org column), so the lookup runs on the table's (org_id, …) index, never over every
+// org's rows, and both databases drive it from the matching elements.
 type multiValued struct {
-	table, alias, join string
-	columns            map[string]filterColumn
+	id, table, alias, owner, org string
+	columns                      map[string]filterColumn
 }
 
 type filterSchema struct {
@@ -51,7 +53,7 @@ var userFilterSchema = filterSchema{
 		"meta.lastmodified": {"u.updated_at", kindTime},
 	},
 	each: map[string]multiValued{
-		"emails": {table: "scim_user_emails", alias: "e", join: "e.scim_user_id = u.id", columns: map[string]filterColumn{
+		"emails": {id: "u.id", table: "scim_user_emails", alias: "e", owner: "e.scim_user_id", org: "e.org_id", columns: map[string]filterColumn{
 			"value":   {"e.value_key", kindKey},
 			"type":    {"e.type", kindFolded},
 			"primary": {"e.is_primary", kindBool},
@@ -69,7 +71,7 @@ var groupFilterSchema = filterSchema{
 		"meta.lastmodified": {"g.updated_at", kindTime},
 	},
 	each: map[string]multiValued{
-		"members": {table: "scim_group_members", alias: "gm", join: "gm.group_id = g.id", columns: map[string]filterColumn{
+		"members": {id: "g.id", table: "scim_group_members", alias: "gm", owner: "gm.group_id", org: "gm.org_id", columns: map[string]filterColumn{
 			"value": {"gm.scim_user_id", kindExact},
 		}},
 	},
@@ -78,7 +80,8 @@ var groupFilterSchema = filterSchema{
 // directoryWhere renders the org condition and the filter as one WHERE clause.
 func directoryWhere(s filterSchema, alias string, q provisioning.DirectoryQuery) (string, []any, error) {
 	b := &sqlBuilder{}
-	where := alias + ".org_id = " + b.arg(q.OrgID)
+	b.org = b.arg(q.OrgID)
+	where := alias + ".org_id = " + b.org
 	if q.Filter == nil {
 		return where, b.args, nil
 	}
@@ -89,8 +92,15 @@ func directoryWhere(s filterSchema, alias string, q provisioning.DirectoryQuery)
 	return where + " AND (" + clause + ")", b.args, nil
 }
 
-func pageClause(alias string, nargs int, q provisioning.DirectoryQuery) string {
-	return fmt.Sprintf(" ORDER BY %s.id LIMIT $%d OFFSET $%d", alias, nargs+1, nargs+2)
+// pageQuery selects one offset page of table in id order. The offset is walked in a subquery
+// that reads ids only (an index-only scan of the org's (org_id, id) index when there is no
+// filter) to find the page's first id; the page is then one ordered index range from there, so
+// a page at startIndex 50,000 skips 50,000 index entries, not 50,000 rows. An offset past the
+// end finds no first id and so no rows.
+func pageQuery(table, alias, columns, where string, nargs int) string {
+	return fmt.Sprintf(`SELECT %[3]s FROM %[1]s %[2]s WHERE %[4]s AND %[2]s.id >= (SELECT %[2]s.id FROM %[1]s %[2]s
+		WHERE %[4]s ORDER BY %[2]s.id LIMIT 1 OFFSET $%[6]d) ORDER BY %[2]s.id LIMIT $%[5]d`,
+		table, alias, columns, where, nargs+1, nargs+2)
 }
 
 func placeholders(start, n int) string {
@@ -138,7 +148,8 @@ func renderFilter(b *sqlBuilder, cols map[string]filterColumn, each map[string]m
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("EXISTS (SELECT 1 FROM %s %s WHERE %s AND (%s))", mv.table, mv.alias, mv.join, inner), nil
+		return fmt.Sprintf("%s IN (SELECT %s FROM %s %s WHERE %s = %s AND (%s))",
+			mv.id, mv.owner, mv.table, mv.alias, mv.org, b.org, inner), nil
 	case "cmp":
 		c, ok := cols[strings.ToLower(f.Attr)]
 		if !ok {

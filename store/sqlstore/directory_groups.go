@@ -73,8 +73,8 @@ func (t *Tx) ListDirectoryGroups(ctx context.Context, q provisioning.DirectoryQu
 		return nil, total, err
 	}
 	var out []provisioning.DirectoryGroup
-	err = t.queryRows(ctx, `SELECT `+directoryGroupColumns+` FROM scim_groups g WHERE `+where+
-		pageClause("g", len(args), q), append(args, q.Limit, q.Offset), func(r Rows) error {
+	page := pageQuery("scim_groups", "g", directoryGroupColumns, where, len(args))
+	err = t.queryRows(ctx, page, append(args, q.Limit, q.Offset), func(r Rows) error {
 		var g provisioning.DirectoryGroup
 		if err := scanDirectoryGroup(r, &g); err != nil {
 			return err

@@ -100,17 +100,16 @@ func (t *Tx) DeleteDirectoryUser(ctx context.Context, orgID, id string) error {
 
 // ListDirectoryUsers runs the filter in SQL and returns one page and the total.
 func (t *Tx) ListDirectoryUsers(ctx context.Context, q provisioning.DirectoryQuery) ([]provisioning.DirectoryUser, int, error) {
-	where, args, err := directoryWhere(userFilterSchema, "u", q)
+	count, page, args, err := DirectoryUserListSQL(q)
 	if err != nil {
 		return nil, 0, err
 	}
-	total, err := t.count(ctx, `SELECT COUNT(*) FROM scim_users u WHERE `+where, args)
+	total, err := t.count(ctx, count, args)
 	if err != nil || q.Limit <= 0 || q.Offset >= total {
 		return nil, total, err
 	}
 	var out []provisioning.DirectoryUser
-	err = t.queryRows(ctx, `SELECT `+directoryUserColumns+` FROM scim_users u WHERE `+where+
-		pageClause("u", len(args), q), append(args, q.Limit, q.Offset), func(r Rows) error {
+	err = t.queryRows(ctx, page, append(args, q.Limit, q.Offset), func(r Rows) error {
 		var u provisioning.DirectoryUser
 		if err := scanDirectoryUser(r, &u); err != nil {
 			return err
@@ -119,6 +118,18 @@ func (t *Tx) ListDirectoryUsers(ctx context.Context, q provisioning.DirectoryQue
 		return nil
 	})
 	return out, total, err
+}
+
+// DirectoryUserListSQL renders the count and the page statements of a SCIM user list and the
+// arguments they share; the page takes q.Limit and q.Offset after them (exported for the
+// EXPLAIN tests of store/postgres).
+func DirectoryUserListSQL(q provisioning.DirectoryQuery) (count, page string, args []any, err error) {
+	where, args, err := directoryWhere(userFilterSchema, "u", q)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return `SELECT COUNT(*) FROM scim_users u WHERE ` + where,
+		pageQuery("scim_users", "u", directoryUserColumns, where, len(args)), args, nil
 }
 
 func (t *Tx) count(ctx context.Context, query string, args []any) (int, error) {

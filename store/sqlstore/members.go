@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
@@ -43,9 +44,17 @@ func (t *Tx) ListMembers(ctx context.Context, q provisioning.MemberQuery) ([]pro
 
 // EachMember streams members matching q in sort order.
 func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func(provisioning.Member) error) error {
-	query, args, err := memberQuerySQL(q)
+	query, args, err := MemberListSQL(q, t.d.Dialect())
 	if err != nil {
 		return err
+	}
+	if q.Search != "" && t.d.Dialect() == "postgres" {
+		// A generic plan cannot know how rare a search pattern is, and would read the whole
+		// org in name order to find one person; a search is planned for its pattern (the
+		// trigram indexes for a rare one). SET LOCAL ends with the transaction.
+		if _, err := t.exec(ctx, "member", "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return err
+		}
 	}
 	return t.queryRows(ctx, query, args, func(r Rows) error {
 		var m provisioning.Member
@@ -56,10 +65,12 @@ func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func
 	})
 }
 
-// sqlBuilder collects WHERE clauses and numbered arguments.
+// sqlBuilder collects WHERE clauses and numbered arguments; org is the placeholder of the
+// org id, for subqueries that scope themselves to it.
 type sqlBuilder struct {
 	where []string
 	args  []any
+	org   string
 }
 
 func (b *sqlBuilder) arg(v any) string {
@@ -72,13 +83,13 @@ func (b *sqlBuilder) add(clause string) { b.where = append(b.where, clause) }
 func sortExpr(s provisioning.SortKey, b *sqlBuilder) string {
 	switch s {
 	case provisioning.SortByEmail:
-		return "u.email"
+		return "m.email"
 	case provisioning.SortByJoined:
 		return "m.joined_at"
 	case provisioning.SortByLastActive:
 		return "COALESCE(m.last_active_at, " + b.arg(epoch) + ")"
 	default:
-		return "u.sort_name"
+		return "m.sort_name"
 	}
 }
 
@@ -101,7 +112,11 @@ func likePattern(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
-func memberQuerySQL(q provisioning.MemberQuery) (string, []any, error) {
+// MemberListSQL renders the statement and arguments of a member list (exported for the
+// EXPLAIN tests of store/postgres). It reads the membership side: the sort and search keys are
+// copies on memberships, so a page of a large org is one ordered index range of that org
+// (see migration 00014), and users are joined only for the rows returned.
+func MemberListSQL(q provisioning.MemberQuery, dialect string) (string, []any, error) {
 	b := &sqlBuilder{}
 	b.add("m.org_id = " + b.arg(q.OrgID))
 	if q.Status == "" {
@@ -110,8 +125,7 @@ func memberQuerySQL(q provisioning.MemberQuery) (string, []any, error) {
 		b.add("m.status = " + b.arg(string(q.Status)))
 	}
 	if q.Search != "" {
-		p := b.arg(likePattern(q.Search))
-		b.add("(u.email LIKE " + p + ` ESCAPE '\' OR u.sort_name LIKE ` + p + ` ESCAPE '\')`)
+		addSearch(b, q.Search, dialect)
 	}
 	if q.Role != "" {
 		b.add("m.role = " + b.arg(string(q.Role)))
@@ -138,16 +152,30 @@ func memberQuerySQL(q provisioning.MemberQuery) (string, []any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		kv, id := b.arg(v), b.arg(q.After.ID)
-		b.add(fmt.Sprintf("(%s %s %s OR (%s = %s AND m.id %s %s))", key, cmp, kv, key, kv, cmp, id))
+		// A row comparison, which both databases run as the start of an index range.
+		b.add(fmt.Sprintf("(%s, m.id) %s (%s, %s)", key, cmp, b.arg(v), b.arg(q.After.ID)))
 	}
-	query := `SELECT ` + membershipColumns + `, u.email, u.first_name, u.last_name
+	query := `SELECT ` + membershipColumns + `, m.email, u.first_name, u.last_name
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE ` + strings.Join(b.where, " AND ") + fmt.Sprintf(" ORDER BY %s %s, m.id %s", key, dir, dir)
 	if q.Limit > 0 {
 		query += " LIMIT " + b.arg(q.Limit)
 	}
 	return query, b.args, nil
+}
+
+// addSearch matches a substring of the email or sort name, case-insensitively. On Postgres
+// the trigram indexes serve the LIKE itself; on SQLite the FTS5 trigram index narrows the rows
+// first (a phrase of three or more characters), and the same LIKE decides, so both stores
+// return the same members.
+func addSearch(b *sqlBuilder, search, dialect string) {
+	p := b.arg(likePattern(search))
+	like := "(m.email LIKE " + p + ` ESCAPE '\' OR m.sort_name LIKE ` + p + ` ESCAPE '\')`
+	if phrase := strings.ToLower(search); dialect == "sqlite" && utf8.RuneCountInString(phrase) >= 3 {
+		b.add("m.rowid IN (SELECT rowid FROM memberships_search WHERE memberships_search MATCH " +
+			b.arg(`"`+strings.ReplaceAll(phrase, `"`, `""`)+`"`) + ")")
+	}
+	b.add(like)
 }
 
 // ListUserOrgs lists a user's memberships that are not removed, with their orgs.

@@ -68,13 +68,18 @@ func (t *Tx) LockMembership(ctx context.Context, orgID, userID string) (provisio
 // or, under a share-locked org (two arrivals of one person at once), a restart of the
 // transaction with the org's write lock, which then finds the other's membership.
 func (t *Tx) InsertMembership(ctx context.Context, m provisioning.Membership) error {
-	_, err := t.exec(ctx, "membership", `INSERT INTO memberships (id, org_id, user_id, role, status,
-		source, external_id, groups_json, joined_at, last_active_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+	// The user's sort name and email are copied onto the membership (member lists sort and
+	// search on them); UpdateUser keeps the copies current.
+	n, err := t.exec(ctx, "membership", `INSERT INTO memberships (id, org_id, user_id, role, status,
+		source, external_id, groups_json, joined_at, last_active_at, updated_at, sort_name, email)
+		SELECT $1,$2,u.id,$4,$5,$6,$7,$8,$9,$10,$11,u.sort_name,u.email FROM users u WHERE u.id = $3`,
 		m.ID, m.OrgID, m.UserID, string(m.Role), string(m.Status), string(m.Source), m.ExternalID,
 		groupsJSON(m.Groups), utc(m.JoinedAt), nullable(m.LastActiveAt), utc(m.UpdatedAt))
 	if t.locks[m.OrgID] == orgShared && provisioning.IsCode(err, provisioning.CodeConflict) {
 		return errRestart
+	}
+	if err == nil {
+		err = mustAffect(n, "user")
 	}
 	if err != nil || !m.HasSeat() {
 		return err

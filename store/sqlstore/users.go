@@ -62,7 +62,19 @@ func (t *Tx) UpdateUser(ctx context.Context, u provisioning.User) error {
 	if err != nil {
 		return err
 	}
-	return mustAffect(n, "user")
+	if err := mustAffect(n, "user"); err != nil {
+		return err
+	}
+	return t.copyMemberKeys(ctx, u.ID)
+}
+
+// copyMemberKeys copies a user's sort name and email onto their memberships, in the
+// transaction that changed the user: member lists sort and search on the membership side.
+func (t *Tx) copyMemberKeys(ctx context.Context, userID string) error {
+	_, err := t.exec(ctx, "membership", `UPDATE memberships SET sort_name = u.sort_name, email = u.email
+		FROM users u WHERE u.id = $1 AND memberships.user_id = u.id
+		AND (memberships.sort_name <> u.sort_name OR memberships.email <> u.email)`, userID)
+	return err
 }
 
 // FindIdentity returns the user linked to (issuer, subject).

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,4 +177,56 @@ func testSeatCounting(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
+}
+
+// testMemberListFollowsRenames checks that the sort and search keys copied onto memberships
+// follow the user: a rename through the pipeline and an email change show in every org the
+// user belongs to, and searches of any length find the same members on both stores.
+func testMemberListFollowsRenames(t *testing.T, h *Harness) {
+	a := h.CreateOrg("acme", -1, "owner@acme.com")
+	b := h.CreateOrg("beta", -1, "owner@beta.com")
+	for _, org := range []string{a.Org.ID, b.Org.ID} {
+		seedMembers(h, org, []struct{ email, first, last string }{
+			{"ann@acme.com", "Ann", "Able"}, {"kim@acme.com", "Kim", "Quote\"d"},
+		})
+	}
+	seedMembers(h, a.Org.ID, []struct{ email, first, last string }{{"ann@acme.com", "Zara", "Zulu"}})
+	h.Tx(func(tx provisioning.StoreTx) error {
+		u, err := tx.GetUserByEmail(h.Ctx, "kim@acme.com")
+		if err != nil {
+			return err
+		}
+		u.Email = "kim.new@acme.com"
+		return tx.UpdateUser(h.Ctx, u)
+	})
+	for _, org := range []string{a.Org.ID, b.Org.ID} {
+		list := func(q provisioning.MemberQuery) string {
+			t.Helper()
+			q.OrgID = org
+			ms, err := h.Service.ListMembers(h.Ctx, provisioning.Operator(), q)
+			if err != nil {
+				t.Fatalf("list %+v: %v", q, err)
+			}
+			return fmt.Sprint(emails(ms))
+		}
+		for _, c := range []struct {
+			q    provisioning.MemberQuery
+			want string
+		}{
+			{provisioning.MemberQuery{Sort: provisioning.SortByName}, "[kim.new@acme.com owner@%s zara]"},
+			{provisioning.MemberQuery{Search: "zulu"}, "[ann@acme.com]"},
+			{provisioning.MemberQuery{Search: "able"}, "[]"},
+			{provisioning.MemberQuery{Search: "zu"}, "[ann@acme.com]"},
+			{provisioning.MemberQuery{Search: "KIM.NEW"}, "[kim.new@acme.com]"},
+			{provisioning.MemberQuery{Search: "kim@"}, "[]"},
+			{provisioning.MemberQuery{Search: `quote"d`}, "[kim.new@acme.com]"},
+			{provisioning.MemberQuery{Sort: provisioning.SortByEmail, Desc: true, Role: provisioning.RoleOwner}, "[owner@%s]"},
+		} {
+			want := strings.ReplaceAll(c.want, "%s", map[string]string{a.Org.ID: "acme.com", b.Org.ID: "beta.com"}[org])
+			want = strings.ReplaceAll(want, "zara", "ann@acme.com")
+			if got := list(c.q); got != want {
+				t.Errorf("%+v: got %s, want %s", c.q, got, want)
+			}
+		}
+	}
 }

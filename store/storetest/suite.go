@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 		{"MembershipCRUD", testMembershipCRUD},
 		{"MemberListFilters", testMemberListFilters},
 		{"MemberListCursor", testMemberListCursor},
+		{"MemberListFollowsRenames", testMemberListFollowsRenames},
 		{"SeatCounting", testSeatCounting},
 		{"InvitationCRUD", testInvitationCRUD},
 		{"InviteLinksAndQuotas", testInviteLinksAndQuotas},
