@@ -45,13 +45,17 @@ func (t *Tx) listOutbox(ctx context.Context, query string, args []any) ([]provis
 func (t *Tx) ClaimOutbox(ctx context.Context, c provisioning.OutboxClaim) ([]provisioning.OutboxItem, error) {
 	lane := ""
 	if c.Ordered {
+		// OFFSET 0 keeps the check a subplan Postgres runs per candidate through the index (as
+		// an anti join, with stale statistics, it once scanned every pending row per candidate).
+		fence := ""
 		if t.d.Dialect() == "postgres" {
+			fence = " OFFSET 0"
 			if _, err := t.exec(ctx, "outbox claim lock", `SELECT pg_advisory_xact_lock(hashtext('outbox:' || $1))`, c.Kind); err != nil {
 				return nil, err
 			}
 		}
 		lane = ` AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.kind = o.kind AND p.state = 'pending'
-			AND p.org_id = o.org_id AND p.id < o.id AND p.next_attempt_at > o.next_attempt_at)`
+			AND p.org_id = o.org_id AND p.id < o.id AND p.next_attempt_at > o.next_attempt_at` + fence + `)`
 	}
 	until := utc(c.Now.Add(c.Lease))
 	items, err := t.listOutbox(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3
