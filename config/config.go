@@ -65,6 +65,8 @@ type Config struct {
 	// InviteQuotas are the email invitation quotas per plan.
 	InviteQuotas     map[seats.Plan]InviteQuota
 	OutboxMaxAttempt int
+	// OutboxRetention is how long sent emails and webhooks are kept; 0 keeps them forever.
+	OutboxRetention time.Duration
 }
 
 // InviteQuota limits email invitations: Lifetime in total, or Daily per UTC day; both zero
@@ -111,6 +113,7 @@ var Settings = []Setting{
 	{"webhook-secret", "ROLLCALL_WEBHOOK_SECRET", "", "HMAC-SHA256 key for the Rollcall-Signature header; required with --webhook-url", func(c *Config, v string) error { c.WebhookSecret = v; return nil }},
 	{"webhook-previous-secret", "ROLLCALL_WEBHOOK_PREVIOUS_SECRET", "", "the webhook secret being rotated out: while set, deliveries carry a signature by each secret; remove it once the app verifies with the new one", func(c *Config, v string) error { c.WebhookPreviousSecret = v; return nil }},
 	{"outbox-max-attempts", "ROLLCALL_OUTBOX_MAX_ATTEMPTS", "8", "delivery attempts before an email or webhook is marked failed", func(c *Config, v string) error { return parsePositive(&c.OutboxMaxAttempt, v) }},
+	{"outbox-retention", "ROLLCALL_OUTBOX_RETENTION", "168h", "how long sent emails and webhooks stay in the outbox before they are purged (failed ones are kept for redelivery); 0: keep forever", func(c *Config, v string) error { return parseRetention(&c.OutboxRetention, v) }},
 	{"invite-quotas", "ROLLCALL_INVITE_QUOTAS", "trial=100,free=20/day,starter=100/day,pro=500/day,business=2000/day,enterprise=none", "email invitations per plan: plan=N in total, plan=N/day (resets at midnight UTC) or plan=none; plans not listed keep this default", parseInviteQuotas},
 	{"dns-resolver", "ROLLCALL_DNS_RESOLVER", "", "DNS server (host:port) for domain verification; empty: the system resolver", parseResolver},
 	{"dns-timeout", "ROLLCALL_DNS_TIMEOUT", "5s", "timeout of one DNS lookup", func(c *Config, v string) error { return parseDuration(&c.DNSTimeout, v) }},
@@ -367,6 +370,18 @@ func parseDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("%q: use a positive duration such as 30s or 5m", v)
 	}
 	*dst = d
+	return nil
+}
+
+// parseRetention reads a duration of at least a minute, or 0 for forever.
+func parseRetention(dst *time.Duration, v string) error {
+	if v == "0" {
+		*dst = 0
+		return nil
+	}
+	if err := parseDuration(dst, v); err != nil || *dst < time.Minute {
+		return fmt.Errorf("%q: use a duration of at least 1m such as 168h, or 0 to keep sent messages forever", v)
+	}
 	return nil
 }
 

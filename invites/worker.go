@@ -3,6 +3,7 @@ package invites
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/rollcall/rollcall/outbox"
 	"github.com/rollcall/rollcall/provisioning"
@@ -27,6 +28,13 @@ type mailDeliverer struct {
 }
 
 func (mailDeliverer) Kind() string { return provisioning.OutboxEmail }
+
+// Lane keeps one recipient's mails of a batch in the order they were queued.
+func (mailDeliverer) Lane(it provisioning.OutboxItem) string {
+	var q queuedMail
+	_ = json.Unmarshal(it.Payload, &q)
+	return strings.ToLower(q.To)
+}
 
 func (d mailDeliverer) Deliver(ctx context.Context, it provisioning.OutboxItem) ([]byte, error) {
 	var q queuedMail

@@ -18,8 +18,23 @@ type Deliverer interface {
 	// Kind is the outbox kind this deliverer sends (provisioning.OutboxEmail, OutboxWebhook).
 	Kind() string
 	// Deliver sends one message. On success it may return a smaller payload to keep instead of
-	// the original (an email without its one-time link); nil keeps the payload.
+	// the original (an email without its one-time link); nil keeps the payload. It may be called
+	// from several goroutines at once.
 	Deliver(ctx context.Context, it provisioning.OutboxItem) (keep []byte, err error)
+}
+
+// Ordered is implemented by a Deliverer whose messages of one org must arrive in order
+// (webhooks): they are sent one after another, by one worker at a time, and a failed one holds
+// back the org's later messages until it is sent or given up on. Other orgs' messages go out
+// meanwhile.
+type Ordered interface {
+	InOrder() bool
+}
+
+// Laned is implemented by a Deliverer whose messages with the same lane (an email's recipient)
+// go out one after another, in claim order, within a batch; lanes are sent concurrently.
+type Laned interface {
+	Lane(it provisioning.OutboxItem) string
 }
 
 // Options tune delivery.
@@ -30,55 +45,70 @@ type Options struct {
 	// at MaxBackoff (default 1h).
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
-	// Lease is how long a claimed mail stays hidden from other workers while it is sent (default
-	// 2m; each message's lease starts again just before its own send, so it must only outlast
-	// one send); a worker that dies mid-send leaves it to be retried after that.
+	// Lease is how long a claimed message stays hidden from other workers while it is sent
+	// (default 2m). A message whose claim has less than half of it left is renewed just before
+	// its own send, so half the lease must outlast one send; a worker that dies mid-send leaves
+	// it to be retried after that.
 	Lease time.Duration
-	// Batch is how many mails one claim takes (default 20).
+	// Batch is how many messages one claim takes (default 100); their outcomes are recorded in
+	// one statement.
 	Batch int
+	// Concurrency is how many sends of a batch are in flight at once (default 8); an ordered
+	// deliverer's messages of one org are sent one at a time.
+	Concurrency int
 	// PollInterval is how often Run looks for due mail (default 2s).
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// Retention is how long sent messages are kept before Run purges them; 0 keeps them
+	// forever. Failed messages are never purged.
+	Retention time.Duration
+	// PurgeInterval is how often Run purges (default 10m), PurgeBatch how many rows one purge
+	// transaction deletes (default 500).
+	PurgeInterval time.Duration
+	PurgeBatch    int
+	Logger        *slog.Logger
 }
 
 // Worker delivers one kind of message from the outbox. Any number of workers, on any number of
 // instances, may run at once: each claim takes different rows.
 type Worker struct {
-	svc *provisioning.Service
-	d   Deliverer
-	o   Options
+	svc     *provisioning.Service
+	d       Deliverer
+	o       Options
+	ordered bool
 }
 
 // NewWorker builds a worker that sends with d, using the core's store and clock.
 func NewWorker(svc *provisioning.Service, d Deliverer, o Options) *Worker {
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 8
-	}
-	if o.BaseBackoff <= 0 {
-		o.BaseBackoff = 30 * time.Second
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = time.Hour
-	}
-	if o.Lease <= 0 {
-		o.Lease = 2 * time.Minute
-	}
-	if o.Batch <= 0 {
-		o.Batch = 20
-	}
-	if o.PollInterval <= 0 {
-		o.PollInterval = 2 * time.Second
-	}
+	o.MaxAttempts = orDefault(o.MaxAttempts, 8)
+	o.BaseBackoff = orDefault(o.BaseBackoff, 30*time.Second)
+	o.MaxBackoff = orDefault(o.MaxBackoff, time.Hour)
+	o.Lease = orDefault(o.Lease, 2*time.Minute)
+	o.Batch = orDefault(o.Batch, 100)
+	o.Concurrency = orDefault(o.Concurrency, 8)
+	o.PollInterval = orDefault(o.PollInterval, 2*time.Second)
+	o.PurgeInterval = orDefault(o.PurgeInterval, 10*time.Minute)
+	o.PurgeBatch = orDefault(o.PurgeBatch, 500)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{svc: svc, d: d, o: o}
+	ord, ok := d.(Ordered)
+	return &Worker{svc: svc, d: d, o: o, ordered: ok && ord.InOrder()}
 }
 
-// Run delivers due mail every PollInterval until ctx ends.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// Run delivers due mail every PollInterval, and purges sent mail past the retention every
+// PurgeInterval, until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
 	t := time.NewTicker(w.o.PollInterval)
 	defer t.Stop()
+	purge := time.NewTicker(w.o.PurgeInterval)
+	defer purge.Stop()
 	for {
 		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			httperr.LogFailure(ctx, w.o.Logger, "outbox delivery pass failed", err, "kind", w.d.Kind())
@@ -87,6 +117,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-purge.C:
+			if _, err := w.Purge(ctx); err != nil && ctx.Err() == nil {
+				httperr.LogFailure(ctx, w.o.Logger, "outbox purge failed", err, "kind", w.d.Kind())
+			}
 		}
 	}
 }
@@ -96,63 +130,24 @@ func (w *Worker) Run(ctx context.Context) error {
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
+		claimed := w.svc.Now()
 		var items []provisioning.OutboxItem
 		err := w.svc.OutboxDoor().Update(ctx, func(tx provisioning.OutboxTxn) error {
 			var err error
-			items, err = tx.ClaimOutbox(ctx, w.d.Kind(), w.svc.Now(), w.o.Lease, w.o.Batch)
+			items, err = tx.ClaimOutbox(ctx, provisioning.OutboxClaim{Kind: w.d.Kind(), Now: claimed,
+				Lease: w.o.Lease, Limit: w.o.Batch, Ordered: w.ordered})
 			return err
 		})
 		if err != nil {
 			return sent, err
 		}
-		for _, it := range items {
-			ok, err := w.deliver(ctx, it)
-			if err != nil {
-				return sent, err
-			}
-			if ok {
-				sent++
-			}
-		}
-		if len(items) < w.o.Batch {
-			break
+		n, err := w.deliverBatch(ctx, items, claimed)
+		sent += n
+		if err != nil || len(items) < w.o.Batch {
+			return sent, err
 		}
 	}
 	return sent, nil
-}
-
-// deliver sends one claimed message and settles its row. Its lease is renewed first: the batch's
-// earlier sends may have outlasted the claim's lease, and then another worker may hold (and be
-// sending) the message, which is skipped here.
-func (w *Worker) deliver(ctx context.Context, it provisioning.OutboxItem) (bool, error) {
-	var held bool
-	err := w.svc.OutboxDoor().Update(ctx, func(tx provisioning.OutboxTxn) error {
-		var err error
-		held, err = tx.RenewOutbox(ctx, it.ID, it.Attempts, w.svc.Now().Add(w.o.Lease))
-		return err
-	})
-	if err != nil || !held {
-		return false, err
-	}
-	keep, sendErr := w.d.Deliver(ctx, it)
-	// Settle even when ctx ends mid-send, so a delivered message is not sent twice.
-	ctx = context.WithoutCancel(ctx)
-	return sendErr == nil, w.svc.OutboxDoor().Update(ctx, func(tx provisioning.OutboxTxn) error {
-		now := w.svc.Now()
-		if sendErr == nil {
-			if keep == nil {
-				keep = it.Payload
-			}
-			return tx.CompleteOutbox(ctx, it.ID, now, keep)
-		}
-		msg := truncate(sendErr.Error(), 500)
-		if it.Attempts >= w.o.MaxAttempts {
-			w.o.Logger.ErrorContext(ctx, "outbox message failed for good", "kind", it.Kind, "id", it.ID, "topic", it.Topic, "attempts", it.Attempts, "err", msg)
-			return tx.FailOutbox(ctx, it.ID, msg)
-		}
-		w.o.Logger.WarnContext(ctx, "outbox delivery failed; will retry", "kind", it.Kind, "id", it.ID, "attempt", it.Attempts, "err", msg)
-		return tx.RetryOutbox(ctx, it.ID, now.Add(w.backoff(it.Attempts)), msg)
-	})
 }
 
 // backoff is BaseBackoff doubled per earlier attempt, capped at MaxBackoff.

@@ -56,7 +56,7 @@ func TestLeaseOutlastedBySlowSends(t *testing.T) {
 				}
 				return nil
 			})
-			opts := outbox.Options{Lease: time.Minute, Batch: 3}
+			opts := outbox.Options{Lease: time.Minute, Batch: 3, Concurrency: 1}
 			d := &slowSends{clock: h.Clock, sent: map[string]int{}}
 			other := outbox.NewWorker(h.Service, d, opts)
 			d.during = func() { // 100s after the claim: its one-minute lease is over

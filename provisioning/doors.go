@@ -133,8 +133,12 @@ func (s *Service) HoldOrgTx(ctx context.Context, in Txn, orgID string) (Org, err
 }
 
 // EnqueueTx queues an outgoing message (an email, a webhook) in the caller's transaction, so
-// it is sent if and only if the transaction commits.
+// it is sent if and only if the transaction commits. A webhook is dropped when no endpoint is
+// configured (Options.NoWebhooks).
 func (s *Service) EnqueueTx(ctx context.Context, in Txn, m OutboxMessage) error {
+	if m.Kind == OutboxWebhook && s.noWebhooks {
+		return nil
+	}
 	if m.ID == "" {
 		m.ID = NewID()
 	}

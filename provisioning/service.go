@@ -16,6 +16,8 @@ type Service struct {
 	now    func() time.Time
 	logger *slog.Logger
 	keys   *keyring
+	// noWebhooks drops webhook events: no endpoint is configured to receive them.
+	noWebhooks bool
 }
 
 // Options configure a Service.
@@ -27,6 +29,9 @@ type Options struct {
 	// bytes is stretched with SHA-256 (see KeyFromPassphrase). Empty: a random key is generated
 	// once into the settings table, which is weaker (a database copy holds the key too).
 	SecretKey []byte
+	// NoWebhooks says no webhook endpoint is configured: changes queue no webhook event (the
+	// audit log records them all the same), so the outbox does no work for nobody.
+	NoWebhooks bool
 }
 
 // NewService builds the core over a store.
@@ -37,7 +42,7 @@ func NewService(store Store, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, now: o.Now, logger: o.Logger, keys: newKeyring(store, o.SecretKey)}
+	return &Service{store: store, now: o.Now, logger: o.Logger, keys: newKeyring(store, o.SecretKey), noWebhooks: o.NoWebhooks}
 }
 
 // Now is the service clock, truncated to microseconds as the stores keep it.
@@ -79,7 +84,7 @@ func (s *Service) record(ctx context.Context, tx Tx, c Change) error {
 	if err := tx.AppendAudit(ctx, e); err != nil {
 		return err
 	}
-	if !c.Webhook {
+	if !c.Webhook || s.noWebhooks {
 		return nil
 	}
 	payload, _ := json.Marshal(map[string]any{

@@ -45,6 +45,9 @@ func NewSender(url string, secret []byte) *Sender {
 // Kind says the sender delivers webhook outbox messages.
 func (s *Sender) Kind() string { return provisioning.OutboxWebhook }
 
+// InOrder says one org's events are delivered in order.
+func (s *Sender) InOrder() bool { return true }
+
 // Deliver sends one event; any answer but 2xx is an error, so the outbox retries it.
 func (s *Sender) Deliver(ctx context.Context, m provisioning.OutboxItem) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(m.Payload))
@@ -81,6 +84,9 @@ type LogDeliverer struct{ Logger *slog.Logger }
 
 // Kind says the deliverer takes webhook outbox messages.
 func (LogDeliverer) Kind() string { return provisioning.OutboxWebhook }
+
+// InOrder says one org's events are settled in order, as a Sender delivers them.
+func (LogDeliverer) InOrder() bool { return true }
 
 // Deliver logs the event.
 func (l LogDeliverer) Deliver(ctx context.Context, m provisioning.OutboxItem) ([]byte, error) {

@@ -185,7 +185,8 @@ func (a *app) wire(ctx context.Context) error {
 	if a.cfg.SecretKey != "" {
 		secretKey = provisioning.KeyFromPassphrase(a.cfg.SecretKey)
 	}
-	a.svc = provisioning.NewService(a.db, provisioning.Options{Logger: a.logger, SecretKey: secretKey})
+	a.svc = provisioning.NewService(a.db, provisioning.Options{Logger: a.logger, SecretKey: secretKey,
+		NoWebhooks: a.cfg.WebhookURL == ""})
 	if !a.svc.SecretKeyConfigured() {
 		a.warnings = append(a.warnings, warnGeneratedSecretKey)
 		a.logger.Warn(warnGeneratedSecretKey)

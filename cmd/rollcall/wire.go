@@ -66,8 +66,9 @@ func (a *app) entrances() ([]server.Mount, error) {
 		server.Mount{Pattern: "/", Handler: home}), nil
 }
 
-// outbox starts the delivery workers: email (SMTP, or the log with no SMTP host) and webhooks
-// (the configured URL, or the log).
+// outbox starts the delivery workers: email (SMTP, or files with no SMTP host) and webhooks (the
+// configured URL; without one the core queues no event, and the log settles any left from
+// before). Each purges its sent messages past --outbox-retention.
 func (a *app) outbox() error {
 	cfg := a.cfg
 	sender, err := invites.NewSender(invites.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, DropDir: filepath.Join(cfg.DataDir, "mail"),
@@ -75,7 +76,7 @@ func (a *app) outbox() error {
 	if err != nil {
 		return err
 	}
-	opts := outbox.Options{MaxAttempts: cfg.OutboxMaxAttempt, Logger: a.logger}
+	opts := outbox.Options{MaxAttempts: cfg.OutboxMaxAttempt, Retention: cfg.OutboxRetention, Logger: a.logger}
 	mailer := invites.NewWorker(a.svc, sender, opts)
 	var hooks outbox.Deliverer = webhooks.LogDeliverer{Logger: a.logger}
 	if cfg.WebhookURL != "" {

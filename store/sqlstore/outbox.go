@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,25 +37,97 @@ func (t *Tx) listOutbox(ctx context.Context, query string, args []any) ([]provis
 	return out, err
 }
 
-// ClaimOutbox takes due pending messages of kind, skipping rows other workers hold, counts an
-// attempt on each and leases them until now+lease.
-func (t *Tx) ClaimOutbox(ctx context.Context, kind string, now time.Time, lease time.Duration, limit int) ([]provisioning.OutboxItem, error) {
-	items, err := t.listOutbox(ctx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE kind = $1 AND state = 'pending' AND next_attempt_at <= $2
-		ORDER BY next_attempt_at, id LIMIT $3`+t.d.SkipLocked(), []any{kind, utc(now), limit})
+// ClaimOutbox takes due pending messages of a kind in one statement, walking the partial index
+// of pending messages in (next_attempt_at, id) order, skipping rows other workers hold, counts
+// an attempt on each and leases them until now+lease. An ordered claim first takes a lock per
+// kind on Postgres, so that its statement sees the leases of the claim before it (SQLite has
+// one writer).
+func (t *Tx) ClaimOutbox(ctx context.Context, c provisioning.OutboxClaim) ([]provisioning.OutboxItem, error) {
+	lane := ""
+	if c.Ordered {
+		// OFFSET 0 keeps the check a subplan Postgres runs per candidate through the index (as
+		// an anti join, with stale statistics, it once scanned every pending row per candidate).
+		fence := ""
+		if t.d.Dialect() == "postgres" {
+			fence = " OFFSET 0"
+			if _, err := t.exec(ctx, "outbox claim lock", `SELECT pg_advisory_xact_lock(hashtext('outbox:' || $1))`, c.Kind); err != nil {
+				return nil, err
+			}
+		}
+		lane = ` AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.kind = o.kind AND p.state = 'pending'
+			AND p.org_id = o.org_id AND p.id < o.id AND p.next_attempt_at > o.next_attempt_at` + fence + `)`
+	}
+	until := utc(c.Now.Add(c.Lease))
+	items, err := t.listOutbox(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3
+		WHERE id IN (SELECT o.id FROM outbox o WHERE o.kind = $1 AND o.state = 'pending' AND o.next_attempt_at <= $2`+lane+`
+			ORDER BY o.next_attempt_at, o.id LIMIT $4`+t.d.SkipLocked()+`)
+		RETURNING `+outboxColumns, []any{c.Kind, utc(c.Now), until, c.Limit})
 	if err != nil {
 		return nil, err
 	}
-	until := utc(now.Add(lease))
-	for i := range items {
-		if _, err := t.exec(ctx, "outbox message", `UPDATE outbox SET attempts = attempts + 1,
-			next_attempt_at = $2 WHERE id = $1`, items[i].ID, until); err != nil {
-			return nil, err
-		}
-		items[i].Attempts++
-		items[i].NextAttemptAt = until
-	}
+	// RETURNING has no order: each org's messages go out in id order (ids are time-ordered).
+	slices.SortFunc(items, func(a, b provisioning.OutboxItem) int { return strings.Compare(a.ID, b.ID) })
 	return items, nil
+}
+
+// SettleOutbox records a batch of delivery outcomes in one UPDATE joined to the outcomes, which
+// Postgres receives as arrays and SQLite as a VALUES list.
+func (t *Tx) SettleOutbox(ctx context.Context, s []provisioning.OutboxSettlement) (int, error) {
+	if len(s) == 0 {
+		return 0, nil
+	}
+	const set = ` UPDATE outbox SET state = v.state,
+		sent_at = CASE WHEN v.state = 'sent' THEN v.at_time ELSE outbox.sent_at END,
+		next_attempt_at = CASE WHEN v.released = 1 THEN outbox.created_at WHEN v.state = 'pending' THEN v.at_time ELSE outbox.next_attempt_at END,
+		payload = COALESCE(v.payload, outbox.payload),
+		last_error = CASE WHEN v.released = 1 THEN outbox.last_error ELSE v.last_error END,
+		attempts = outbox.attempts - v.released
+		FROM v WHERE outbox.id = v.id AND outbox.attempts = v.attempts AND outbox.state = 'pending'`
+	var query string
+	var args []any
+	if t.d.Dialect() == "postgres" {
+		ids, states, errs := make([]string, len(s)), make([]string, len(s)), make([]string, len(s))
+		attempts, released := make([]int32, len(s)), make([]int32, len(s))
+		at, payloads := make([]time.Time, len(s)), make([]*string, len(s))
+		for i, m := range s {
+			ids[i], attempts[i], states[i], at[i], errs[i], released[i] = m.ID, int32(m.Attempt), string(m.State), utc(m.At), m.LastError, released01(m)
+			if m.Payload != nil {
+				p := string(m.Payload)
+				payloads[i] = &p
+			}
+		}
+		query = `WITH v AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::int[])
+			AS v(id, attempts, state, at_time, payload, last_error, released))` + set
+		args = []any{ids, attempts, states, at, payloads, errs, released}
+	} else {
+		rows := make([]string, len(s))
+		for i, m := range s {
+			n := len(args)
+			rows[i] = fmt.Sprintf("($%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+			var payload any
+			if m.Payload != nil {
+				payload = string(m.Payload)
+			}
+			args = append(args, m.ID, m.Attempt, string(m.State), utc(m.At), payload, m.LastError, released01(m))
+		}
+		query = `WITH v(id, attempts, state, at_time, payload, last_error, released) AS (VALUES ` + strings.Join(rows, ",") + `)` + set
+	}
+	n, err := t.exec(ctx, "outbox messages", query, args...)
+	return int(n), err
+}
+
+func released01(m provisioning.OutboxSettlement) int32 {
+	if m.Released {
+		return 1
+	}
+	return 0
+}
+
+// PurgeOutbox deletes up to limit sent messages of kind older than before, through the partial
+// index of sent messages.
+func (t *Tx) PurgeOutbox(ctx context.Context, kind string, before time.Time, limit int) (int64, error) {
+	return t.exec(ctx, "outbox messages", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
+		WHERE kind = $1 AND state = 'sent' AND sent_at < $2 ORDER BY sent_at LIMIT $3)`, kind, utc(before), limit)
 }
 
 // RenewOutbox extends the lease of a message still held by the claim that counted attempt.

@@ -281,7 +281,7 @@ func testOutboxClaims(t *testing.T, h *Harness) {
 		var items []provisioning.OutboxItem
 		h.Tx(func(tx provisioning.StoreTx) error {
 			var err error
-			items, err = tx.ClaimOutbox(h.Ctx, provisioning.OutboxEmail, at, time.Minute, limit)
+			items, err = tx.ClaimOutbox(h.Ctx, provisioning.OutboxClaim{Kind: provisioning.OutboxEmail, Now: at, Lease: time.Minute, Limit: limit})
 			return err
 		})
 		return items

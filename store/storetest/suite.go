@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"InviteLinksAndQuotas", testInviteLinksAndQuotas},
 		{"EmailLoginsAndRateLimits", testEmailLoginsAndRateLimits},
 		{"OutboxClaims", testOutboxClaims},
+		{"OutboxOrderedClaims", testOutboxOrderedClaims},
 		{"TokensAndSettings", testTokensAndSettings},
 		{"AuditAppendOnlyAndFilters", testAuditFilters},
 		{"TransactionRollsBack", testTransactionRollsBack},
