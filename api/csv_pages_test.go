@@ -78,7 +78,8 @@ func rawDB(tb testing.TB, driver, dsn string) *sql.DB {
 
 // bulkSeed inserts n users and active memberships of orgID with multi-row INSERTs in one
 // transaction, shaped as the service writes them (sort names by provisioning.SortName, times
-// in the store's format), so that paging through them follows the real keys.
+// in the store's format, the membership's copies of the sort name and email), so that paging
+// through them follows the real keys.
 func bulkSeed(tb testing.TB, raw *sql.DB, dialect, orgID string, n int) {
 	tb.Helper()
 	ctx := context.Background()
@@ -100,17 +101,18 @@ func bulkSeed(tb testing.TB, raw *sql.DB, dialect, orgID string, n int) {
 				joined = joined.(time.Time).Format(sqlstore.TimeFormat)
 			}
 			uid, mid := fmt.Sprintf("ub%06d", i), fmt.Sprintf("mb%06d", i)
+			sortName := provisioning.SortName(first, last, email)
 			users = append(users, placeholders(dialect, len(uargs), 7))
-			uargs = append(uargs, uid, email, first, last, provisioning.SortName(first, last, email), joined, joined)
-			members = append(members, placeholders(dialect, len(margs), 8))
-			margs = append(margs, mid, orgID, uid, "member", "active", "scim", joined, joined)
+			uargs = append(uargs, uid, email, first, last, sortName, joined, joined)
+			members = append(members, placeholders(dialect, len(margs), 10))
+			margs = append(margs, mid, orgID, uid, "member", "active", "scim", joined, joined, sortName, email)
 		}
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
 			{`INSERT INTO users (id, email, first_name, last_name, sort_name, created_at, updated_at) VALUES ` + strings.Join(users, ","), uargs},
-			{`INSERT INTO memberships (id, org_id, user_id, role, status, source, joined_at, updated_at) VALUES ` + strings.Join(members, ","), margs},
+			{`INSERT INTO memberships (id, org_id, user_id, role, status, source, joined_at, updated_at, sort_name, email) VALUES ` + strings.Join(members, ","), margs},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 				tb.Fatalf("seed: %v", err)
