@@ -108,7 +108,7 @@ func (s *Service) provisionTx(ctx context.Context, tx StoreTx, req ProvisionRequ
 		return ProvisionResult{}, err
 	}
 	res := ProvisionResult{User: user, UserCreated: created}
-	m, err := tx.LockMembership(ctx, org.ID, user.ID)
+	m, err := lockMembership(ctx, tx, org.ID, user, created)
 	if req.ExistingMembersOnly && (IsCode(err, CodeNotFound) || (err == nil && m.Status != StatusActive)) {
 		return res, notAMember(ctx, tx, org.ID, user.Email)
 	}
@@ -132,6 +132,15 @@ func (s *Service) provisionTx(ctx context.Context, tx StoreTx, req ProvisionRequ
 		return s.reactivate(ctx, tx, org, req, res, m)
 	}
 	return s.update(ctx, tx, org, req, res, m)
+}
+
+// lockMembership locks the user's membership of the org. A user this transaction created has
+// none, and none can be made by another transaction before this one commits: no statement.
+func lockMembership(ctx context.Context, tx StoreTx, orgID string, user User, created bool) (Membership, error) {
+	if created {
+		return Membership{}, Errorf(CodeNotFound, "%s is not a member", user.Email)
+	}
+	return tx.LockMembership(ctx, orgID, user.ID)
 }
 
 func (r *ProvisionRequest) validate() error {

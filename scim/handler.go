@@ -74,7 +74,11 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, server scim.Serv
 	r.URL.Path = path
 	a, w, r := s.watch(w, r)
 	defer s.keep(a)
-	ctx, ok := s.authorize(w, r)
+	authorize := s.authorize
+	if checksInTx(r, path) {
+		authorize = withBearer
+	}
+	ctx, ok := authorize(w, r)
 	if !ok {
 		return
 	}
@@ -143,11 +147,8 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 }
 
 func (s *Service) authorize(w http.ResponseWriter, r *http.Request) (context.Context, bool) {
-	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	token = strings.TrimSpace(token)
-	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall-scim"`)
-		writeError(w, scimStatus(http.StatusUnauthorized, "", "send the directory token as Authorization: Bearer scim_…"))
+	token, ok := bearerOf(w, r)
+	if !ok {
 		return nil, false
 	}
 	actor, retry, err := s.authenticate(r.Context(), token)

@@ -44,21 +44,15 @@ type lease struct {
 // take lets one request of the org through at now when the limit allows it; otherwise it
 // returns how long until the next minute.
 func (s *Service) take(ctx context.Context, orgID string, now time.Time) (retryAfter time.Duration, err error) {
+	if retryAfter, held := s.takeHeld(orgID, now); held {
+		return retryAfter, nil
+	}
 	limit := s.opts.RateLimitPerMinute
 	window, end := provisioning.FixedWindow(now, time.Minute)
 	refused := max(time.Second, end.Sub(now))
 	r := &s.leases
 	r.mu.Lock()
 	l := r.current(orgID, window)
-	if l.left > 0 {
-		l.left--
-		r.mu.Unlock()
-		return 0, nil
-	}
-	if l.spent {
-		r.mu.Unlock()
-		return refused, nil
-	}
 	want := min(maxLease, max(1, (limit-l.count)/leaseShare))
 	r.mu.Unlock()
 
@@ -92,6 +86,25 @@ func (s *Service) take(ctx context.Context, orgID string, now time.Time) (retryA
 	l.count = max(l.count, count)
 	l.left += got - 1
 	return 0, nil
+}
+
+// takeHeld decides a request of the org at now from what this instance holds, without the
+// database: held is false when the lease is used up and the shared count is not known to be
+// spent, so a new lease is to be taken (take). Otherwise retryAfter > 0 refuses the request.
+func (s *Service) takeHeld(orgID string, now time.Time) (retryAfter time.Duration, held bool) {
+	window, end := provisioning.FixedWindow(now, time.Minute)
+	r := &s.leases
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.current(orgID, window)
+	if l.left > 0 {
+		l.left--
+		return 0, true
+	}
+	if l.spent {
+		return max(time.Second, end.Sub(now)), true
+	}
+	return 0, false
 }
 
 // current returns the org's lease of window, a fresh one if the one held is of an earlier

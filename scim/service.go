@@ -166,41 +166,19 @@ const touchEvery = 30 * time.Second
 // against the org's rate limit. retryAfter > 0 means the limit is exceeded. It reads the token
 // and its creator's authority in a read-only transaction; it writes only the token's last use,
 // at most every touchEvery, and the org's shared rate count once per lease (ratelimit.go).
+// Writes check their token in their own transaction instead (see admitted).
 func (s *Service) authenticate(ctx context.Context, bearer string) (actor provisioning.Actor, retryAfter time.Duration, err error) {
-	bad := provisioning.Errorf(provisioning.CodeUnauthorized, "invalid or revoked directory token")
-	if !strings.HasPrefix(bearer, provisioning.DirectoryTokenPrefix) {
-		return actor, 0, bad
-	}
 	now := s.core.Now()
 	var tok provisioning.DirectoryToken
 	err = s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
 		var err error
-		tok, err = tx.GetDirectoryTokenByHash(ctx, provisioning.HashSecret(bearer))
-		if provisioning.IsCode(err, provisioning.CodeNotFound) {
-			return bad
-		}
-		if err != nil {
-			return err
-		}
-		if !provisioning.SecretMatches(bearer, tok.Hash) {
-			return bad
-		}
-		noteToken(ctx, tok)
-		if !tok.Active() {
-			return bad
-		}
-		authority, err := provisioning.DirectoryAuthority(ctx, tx, tok)
-		if err != nil {
-			return err
-		}
-		actor = provisioning.Actor{Kind: provisioning.ActorDirectory, ID: tok.ID, OrgID: tok.OrgID, Role: authority,
-			TokenID: tok.ID, Label: "directory: " + tok.Name}
-		return nil
+		actor, tok, err = s.checkToken(ctx, tx, bearer)
+		return err
 	})
 	if err != nil {
 		return provisioning.Actor{}, 0, err
 	}
-	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
+	if touchDue(tok, now) {
 		err = s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 			if err := tx.CountersOnly(ctx); err != nil {
 				return err
@@ -216,4 +194,38 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 	}
 	retryAfter, err = s.take(ctx, tok.OrgID, now)
 	return actor, retryAfter, err
+}
+
+// touchDue reports whether the token's last use is to be written at now.
+func touchDue(tok provisioning.DirectoryToken, now time.Time) bool {
+	return tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery
+}
+
+// checkToken reads the bearer's token and its creator's authority in tx and returns the
+// directory actor: an unknown, altered or revoked token is unauthorized.
+func (s *Service) checkToken(ctx context.Context, tx provisioning.DirectoryTxn, bearer string) (provisioning.Actor, provisioning.DirectoryToken, error) {
+	bad := provisioning.Errorf(provisioning.CodeUnauthorized, "invalid or revoked directory token")
+	if !strings.HasPrefix(bearer, provisioning.DirectoryTokenPrefix) {
+		return provisioning.Actor{}, provisioning.DirectoryToken{}, bad
+	}
+	tok, err := tx.GetDirectoryTokenByHash(ctx, provisioning.HashSecret(bearer))
+	if provisioning.IsCode(err, provisioning.CodeNotFound) {
+		return provisioning.Actor{}, tok, bad
+	}
+	if err != nil {
+		return provisioning.Actor{}, tok, err
+	}
+	if !provisioning.SecretMatches(bearer, tok.Hash) {
+		return provisioning.Actor{}, tok, bad
+	}
+	noteToken(ctx, tok)
+	if !tok.Active() {
+		return provisioning.Actor{}, tok, bad
+	}
+	authority, err := provisioning.DirectoryAuthority(ctx, tx, tok)
+	if err != nil {
+		return provisioning.Actor{}, tok, err
+	}
+	return provisioning.Actor{Kind: provisioning.ActorDirectory, ID: tok.ID, OrgID: tok.OrgID, Role: authority,
+		TokenID: tok.ID, Label: "directory: " + tok.Name}, tok, nil
 }

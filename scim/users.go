@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/elimity-com/scim"
-	"github.com/elimity-com/scim/errors"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
@@ -14,9 +13,10 @@ import (
 type users struct{ s *Service }
 
 // Create provisions a person: the pipeline finds or creates the user by email and joins (or
-// links, or brings back) their membership; the SCIM user row commits with it.
+// links, or brings back) their membership; the SCIM user row commits with it, in the
+// transaction that checks the token (admitted).
 func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	d := requestDocument(r, attrs, userType)
 	if err := checkBounds(d, userStrings, h.s.opts.MaxValues); err != nil {
 		return scim.Resource{}, err
@@ -26,10 +26,7 @@ func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Reso
 		return scim.Resource{}, err
 	}
 	var out provisioning.DirectoryUser
-	err = h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
-		if _, found, err := findUserByKey(ctx, tx, actor.OrgID, f.key); err != nil || found {
-			return firstErr(err, errors.ScimErrorUniqueness)
-		}
+	err = h.s.admitted(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		active := f.active == nil || *f.active
 		res, err := h.s.core.ProvisionTx(ctx, tx, provisioning.ProvisionRequest{
 			OrgID: actor.OrgID, Entrance: provisioning.EntranceSCIM, Actor: actor, Reactivate: active, Suspended: !active,
@@ -47,9 +44,12 @@ func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Reso
 		out = provisioning.DirectoryUser{ID: provisioning.NewID(), OrgID: actor.OrgID, UserID: res.User.ID,
 			MembershipID: res.Membership.ID, Active: active, Version: 1, CreatedAt: now, UpdatedAt: now}
 		f.apply(&out, d)
+		// A taken userName is the unique index's to find: the insert's conflict is a 409
+		// uniqueness, and the transaction (membership, audit entry, event) rolls back with it.
 		return tx.InsertDirectoryUser(ctx, out)
 	})
 	if err != nil {
+		refusalHeaders(ctx, err)
 		return scim.Resource{}, h.s.scimError(ctx, err)
 	}
 	return userResource(out), nil

@@ -66,35 +66,25 @@ func (t *Tx) LockOrg(ctx context.Context, id string) (provisioning.Org, error) {
 // the same person meet on the membership row (LockMembership), or, when neither finds one, on
 // its unique key: the loser starts over with the write lock and finds the winner's membership.
 // (Row locks, unlike advisory locks, take no room in the lock table, so one transaction may
-// provision any number of people.) The first read takes no lock, so that joins into a limited
-// org never hold a share lock they would have to upgrade; a transaction that later wants the
-// write lock (LockOrg) starts over and takes it here.
+// provision any number of people.) The share lock is taken only on a row without a limit (the
+// condition is in the statement, so Postgres checks it again on the row it locks, after any
+// writer of the row committed), so that joins into a limited org never hold a share lock they
+// would have to upgrade: finding no such row, they take the write lock. A transaction that
+// later wants the write lock (LockOrg) starts over and takes it here. One statement for an org
+// without a limit, two otherwise.
 func (t *Tx) LockOrgForJoin(ctx context.Context, orgID string) (provisioning.Org, error) {
 	if t.exclusive || t.locks[orgID] == orgWrite {
 		return t.LockOrg(ctx, orgID)
 	}
-	org, err := t.GetOrg(ctx, orgID)
-	if err != nil || !org.SeatLimit.IsUnlimited() {
-		return t.relock(ctx, org, err)
+	org, err := t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1 AND seat_limit < 0`+t.d.ForShare(), orgID)
+	if provisioning.IsCode(err, provisioning.CodeNotFound) {
+		return t.LockOrg(ctx, orgID) // a limited org, or none: LockOrg says which
 	}
-	org, err = t.getOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`+t.d.ForShare(), orgID)
 	if err != nil {
 		return org, err
-	}
-	if !org.SeatLimit.IsUnlimited() {
-		// A limit was set in between. Upgrading the share lock would deadlock with the other
-		// arrivals doing the same, so start over with the write lock.
-		return org, errRestart
 	}
 	t.lockedOrg(orgID, orgShared)
 	return org, nil
-}
-
-func (t *Tx) relock(ctx context.Context, org provisioning.Org, err error) (provisioning.Org, error) {
-	if err != nil {
-		return org, err
-	}
-	return t.LockOrg(ctx, org.ID)
 }
 
 func (t *Tx) getOrg(ctx context.Context, query string, arg string) (provisioning.Org, error) {

@@ -1,0 +1,122 @@
+package scim
+
+import (
+	"context"
+	stderrors "errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rollcall/rollcall/httperr"
+	"github.com/rollcall/rollcall/provisioning"
+)
+
+// A POST /Users checks its token in the transaction that creates the user, not in a
+// transaction of its own before it (authenticate): serve checks only that a bearer token is
+// sent, and the create's transaction reads the token and its creator's authority, counts the
+// request against the rate limit and writes, all or nothing. The token is therefore checked
+// after the library has parsed the body: a malformed body answers 400 even with a bad token.
+
+// bearerKey carries the request's bearer token; headerKey the answer's headers, so that a
+// refusal found inside the transaction sets WWW-Authenticate and Retry-After.
+type (
+	bearerKey struct{}
+	headerKey struct{}
+)
+
+// errLease leaves a write's transaction (which has written nothing yet) to take a new rate
+// lease in a transaction of its own (take), after which the write runs again.
+var errLease = stderrors.New("scim: rate lease used up")
+
+// checksInTx reports whether the request checks its token in its own write transaction.
+func checksInTx(r *http.Request, path string) bool {
+	return r.Method == http.MethodPost && path == "/Users"
+}
+
+// withBearer is authorize for a request that checks its token in its write transaction: it
+// only requires a bearer token (401 without one) and hands it on in the context.
+func withBearer(w http.ResponseWriter, r *http.Request) (context.Context, bool) {
+	token, ok := bearerOf(w, r)
+	if !ok {
+		return nil, false
+	}
+	ctx := context.WithValue(r.Context(), bearerKey{}, token)
+	return context.WithValue(ctx, headerKey{}, w.Header()), true
+}
+
+// bearerOf returns the request's bearer token, or answers 401 without one.
+func bearerOf(w http.ResponseWriter, r *http.Request) (string, bool) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall-scim"`)
+		writeError(w, scimStatus(http.StatusUnauthorized, "", "send the directory token as Authorization: Bearer scim_…"))
+		return "", false
+	}
+	return token, true
+}
+
+// admitted runs fn in one write transaction with the actor of the request's token, checked in
+// that transaction, once the request is within the org's rate limit. Only when this instance's
+// lease of the limit is used up does a request take a new one first, in a transaction of its
+// own (one request in up to maxLease).
+func (s *Service) admitted(ctx context.Context, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
+	bearer, _ := ctx.Value(bearerKey{}).(string)
+	now := s.core.Now()
+	counted := s.opts.RateLimitPerMinute < 0
+	for {
+		var orgID string
+		err := s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+			actor, tok, err := s.checkToken(ctx, tx, bearer)
+			if err != nil {
+				return err
+			}
+			if !counted {
+				retry, held := s.takeHeld(actor.OrgID, now)
+				if !held {
+					orgID = actor.OrgID
+					return errLease
+				}
+				counted = true
+				if retry > 0 {
+					return refusedFor(retry)
+				}
+			}
+			if touchDue(tok, now) {
+				if err := tx.TouchDirectoryTokenBefore(ctx, tok.ID, now, now.Add(-touchEvery)); err != nil {
+					return err
+				}
+			}
+			return fn(tx, actor)
+		})
+		if !stderrors.Is(err, errLease) {
+			return err
+		}
+		retry, err := s.take(ctx, orgID, now)
+		if err != nil {
+			return err
+		}
+		counted = true
+		if retry > 0 {
+			return refusedFor(retry)
+		}
+	}
+}
+
+// refusedFor is the rate limit's refusal, to come back after retry.
+func refusedFor(retry time.Duration) error {
+	return provisioning.RateLimited(retry, "too many requests for this directory; retry later")
+}
+
+// refusalHeaders sets, on an answer whose headers ctx carries, the WWW-Authenticate of a
+// refused token and the Retry-After of a rate limit or an unavailable database.
+func refusalHeaders(ctx context.Context, err error) {
+	h, ok := ctx.Value(headerKey{}).(http.Header)
+	if !ok {
+		return
+	}
+	if provisioning.IsCode(err, provisioning.CodeUnauthorized) {
+		h.Set("WWW-Authenticate", `Bearer realm="rollcall-scim", error="invalid_token"`)
+	}
+	httperr.SetRetryAfterFor(h, err)
+}
