@@ -342,13 +342,18 @@ func (s *Service) update(ctx context.Context, tx Tx, org Org, req ProvisionReque
 }
 
 func (s *Service) recordMember(ctx context.Context, tx Tx, req ProvisionRequest, action string, old, m Membership, email string, reason seats.Reason) error {
+	return s.record(ctx, tx, memberAudit(req, action, old, m, email, reason))
+}
+
+// memberAudit is the audited change of a membership from old to m.
+func memberAudit(req ProvisionRequest, action string, old, m Membership, email string, reason seats.Reason) Change {
 	why := req.Reason
 	if reason != seats.ReasonNone {
 		why = strings.TrimPrefix(why+"; joined as viewer: "+string(reason), "; ")
 	}
-	return s.record(ctx, tx, Change{
+	return Change{
 		Actor: req.Actor, OrgID: m.OrgID, Entrance: req.Entrance, Action: action,
 		TargetType: "member", TargetID: m.ID, Before: snapshot(old, email), After: snapshot(m, email),
 		Reason: why, Webhook: true,
-	})
+	}
 }

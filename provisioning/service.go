@@ -74,6 +74,43 @@ func (s *Service) Record(ctx context.Context, in Txn, c Change) error {
 
 // record appends the audit event of a change and, when asked, its webhook event, inside tx.
 func (s *Service) record(ctx context.Context, tx Tx, c Change) error {
+	e, m, webhook := s.events(c)
+	if err := tx.AppendAudit(ctx, e); err != nil {
+		return err
+	}
+	if !webhook {
+		return nil
+	}
+	return tx.EnqueueOutbox(ctx, m)
+}
+
+// recordAll records changes as record does one by one, in a few statements: the audit events
+// in one multi-row insert per 500, then the webhook events likewise, each in the order given.
+func (s *Service) recordAll(ctx context.Context, tx Tx, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	events := make([]AuditEvent, 0, len(changes))
+	var msgs []OutboxMessage
+	for _, c := range changes {
+		e, m, webhook := s.events(c)
+		events = append(events, e)
+		if webhook {
+			msgs = append(msgs, m)
+		}
+	}
+	if err := tx.AppendAudits(ctx, events); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return tx.EnqueueOutboxes(ctx, msgs)
+}
+
+// events builds the audit event of a change and its webhook event, which is to be queued when
+// webhook is true.
+func (s *Service) events(c Change) (AuditEvent, OutboxMessage, bool) {
 	now := s.Now()
 	e := AuditEvent{
 		ID: NewID(), OrgID: c.OrgID, At: now, ActorKind: c.Actor.Kind, ActorID: c.Actor.ID,
@@ -81,20 +118,17 @@ func (s *Service) record(ctx context.Context, tx Tx, c Change) error {
 		TargetType: c.TargetType, TargetID: c.TargetID, Before: marshal(c.Before),
 		After: marshal(c.After), Reason: c.Reason,
 	}
-	if err := tx.AppendAudit(ctx, e); err != nil {
-		return err
-	}
 	if !c.Webhook || s.noWebhooks {
-		return nil
+		return e, OutboxMessage{}, false
 	}
 	payload, _ := json.Marshal(map[string]any{
 		"type": c.Action, "orgId": c.OrgID, "at": now, "entrance": c.Entrance,
 		"actor": c.Actor, "target": map[string]string{"type": c.TargetType, "id": c.TargetID},
 		"before": e.Before, "after": e.After, "reason": c.Reason,
 	})
-	return tx.EnqueueOutbox(ctx, OutboxMessage{
+	return e, OutboxMessage{
 		ID: NewID(), OrgID: c.OrgID, Kind: OutboxWebhook, Topic: c.Action, Payload: payload, CreatedAt: now,
-	})
+	}, true
 }
 
 func marshal(v any) json.RawMessage {

@@ -96,6 +96,10 @@ type MembershipTx interface {
 	LockMembersByID(ctx context.Context, orgID string, ids []string) ([]Member, error)
 	InsertMembership(ctx context.Context, m Membership) error
 	UpdateMembership(ctx context.Context, m Membership) error
+	// UpdateMembershipRoles writes the roles of memberships of an org the transaction has
+	// locked, each listed once, in a few statements, and moves the org's seat counter by the
+	// seats they give and take.
+	UpdateMembershipRoles(ctx context.Context, orgID string, changes []RoleChange) error
 	GetMember(ctx context.Context, orgID, membershipID string) (Member, error)
 	// ListUserOrgs lists a user's active and suspended memberships with their orgs, by org name.
 	ListUserOrgs(ctx context.Context, userID string) ([]UserOrg, error)
@@ -118,8 +122,12 @@ type MembershipTx interface {
 // AuditTx appends to and reads the audit log and the outbox.
 type AuditTx interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
+	// AppendAudits appends events in the order given, in a few statements.
+	AppendAudits(ctx context.Context, events []AuditEvent) error
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
 	EnqueueOutbox(ctx context.Context, m OutboxMessage) error
+	// EnqueueOutboxes writes messages in the order given, in a few statements.
+	EnqueueOutboxes(ctx context.Context, msgs []OutboxMessage) error
 }
 
 // TokenTx reads and writes member API tokens.

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
@@ -32,4 +34,52 @@ func (t *Tx) LockMembersByID(ctx context.Context, orgID string, ids []string) ([
 		}
 	}
 	return out, nil
+}
+
+// UpdateMembershipRoles writes new roles (and updated_at) of memberships of one org, in two
+// statements per 500 changes: the org's seat counter moved by the seats the changes give and
+// take (counted from the rows as they are before the update), then one UPDATE joined to the
+// changes, which Postgres receives as arrays and SQLite as a VALUES list. Each membership is
+// listed once; one that is not the org's is a not-found error.
+func (t *Tx) UpdateMembershipRoles(ctx context.Context, orgID string, changes []provisioning.RoleChange) error {
+	for len(changes) > 0 {
+		batch := changes[:min(memberBatch, len(changes))]
+		changes = changes[len(batch):]
+		var v string
+		args := []any{orgID}
+		if t.d.Dialect() == "postgres" {
+			ids, roles, at := make([]string, len(batch)), make([]string, len(batch)), make([]time.Time, len(batch))
+			for i, c := range batch {
+				ids[i], roles[i], at[i] = c.MembershipID, string(c.Role), utc(c.UpdatedAt)
+			}
+			v = `WITH v AS (SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS v(id, role, updated_at)) `
+			args = append(args, ids, roles, at)
+		} else {
+			rows := make([]string, len(batch))
+			for i, c := range batch {
+				rows[i] = "(" + placeholders(len(args)+1, 3) + ")"
+				args = append(args, c.MembershipID, string(c.Role), utc(c.UpdatedAt))
+			}
+			v = `WITH v(id, role, updated_at) AS (VALUES ` + strings.Join(rows, ",") + `) `
+		}
+		if t.locks[orgID] != orgShared {
+			// Before the update: the delta is read from the memberships as they are now.
+			_, err := t.exec(ctx, "org", v+`UPDATE orgs SET seats_used = seats_used + (SELECT COALESCE(SUM(
+				CASE WHEN m.status = 'active' AND v.role <> 'viewer' THEN 1 ELSE 0 END -
+				CASE WHEN m.status = 'active' AND m.role <> 'viewer' THEN 1 ELSE 0 END), 0)
+				FROM memberships m JOIN v ON m.id = v.id WHERE m.org_id = $1) WHERE id = $1 AND seat_limit >= 0`, args...)
+			if err != nil {
+				return err
+			}
+		}
+		n, err := t.exec(ctx, "membership", v+`UPDATE memberships SET role = v.role, updated_at = v.updated_at
+			FROM v WHERE memberships.org_id = $1 AND memberships.id = v.id`, args...)
+		if err != nil {
+			return err
+		}
+		if int(n) != len(batch) {
+			return provisioning.Errorf(provisioning.CodeNotFound, "member not found")
+		}
+	}
+	return nil
 }

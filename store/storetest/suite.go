@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"RaceJoinThenWriteLock", testRaceJoinThenWriteLock},
 		{"Directory", testDirectory},
 		{"DirectoryGroupBatches", testDirectoryGroupBatches},
+		{"RoleBatches", testRoleBatches},
 		{"DirectoryRequests", testDirectoryRequests},
 		{"Domains", testDomains},
 		{"SSO", testSSO},
