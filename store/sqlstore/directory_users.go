@@ -128,8 +128,13 @@ func DirectoryUserListSQL(q provisioning.DirectoryQuery) (count, page string, ar
 	if err != nil {
 		return "", "", nil, err
 	}
-	return `SELECT COUNT(*) FROM scim_users u WHERE ` + where,
-		pageQuery("scim_users", "u", directoryUserColumns, where, len(args)), args, nil
+	count = `SELECT COUNT(*) FROM scim_users u WHERE ` + where
+	if q.Filter == nil {
+		// The org's directory-user count, kept by triggers (migration 00015): a list without
+		// a filter does not count 100,000 rows for its totalResults.
+		count = `SELECT COALESCE(SUM(c.n), 0) FROM scim_user_counts c WHERE c.org_id = $1`
+	}
+	return count, pageQuery("scim_users", "u", directoryUserColumns, where, len(args)), args, nil
 }
 
 func (t *Tx) count(ctx context.Context, query string, args []any) (int, error) {

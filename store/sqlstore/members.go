@@ -164,18 +164,18 @@ func MemberListSQL(q provisioning.MemberQuery, dialect string) (string, []any, e
 	return query, b.args, nil
 }
 
-// addSearch matches a substring of the email or sort name, case-insensitively. On Postgres
-// the trigram indexes serve the LIKE itself; on SQLite the FTS5 trigram index narrows the rows
-// first (a phrase of three or more characters), and the same LIKE decides, so both stores
-// return the same members.
+// addSearch matches a substring of the email or sort name, case-insensitively. The sort name
+// holds the lower-cased email (provisioning.SortName), so matching the sort name alone matches
+// both. On Postgres the org-scoped trigram index memberships_search serves the LIKE itself; on
+// SQLite the FTS5 trigram index narrows the rows first (a phrase of three or more characters),
+// and the same LIKE decides, so both stores return the same members.
 func addSearch(b *sqlBuilder, search, dialect string) {
 	p := b.arg(likePattern(search))
-	like := "(m.email LIKE " + p + ` ESCAPE '\' OR m.sort_name LIKE ` + p + ` ESCAPE '\')`
 	if phrase := strings.ToLower(search); dialect == "sqlite" && utf8.RuneCountInString(phrase) >= 3 {
 		b.add("m.rowid IN (SELECT rowid FROM memberships_search WHERE memberships_search MATCH " +
 			b.arg(`"`+strings.ReplaceAll(phrase, `"`, `""`)+`"`) + ")")
 	}
-	b.add(like)
+	b.add("m.sort_name LIKE " + p + ` ESCAPE '\'`)
 }
 
 // ListUserOrgs lists a user's memberships that are not removed, with their orgs.

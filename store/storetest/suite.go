@@ -23,6 +23,7 @@ func Run(t *testing.T, open Opener) {
 		{"UserEnsureAndIdentity", testUserEnsureAndIdentity},
 		{"MembershipCRUD", testMembershipCRUD},
 		{"MemberListFilters", testMemberListFilters},
+		{"DirectoryUserCount", testDirectoryUserCount},
 		{"MemberListCursor", testMemberListCursor},
 		{"MemberListFollowsRenames", testMemberListFollowsRenames},
 		{"SeatCounting", testSeatCounting},
