@@ -293,17 +293,6 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, q MemberQuery) (
 	return out, err
 }
 
-// EachMember streams every member matching q to fn (CSV export), in one read transaction.
-func (s *Service) EachMember(ctx context.Context, actor Actor, q MemberQuery, fn func(Member) error) error {
-	return s.store.View(ctx, func(tx StoreTx) error {
-		if _, err := need(ctx, tx, actor, q.OrgID, RoleAdmin, "export the member list"); err != nil {
-			return err
-		}
-		q.Limit, q.After = 0, nil
-		return tx.EachMember(ctx, q, fn)
-	})
-}
-
 // SeatUsage returns used / limit for an org.
 func (s *Service) SeatUsage(ctx context.Context, actor Actor, orgID string) (SeatReport, error) {
 	var out SeatReport
