@@ -46,7 +46,7 @@ func runBackend(ctx context.Context, cfg config, bin, backend, work string) ([]R
 	for _, conc := range cfg.Concurrency {
 		r.add(Row{Workload: "ceiling: raw PK UPDATE (64 rows)", Concurrency: conc, Stats: r.update[conc]})
 	}
-	if r.srv, err = startServer(ctx, bin, backend, dir, dbURL); err != nil {
+	if r.srv, err = startServer(ctx, bin, backend, dir, dbURL, cfg.DebugAddr); err != nil {
 		return r.rows, version, err
 	}
 	defer r.srv.stop()
@@ -74,6 +74,9 @@ func runBackend(ctx context.Context, cfg config, bin, backend, work string) ([]R
 		{"sso jit", r.jit},
 	}
 	for _, s := range steps {
+		if !cfg.runs(s.name) {
+			continue
+		}
 		if ctx.Err() != nil {
 			return r.rows, version, ctx.Err()
 		}
@@ -84,4 +87,25 @@ func runBackend(ctx context.Context, cfg config, bin, backend, work string) ([]R
 		logf("%s: %s done in %v", backend, s.name, time.Since(start).Round(time.Millisecond))
 	}
 	return r.rows, version, nil
+}
+
+// stepNames are the steps of a backend's run, in order (-only picks among them).
+var stepNames = []string{"scim create", "introspection", "bulk invitations", "seed", "large-org reads", "export", "group patch", "fairness", "sso jit"}
+
+// bigSteps need the large org seeded.
+var bigSteps = []string{"large-org reads", "export", "group patch"}
+
+// runs reports whether the run includes the step: -only lists it, or lists a step that needs it.
+func (cfg config) runs(step string) bool {
+	if len(cfg.Only) == 0 || slices.Contains(cfg.Only, step) {
+		return true
+	}
+	if step == "seed" {
+		for _, b := range bigSteps {
+			if slices.Contains(cfg.Only, b) {
+				return true
+			}
+		}
+	}
+	return false
 }

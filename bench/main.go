@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ type config struct {
 	Out            string        `json:"-"`
 	Bin            string        `json:"-"`
 	Quick          bool          `json:"quick"`
+	// Only names the steps to run (as the log names them); empty: all.
+	Only []string `json:"only,omitempty"`
+	// DebugAddr is passed to the servers as --debug-addr, to profile them during a run.
+	DebugAddr string `json:"-"`
 }
 
 var logger = log.New(os.Stderr, "bench: ", log.Ltime)
@@ -98,9 +103,20 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	fs.IntVar(&cfg.SignIns, "sign-ins", d.SignIns, "new people signed in through each of SAML and OIDC")
 	fs.StringVar(&cfg.PostgresURL, "postgres", pg, "Postgres server to create the fresh database on (ROLLCALL_BENCH_POSTGRES_URL)")
 	fs.StringVar(&cfg.Out, "out", "bench/results.json", "JSON file to write")
+	only := fs.String("only", "", "comma-separated steps to run, e.g. \"scim create,introspection\" (seed runs when a step needs the large org); empty: all")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve the servers' pprof profiles here (host:port), e.g. to take a CPU profile during a step")
 	fs.StringVar(&cfg.Bin, "bin", "", "rollcall binary to use instead of building cmd/rollcall")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *only != "" {
+		for _, s := range strings.Split(*only, ",") {
+			s = strings.TrimSpace(s)
+			if !slices.Contains(stepNames, s) {
+				return cfg, fmt.Errorf("-only: unknown step %q (steps: %s)", s, strings.Join(stepNames, ", "))
+			}
+			cfg.Only = append(cfg.Only, s)
+		}
 	}
 	cfg.Backends = strings.Split(*backends, ",")
 	for _, b := range cfg.Backends {

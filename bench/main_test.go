@@ -78,9 +78,18 @@ func TestParseConfig(t *testing.T) {
 	if strings.Join(cfg.Backends, ",") != "postgres,sqlite" || joinInts(cfg.Concurrency) != "1,8,32" || cfg.Members != 100_000 || cfg.PatchMembers != 10_000 || cfg.Tenants != 100 {
 		t.Errorf("full-run defaults: %+v", cfg)
 	}
-	for _, args := range [][]string{{"-backends", "mysql"}, {"-concurrency", "1,x"}, {"-concurrency", "0"}, {"-members", "1"}} {
+	for _, args := range [][]string{{"-backends", "mysql"}, {"-concurrency", "1,x"}, {"-concurrency", "0"}, {"-members", "1"}, {"-only", "scim create,nap"}} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v: accepted", args)
+		}
+	}
+	cfg, err = parseConfig([]string{"-only", "scim create, export"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step, want := range map[string]bool{"scim create": true, "export": true, "seed": true, "introspection": false, "group patch": false} {
+		if cfg.runs(step) != want {
+			t.Errorf("-only scim create,export: runs(%q) = %v", step, !want)
 		}
 	}
 }

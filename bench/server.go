@@ -105,13 +105,16 @@ var listeningRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 
 // startServer starts bin on a loopback port with the given database and waits until it
 // listens. SCIM's per-directory rate limit is lifted so the benchmark measures the server.
-func startServer(ctx context.Context, bin, backend, dataDir, dbURL string) (*server, error) {
+func startServer(ctx context.Context, bin, backend, dataDir, dbURL, debugAddr string) (*server, error) {
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
 		"--operator-key", operatorKey, "--secret-key", secretKey,
 		"--log-level", "warn", "--scim-rate-limit", "100000000", "--sso-allow-private-fetch",
 		"--trusted-proxies", "127.0.0.1"}
 	if dbURL != "" {
 		args = append(args, "--database-url", dbURL)
+	}
+	if debugAddr != "" {
+		args = append(args, "--debug-addr", debugAddr)
 	}
 	logf, err := os.Create(filepath.Join(dataDir, "server.log"))
 	if err != nil {

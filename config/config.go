@@ -21,7 +21,9 @@ import (
 
 // Config is the whole configuration of a Rollcall process.
 type Config struct {
-	Addr        string
+	Addr string
+	// DebugAddr is where Go's pprof profiles are served; empty: nowhere.
+	DebugAddr   string
 	PublicURL   string
 	DatabaseURL string
 	DataDir     string
@@ -89,6 +91,7 @@ type Setting struct {
 // Settings lists every setting in the order README.md shows them.
 var Settings = []Setting{
 	{"addr", "ROLLCALL_ADDR", "127.0.0.1:8080", "address to listen on (host:port)", parseAddr},
+	{"debug-addr", "ROLLCALL_DEBUG_ADDR", "", "address (host:port) of a second listener serving Go's profiles at /debug/pprof/ (CPU, heap, goroutines), unauthenticated: keep it on loopback; empty: off", parseDebugAddr},
 	{"public-url", "ROLLCALL_PUBLIC_URL", "", "external base URL of this server (links in emails, SAML/OIDC callbacks); default http://<listen address>", parsePublicURL},
 	{"database-url", "ROLLCALL_DATABASE_URL", "", "postgres://… for PostgreSQL; empty (or sqlite:<path>) for the embedded SQLite database", parseDatabaseURL},
 	{"database-max-conns", "ROLLCALL_DATABASE_MAX_CONNS", "auto", "PostgreSQL connections of this instance's pool; auto: 4 per CPU the process may use (GOMAXPROCS), at least 4; a pool_max_conns in the URL wins; the embedded SQLite database ignores it", parseMaxConns},
@@ -221,6 +224,17 @@ func parseAddr(c *Config, v string) error {
 		return fmt.Errorf("%q is not host:port", v)
 	}
 	c.Addr = v
+	return nil
+}
+
+func parseDebugAddr(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		return fmt.Errorf("%q is not host:port", v)
+	}
+	c.DebugAddr = v
 	return nil
 }
 

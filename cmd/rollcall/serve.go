@@ -128,6 +128,13 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer app.close()
+	if cfg.DebugAddr != "" {
+		if err := serveDebug(ctx, cfg.DebugAddr, logger); err != nil {
+			ln.Close()
+			fmt.Fprintf(e.stderr, "rollcall serve: invalid --debug-addr (ROLLCALL_DEBUG_ADDR): %v\n", err)
+			return exitUsage
+		}
+	}
 	logger.Info("listening", "addr", ln.Addr().String(), "database", app.db.Dialect())
 	app.announce(e.stdout, ln.Addr())
 	app.start(ctx)
