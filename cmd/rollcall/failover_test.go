@@ -259,7 +259,11 @@ func standbyOnly(t *testing.T, replica *patroniNode) {
 	if err := db.View(ctx, func(provisioning.StoreTx) error { return nil }); err != nil {
 		t.Fatalf("a read on the standby: %v", err)
 	}
-	err = db.Update(ctx, func(provisioning.StoreTx) error { return nil })
+	// A transaction sends its BEGIN with its first statement, so the update writes something.
+	err = db.Update(ctx, func(tx provisioning.StoreTx) error {
+		_, err := tx.HitRateLimit(ctx, "standby-probe", time.Minute, time.Now())
+		return err
+	})
 	if !provisioning.IsCode(err, provisioning.CodeUnavailable) {
 		t.Errorf("an update on the standby: %v, want code unavailable", err)
 	}

@@ -138,16 +138,17 @@ func (d *driver) ForShare() string    { return " FOR SHARE" }
 func (d *driver) AsyncCommit() string { return "SET LOCAL synchronous_commit = off" }
 func (d *driver) SkipLocked() string  { return " FOR UPDATE SKIP LOCKED" }
 
+// Begin takes a connection from the pool; the BEGIN itself waits for the first statement (conn).
 func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error) {
-	opts := pgx.TxOptions{AccessMode: pgx.ReadOnly}
-	if write {
-		opts.AccessMode = pgx.ReadWrite
-	}
-	tx, err := d.pool.BeginTx(ctx, opts)
+	pc, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &conn{tx: tx}, nil
+	begin := "begin read only"
+	if write {
+		begin = "begin read write"
+	}
+	return &conn{pc: pc, pending: []string{begin}}, nil
 }
 
 func pgCode(err error) string {
@@ -212,10 +213,56 @@ func (d *driver) Close() error {
 	return nil
 }
 
-type conn struct{ tx pgx.Tx }
+// conn is one transaction on a connection of the pool. Its BEGIN is not a round trip of its
+// own: it is sent with the transaction's first statement, as are the SET LOCAL settings made
+// before that statement, in one pgx batch (one Sync, so one round trip; the explicit BEGIN
+// makes the rest of the batch and what follows one transaction). A transaction that runs no
+// statement sends nothing.
+type conn struct {
+	pc *pgxpool.Conn
+	// pending are the statements without results not sent yet: BEGIN, then SET LOCAL ones.
+	pending []string
+	started bool
+}
+
+// first sends the pending statements with query in one batch and returns the results
+// positioned at query's.
+func (c *conn) first(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	for _, q := range c.pending {
+		b.Queue(q)
+	}
+	b.Queue(query, args...)
+	c.pending, c.started = nil, true
+	br := c.pc.SendBatch(ctx, b)
+	for range len(b.QueuedQueries) - 1 {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
+	return br, nil
+}
 
 func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := c.tx.Exec(ctx, query, args...)
+	var tag pgconn.CommandTag
+	var err error
+	switch {
+	case !c.started && len(args) == 0 && strings.HasPrefix(query, "SET LOCAL "):
+		c.pending = append(c.pending, query)
+		return 0, nil
+	case !c.started:
+		var br pgx.BatchResults
+		if br, err = c.first(ctx, query, args); err != nil {
+			return 0, err
+		}
+		tag, err = br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+	default:
+		tag, err = c.pc.Exec(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -223,8 +270,82 @@ func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, erro
 }
 
 func (c *conn) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return c.tx.Query(ctx, query, args...)
+	if c.started {
+		return c.pc.Query(ctx, query, args...)
+	}
+	br, err := c.first(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &firstRows{Rows: rows, br: br}, nil
 }
 
-func (c *conn) Commit(ctx context.Context) error   { return c.tx.Commit(ctx) }
-func (c *conn) Rollback(ctx context.Context) error { return c.tx.Rollback(ctx) }
+// Commit ends the transaction; one that never began only gives its connection back.
+func (c *conn) Commit(ctx context.Context) error {
+	if c.pc == nil {
+		return pgx.ErrTxClosed
+	}
+	defer c.release()
+	if !c.started {
+		return nil
+	}
+	tag, err := c.pc.Exec(ctx, "commit")
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = pgx.ErrTxCommitRollback
+	}
+	return err
+}
+
+// Rollback ends the transaction without its changes; after Commit it does nothing.
+func (c *conn) Rollback(ctx context.Context) error {
+	if c.pc == nil {
+		return nil
+	}
+	defer c.release()
+	if !c.started {
+		return nil
+	}
+	_, err := c.pc.Exec(ctx, "rollback")
+	return err
+}
+
+// release gives the connection back; the pool closes one left inside a transaction.
+func (c *conn) release() {
+	c.pc.Release()
+	c.pc = nil
+}
+
+// firstRows are the rows of a transaction's first statement, which end its batch when they end.
+type firstRows struct {
+	pgx.Rows
+	br  pgx.BatchResults
+	err error
+}
+
+func (r *firstRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+func (r *firstRows) Close() {
+	if r.br != nil {
+		r.Rows.Close()
+		r.err = r.br.Close()
+		r.br = nil
+	}
+}
+
+func (r *firstRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}

@@ -1,0 +1,112 @@
+package postgres
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// TestBeginGoesWithTheFirstStatement: a transaction's BEGIN and its SET LOCAL settings travel
+// with its first statement, and it still is one transaction: the settings apply, a read-only
+// one refuses writes, one whose first statement fails rolls back and leaves its connection
+// usable, and one that ran nothing commits by sending nothing. It runs only statements that
+// change nothing of the server's.
+func TestBeginGoesWithTheFirstStatement(t *testing.T) {
+	ctx := context.Background()
+	url := os.Getenv("ROLLCALL_TEST_POSTGRES_URL")
+	if url == "" {
+		url = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	pool, err := pgxpool.New(ctx, url+sep+"pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := pool.Ping(ctx); err != nil {
+		if os.Getenv("ROLLCALL_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("postgres is required (ROLLCALL_TEST_REQUIRE_POSTGRES=1) but unreachable: %v", err)
+		}
+		t.Skipf("postgres unreachable: %v", err)
+	}
+	d := &driver{pool: pool}
+	scalar := func(c *conn, q string) (string, error) {
+		rows, err := c.Query(ctx, q)
+		if err != nil {
+			return "", err
+		}
+		defer rows.Close()
+		var v string
+		for rows.Next() {
+			if err := rows.Scan(&v); err != nil {
+				return "", err
+			}
+		}
+		return v, rows.Err()
+	}
+	begin := func(write bool) *conn {
+		t.Helper()
+		c, err := d.Begin(ctx, write)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.(*conn)
+	}
+
+	c := begin(true)
+	if _, err := c.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := scalar(c, "SHOW synchronous_commit"); err != nil || v != "off" {
+		t.Fatalf("a SET LOCAL before the first statement: synchronous_commit %q, %v", v, err)
+	}
+	if v, err := scalar(c, "SELECT current_setting('transaction_read_only')"); err != nil || v != "off" {
+		t.Fatalf("write transaction: transaction_read_only %q, %v", v, err)
+	}
+	if err := c.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	c = begin(false)
+	if _, err := c.Exec(ctx, "CREATE TEMP TABLE lazy_begin_probe (id int)"); pgCode(err) != "25006" {
+		t.Fatalf("a write as the first statement of a read-only transaction: %v, want 25006", err)
+	}
+	if err := c.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	c = begin(true)
+	if _, err := scalar(c, "SELECT 1/0"); pgCode(err) != "22012" {
+		t.Fatalf("a failing first statement: %v, want 22012", err)
+	}
+	if err := c.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c = begin(true)
+	if v, err := scalar(c, "SHOW synchronous_commit"); err != nil || v == "off" {
+		t.Fatalf("the next transaction on the one connection: synchronous_commit %q, %v", v, err)
+	}
+	if _, err := c.Exec(ctx, "SELECT 1/0"); pgCode(err) != "22012" {
+		t.Fatalf("a failing later statement: %v", err)
+	}
+	if err := c.Commit(ctx); err == nil {
+		t.Fatal("commit of an aborted transaction succeeded")
+	}
+
+	c = begin(true)
+	if err := c.Commit(ctx); err != nil {
+		t.Fatalf("an empty transaction: %v", err)
+	}
+	if err := c.Rollback(ctx); err != nil {
+		t.Fatalf("rollback after commit: %v", err)
+	}
+	if s := pool.Stat(); s.AcquiredConns() != 0 {
+		t.Fatalf("%d connections still held", s.AcquiredConns())
+	}
+}
