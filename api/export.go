@@ -10,7 +10,7 @@ import (
 )
 
 // ExportPageSize is how many members one read transaction of an export fetches.
-const ExportPageSize = 5000
+const ExportPageSize = 1000
 
 // ExportPageTimeout bounds the writing of one page of an export to the client. It moves with
 // every page, so a long export of a reading client runs as long as it needs while a client that

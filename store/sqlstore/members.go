@@ -42,17 +42,17 @@ func (t *Tx) ListMembers(ctx context.Context, q provisioning.MemberQuery) ([]pro
 	return out, err
 }
 
+// serialPageRows is the largest member page Postgres may plan with parallel workers.
+const serialPageRows = 500
+
 // EachMember streams members matching q in sort order.
 func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func(provisioning.Member) error) error {
 	query, args, err := MemberListSQL(q, t.d.Dialect())
 	if err != nil {
 		return err
 	}
-	if q.Search != "" && t.d.Dialect() == "postgres" {
-		// A generic plan cannot know how rare a search pattern is, and would read the whole
-		// org in name order to find one person; a search is planned for its pattern (the
-		// trigram indexes for a rare one). SET LOCAL ends with the transaction.
-		if _, err := t.exec(ctx, "member", "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+	for _, set := range MemberListSettings(q, t.d.Dialect()) {
+		if _, err := t.exec(ctx, "member", set); err != nil {
 			return err
 		}
 	}
@@ -110,6 +110,26 @@ func cursorValue(s provisioning.SortKey, key string) (any, error) {
 func likePattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// MemberListSettings are the SET LOCAL statements a member list runs before its query
+// (exported for the EXPLAIN tests of store/postgres). On Postgres: a search is planned for its
+// pattern, as a generic plan cannot know how rare it is and would read the whole org in name
+// order to find one person; and a page of thousands (an export's) is read without parallel
+// workers, whose start costs several times the page on a small machine (275 ms against 43 ms
+// for 5,000 members in name order), the index being read in order either way.
+func MemberListSettings(q provisioning.MemberQuery, dialect string) []string {
+	if dialect != "postgres" {
+		return nil
+	}
+	var out []string
+	if q.Search != "" {
+		out = append(out, "SET LOCAL plan_cache_mode = force_custom_plan")
+	}
+	if q.Limit == 0 || q.Limit > serialPageRows {
+		out = append(out, "SET LOCAL max_parallel_workers_per_gather = 0")
+	}
+	return out
 }
 
 // MemberListSQL renders the statement and arguments of a member list (exported for the
