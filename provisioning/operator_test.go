@@ -95,3 +95,35 @@ func TestRedeliverWebhook(t *testing.T) {
 		t.Fatalf("redelivery audit: %+v", events)
 	}
 }
+
+// TestOperatorKeyChangeReachesEveryInstance: an instance keeps the operator key's hash for at
+// most a second, so a key installed by another instance (a restart with a new --operator-key)
+// replaces the old one everywhere within that time, and at once on the instance installing it.
+func TestOperatorKeyChangeReachesEveryInstance(t *testing.T) {
+	h := storetest.NewHarness(t, storetest.OpenSQLite(t))
+	if _, _, err := h.Service.EnsureOperatorKey(h.Ctx, "operator-key-old-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	other := provisioning.NewService(h.Store, provisioning.Options{Now: h.Clock.Now})
+	if a, err := other.Authenticate(h.Ctx, "operator-key-old-0123456789"); err != nil || !a.IsOperator() {
+		t.Fatalf("the old key on the other instance: %+v %v", a, err)
+	}
+	if _, _, err := h.Service.EnsureOperatorKey(h.Ctx, "operator-key-new-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Service.Authenticate(h.Ctx, "operator-key-old-0123456789"); !provisioning.IsCode(err, provisioning.CodeUnauthorized) {
+		t.Fatalf("the old key on the instance that replaced it: %v", err)
+	}
+	start := time.Now()
+	for {
+		_, oldErr := other.Authenticate(h.Ctx, "operator-key-old-0123456789")
+		a, err := other.Authenticate(h.Ctx, "operator-key-new-0123456789")
+		if err == nil && a.IsOperator() && provisioning.IsCode(oldErr, provisioning.CodeUnauthorized) {
+			break
+		}
+		if time.Since(start) > 3*time.Second {
+			t.Fatalf("the other instance still has the old key after %v: new %v, old %v", time.Since(start), err, oldErr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

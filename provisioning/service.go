@@ -18,6 +18,8 @@ type Service struct {
 	keys   *keyring
 	// noWebhooks drops webhook events: no endpoint is configured to receive them.
 	noWebhooks bool
+	// operatorKey is this instance's copy of the operator key's hash.
+	operatorKey operatorKeyCache
 }
 
 // Options configure a Service.

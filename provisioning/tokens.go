@@ -20,10 +20,14 @@ func (s *Service) EnsureOperatorKey(ctx context.Context, configured string) (key
 		if len(configured) < 16 {
 			return "", false, Invalidf("operator-key", "the operator key must be at least 16 characters")
 		}
-		hash := encodeHash(HashSecret(configured))
-		return configured, false, s.store.Update(ctx, func(tx StoreTx) error {
-			return tx.PutSetting(ctx, operatorKeySetting, hash)
+		hash := HashSecret(configured)
+		err := s.store.Update(ctx, func(tx StoreTx) error {
+			return tx.PutSetting(ctx, operatorKeySetting, encodeHash(hash))
 		})
+		if err == nil {
+			s.rememberOperatorKey(hash)
+		}
+		return configured, false, err
 	}
 	secret, hash := NewSecret(OperatorKeyPrefix)
 	err = s.store.Update(ctx, func(tx StoreTx) error {
@@ -38,24 +42,19 @@ func (s *Service) EnsureOperatorKey(ctx context.Context, configured string) (key
 
 func encodeHash(h []byte) string { return base64.StdEncoding.EncodeToString(h) }
 
-// Authenticate turns a bearer credential into an actor: the operator key, or a member API
-// token whose membership is read fresh (no cache), so revocations apply to the next request.
+// Authenticate turns a bearer credential into an actor: the operator key (its hash re-read at
+// most once a second, operatorKeyTTL), or a member API token whose membership is read fresh
+// (no cache), so revocations apply to the next request.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Actor, error) {
 	bad := Errorf(CodeUnauthorized, "invalid or revoked credentials")
 	switch {
 	case strings.HasPrefix(bearer, TokenPrefix):
 		return s.authenticateToken(ctx, bearer, bad)
 	case bearer != "":
-		var stored string
-		err := s.store.View(ctx, func(tx StoreTx) error {
-			var err error
-			stored, err = tx.GetSetting(ctx, operatorKeySetting)
-			return err
-		})
-		if err != nil && !IsCode(err, CodeNotFound) {
+		hash, err := s.operatorKeyHash(ctx)
+		if err != nil {
 			return Actor{}, err
 		}
-		hash, _ := base64.StdEncoding.DecodeString(stored)
 		if len(hash) > 0 && SecretMatches(bearer, hash) {
 			return Operator(), nil
 		}
