@@ -2,17 +2,21 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rollcall/rollcall/store/sqlstore"
 )
 
 // TestBeginGoesWithTheFirstStatement: a transaction's BEGIN and its SET LOCAL settings travel
 // with its first statement, and it still is one transaction: the settings apply, a read-only
 // one refuses writes, one whose first statement fails rolls back and leaves its connection
-// usable, and one that ran nothing commits by sending nothing. It runs only statements that
+// usable, deferred statements run before the next one or with the commit (their failure named
+// as theirs), and one that ran nothing commits by sending nothing. It runs only statements that
 // change nothing of the server's.
 func TestBeginGoesWithTheFirstStatement(t *testing.T) {
 	ctx := context.Background()
@@ -28,7 +32,7 @@ func TestBeginGoesWithTheFirstStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
+	t.Cleanup(pool.Close) // after the connections' cleanups (begin), which run first
 	if err := pool.Ping(ctx); err != nil {
 		if os.Getenv("ROLLCALL_TEST_REQUIRE_POSTGRES") == "1" {
 			t.Fatalf("postgres is required (ROLLCALL_TEST_REQUIRE_POSTGRES=1) but unreachable: %v", err)
@@ -56,6 +60,7 @@ func TestBeginGoesWithTheFirstStatement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { _ = c.Rollback(ctx) })
 		return c.(*conn)
 	}
 
@@ -97,6 +102,48 @@ func TestBeginGoesWithTheFirstStatement(t *testing.T) {
 	}
 	if err := c.Commit(ctx); err == nil {
 		t.Fatal("commit of an aborted transaction succeeded")
+	}
+
+	// Deferred statements go before the next statement, or with the commit.
+	c = begin(true)
+	if _, err := c.Exec(ctx, "CREATE TEMP TABLE lazy_begin_rows (id int)"); err != nil {
+		t.Fatal(err)
+	}
+	c.Defer("probe row", "INSERT INTO lazy_begin_rows VALUES ($1)", 1)
+	if v, err := scalar(c, "SELECT count(*)::text FROM lazy_begin_rows"); err != nil || v != "1" {
+		t.Fatalf("a deferred insert before the next query: %q, %v", v, err)
+	}
+	if err := c.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c = begin(true)
+	c.Defer("probe row", "INSERT INTO lazy_begin_rows VALUES ($1)", 2)
+	if err := c.Commit(ctx); err != nil {
+		t.Fatalf("a transaction of deferred statements only: %v", err)
+	}
+	c = begin(false)
+	if v, err := scalar(c, "SELECT string_agg(id::text, ',' ORDER BY id) FROM lazy_begin_rows"); err != nil || v != "1,2" {
+		t.Fatalf("rows after two commits: %q, %v", v, err)
+	}
+	_ = c.Commit(ctx)
+	c = begin(true)
+	if _, err := c.Exec(ctx, "DROP TABLE lazy_begin_rows"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c = begin(true)
+	c.Defer("probe row", "SELECT 1/0")
+	var deferred *sqlstore.DeferredError
+	if _, err := c.Exec(ctx, "SELECT 1"); !errors.As(err, &deferred) || deferred.What != "probe row" || pgCode(err) != "22012" {
+		t.Fatalf("a failing deferred statement: %v, want it named", err)
+	}
+	_ = c.Rollback(ctx)
+	c = begin(true)
+	c.Defer("probe row", "SELECT 1/0")
+	if err := c.Commit(ctx); !errors.As(err, &deferred) {
+		t.Fatalf("a failing deferred statement at commit: %v", err)
 	}
 
 	c = begin(true)

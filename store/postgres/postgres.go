@@ -148,7 +148,7 @@ func (d *driver) Begin(ctx context.Context, write bool) (sqlstore.TxConn, error)
 	if write {
 		begin = "begin read write"
 	}
-	return &conn{pc: pc, pending: []string{begin}}, nil
+	return &conn{pc: pc, pending: []pendingStatement{{query: begin}}}, nil
 }
 
 func pgCode(err error) string {
@@ -213,55 +213,72 @@ func (d *driver) Close() error {
 	return nil
 }
 
-// conn is one transaction on a connection of the pool. Its BEGIN is not a round trip of its
-// own: it is sent with the transaction's first statement, as are the SET LOCAL settings made
-// before that statement, in one pgx batch (one Sync, so one round trip; the explicit BEGIN
-// makes the rest of the batch and what follows one transaction). A transaction that runs no
+// conn is one transaction on a connection of the pool. Statements without a result to read
+// wait to be sent with the next statement that has one, in one pgx batch (one Sync, so one
+// round trip; the explicit BEGIN makes the batch and what follows one transaction): the BEGIN
+// itself, SET LOCAL settings, and the inserts the store defers (Defer: audit and outbox rows),
+// which the commit takes along when nothing follows them. A transaction that runs no
 // statement sends nothing.
 type conn struct {
 	pc *pgxpool.Conn
-	// pending are the statements without results not sent yet: BEGIN, then SET LOCAL ones.
-	pending []string
-	started bool
+	// pending are the statements not sent yet, in order.
+	pending []pendingStatement
+	// wrote says a statement other than BEGIN and SET LOCAL was sent or deferred; begun that
+	// the BEGIN was sent.
+	wrote, begun bool
 }
 
-// first sends the pending statements with query in one batch and returns the results
-// positioned at query's.
-func (c *conn) first(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+type pendingStatement struct {
+	what, query string
+	args        []any
+}
+
+// Defer implements sqlstore.Deferrer.
+func (c *conn) Defer(what, query string, args ...any) {
+	c.pending = append(c.pending, pendingStatement{what: what, query: query, args: args})
+	c.wrote = true
+}
+
+// send sends the pending statements with query in one batch and returns the results
+// positioned at query's. A pending statement's failure comes back as a sqlstore.DeferredError.
+func (c *conn) send(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
-	for _, q := range c.pending {
-		b.Queue(q)
+	for _, p := range c.pending {
+		b.Queue(p.query, p.args...)
 	}
 	b.Queue(query, args...)
-	c.pending, c.started = nil, true
+	pending := c.pending
+	c.pending, c.begun = nil, true
 	br := c.pc.SendBatch(ctx, b)
-	for range len(b.QueuedQueries) - 1 {
+	for _, p := range pending {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
-			return nil, err
+			if p.what == "" {
+				return nil, err
+			}
+			return nil, &sqlstore.DeferredError{What: p.what, Err: err}
 		}
 	}
 	return br, nil
 }
 
 func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	var tag pgconn.CommandTag
-	var err error
-	switch {
-	case !c.started && len(args) == 0 && strings.HasPrefix(query, "SET LOCAL "):
-		c.pending = append(c.pending, query)
+	if len(args) == 0 && strings.HasPrefix(query, "SET LOCAL ") {
+		c.pending = append(c.pending, pendingStatement{query: query})
 		return 0, nil
-	case !c.started:
-		var br pgx.BatchResults
-		if br, err = c.first(ctx, query, args); err != nil {
-			return 0, err
-		}
-		tag, err = br.Exec()
-		if cerr := br.Close(); err == nil {
-			err = cerr
-		}
-	default:
-		tag, err = c.pc.Exec(ctx, query, args...)
+	}
+	c.wrote = true
+	if len(c.pending) == 0 {
+		tag, err := c.pc.Exec(ctx, query, args...)
+		return tag.RowsAffected(), err
+	}
+	br, err := c.send(ctx, query, args)
+	if err != nil {
+		return 0, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return 0, err
@@ -270,10 +287,11 @@ func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, erro
 }
 
 func (c *conn) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	if c.started {
+	c.wrote = true
+	if len(c.pending) == 0 {
 		return c.pc.Query(ctx, query, args...)
 	}
-	br, err := c.first(ctx, query, args)
+	br, err := c.send(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -285,16 +303,30 @@ func (c *conn) Query(ctx context.Context, query string, args ...any) (sqlstore.R
 	return &firstRows{Rows: rows, br: br}, nil
 }
 
-// Commit ends the transaction; one that never began only gives its connection back.
+// Commit ends the transaction, sending what is still pending with the COMMIT; one that never
+// ran a statement only gives its connection back.
 func (c *conn) Commit(ctx context.Context) error {
 	if c.pc == nil {
 		return pgx.ErrTxClosed
 	}
 	defer c.release()
-	if !c.started {
+	if !c.wrote {
 		return nil
 	}
-	tag, err := c.pc.Exec(ctx, "commit")
+	var tag pgconn.CommandTag
+	var err error
+	if len(c.pending) == 0 {
+		tag, err = c.pc.Exec(ctx, "commit")
+	} else {
+		var br pgx.BatchResults
+		if br, err = c.send(ctx, "commit", nil); err != nil {
+			return err
+		}
+		tag, err = br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err == nil && tag.String() == "ROLLBACK" {
 		err = pgx.ErrTxCommitRollback
 	}
@@ -307,7 +339,8 @@ func (c *conn) Rollback(ctx context.Context) error {
 		return nil
 	}
 	defer c.release()
-	if !c.started {
+	c.pending = nil
+	if !c.begun {
 		return nil
 	}
 	_, err := c.pc.Exec(ctx, "rollback")

@@ -19,12 +19,11 @@ func rawOrNull(b json.RawMessage) any {
 
 // AppendAudit appends one event to the audit log.
 func (t *Tx) AppendAudit(ctx context.Context, e provisioning.AuditEvent) error {
-	_, err := t.exec(ctx, "audit event", `INSERT INTO audit_events (id, org_id, at, actor_kind, actor_id,
+	return t.execLater(ctx, "audit event", `INSERT INTO audit_events (id, org_id, at, actor_kind, actor_id,
 		actor_label, entrance, action, target_type, target_id, before_json, after_json, reason)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
 		e.ID, e.OrgID, utc(e.At), string(e.ActorKind), e.ActorID, e.ActorLabel, string(e.Entrance),
 		e.Action, e.TargetType, e.TargetID, rawOrNull(e.Before), rawOrNull(e.After), e.Reason)
-	return err
 }
 
 // ListAudit returns audit events matching q, newest first.
@@ -76,10 +75,9 @@ func (t *Tx) ListAudit(ctx context.Context, q provisioning.AuditQuery) ([]provis
 
 // EnqueueOutbox writes an outgoing message, due at once.
 func (t *Tx) EnqueueOutbox(ctx context.Context, m provisioning.OutboxMessage) error {
-	_, err := t.exec(ctx, "outbox message", `INSERT INTO outbox (id, org_id, kind, topic, payload,
+	return t.execLater(ctx, "outbox message", `INSERT INTO outbox (id, org_id, kind, topic, payload,
 		next_attempt_at, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
 		m.ID, m.OrgID, m.Kind, m.Topic, string(m.Payload), utc(m.CreatedAt), utc(m.CreatedAt))
-	return err
 }
 
 // AppendAudits appends events to the audit log in one statement per 500 (Postgres receives
@@ -114,7 +112,7 @@ func (t *Tx) AppendAudits(ctx context.Context, events []provisioning.AuditEvent)
 			}
 			query = insert + `VALUES ` + strings.Join(rows, ",")
 		}
-		if _, err := t.exec(ctx, "audit events", query, args...); err != nil {
+		if err := t.execLater(ctx, "audit events", query, args...); err != nil {
 			return err
 		}
 	}
@@ -156,7 +154,7 @@ func (t *Tx) EnqueueOutboxes(ctx context.Context, msgs []provisioning.OutboxMess
 			}
 			query = insert + `VALUES ` + strings.Join(rows, ",")
 		}
-		if _, err := t.exec(ctx, "outbox messages", query, args...); err != nil {
+		if err := t.execLater(ctx, "outbox messages", query, args...); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,23 @@ type Conn interface {
 	Query(ctx context.Context, query string, args ...any) (Rows, error)
 }
 
+// Deferrer is a Conn that can hold back a statement whose result nobody reads (an audit or
+// outbox insert) and send it with the transaction's next statement or its commit, saving its
+// round trip. Its error then comes with that statement's or the commit's, as a DeferredError.
+type Deferrer interface {
+	Defer(what, query string, args ...any)
+}
+
+// DeferredError is the failure of a deferred statement, reported by a later one.
+type DeferredError struct {
+	// What names what the deferred statement wrote, as Tx.exec's what.
+	What string
+	Err  error
+}
+
+func (e *DeferredError) Error() string { return e.What + ": " + e.Err.Error() }
+func (e *DeferredError) Unwrap() error { return e.Err }
+
 // TxConn is a Conn that ends.
 type TxConn interface {
 	Conn

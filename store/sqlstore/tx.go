@@ -48,6 +48,17 @@ func (t *Tx) exec(ctx context.Context, what, query string, args ...any) (int64, 
 	return n, nil
 }
 
+// execLater runs a statement whose result nobody reads: where the connection can (Deferrer), it
+// goes with the transaction's next statement or its commit instead of a round trip of its own.
+func (t *Tx) execLater(ctx context.Context, what, query string, args ...any) error {
+	if d, ok := t.c.(Deferrer); ok {
+		d.Defer(what, query, args...)
+		return nil
+	}
+	_, err := t.exec(ctx, what, query, args...)
+	return err
+}
+
 // queryRows runs a query and hands each row to scan.
 func (t *Tx) queryRows(ctx context.Context, query string, args []any, scan func(Rows) error) error {
 	rows, err := t.c.Query(ctx, query, args...)
@@ -87,6 +98,9 @@ func (t *Tx) queryOne(ctx context.Context, what, query string, args []any, scan 
 func (t *Tx) wrap(what string, err error) error {
 	if _, ok := err.(*provisioning.Error); ok {
 		return err
+	}
+	if d, ok := err.(*DeferredError); ok {
+		what, err = d.What, d.Err
 	}
 	if t.d.IsRetryable(err) {
 		return err
