@@ -2,12 +2,10 @@ package postgres
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // TestStandbyAnswersAreUnavailable: what a server that is (or just became) a standby answers
@@ -15,23 +13,7 @@ import (
 // feature-not-supported errors stay what they are.
 func TestStandbyAnswersAreUnavailable(t *testing.T) {
 	ctx := context.Background()
-	// storetest imports this package, so this internal test reaches the server itself; it only
-	// runs statements that fail, in a transaction rolled back.
-	url := os.Getenv("ROLLCALL_TEST_POSTGRES_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if err := pool.Ping(ctx); err != nil {
-		if os.Getenv("ROLLCALL_TEST_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("postgres is required (ROLLCALL_TEST_REQUIRE_POSTGRES=1) but unreachable: %v", err)
-		}
-		t.Skipf("postgres unreachable: %v", err)
-	}
+	pool := serverPool(t, 4)
 	d := &driver{pool: pool}
 	tx, err := d.Begin(ctx, false)
 	if err != nil {

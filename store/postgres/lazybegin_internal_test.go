@@ -3,11 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
-	"os"
-	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rollcall/rollcall/store/sqlstore"
 )
@@ -20,25 +16,7 @@ import (
 // change nothing of the server's.
 func TestBeginGoesWithTheFirstStatement(t *testing.T) {
 	ctx := context.Background()
-	url := os.Getenv("ROLLCALL_TEST_POSTGRES_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	pool, err := pgxpool.New(ctx, url+sep+"pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close) // after the connections' cleanups (begin), which run first
-	if err := pool.Ping(ctx); err != nil {
-		if os.Getenv("ROLLCALL_TEST_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("postgres is required (ROLLCALL_TEST_REQUIRE_POSTGRES=1) but unreachable: %v", err)
-		}
-		t.Skipf("postgres unreachable: %v", err)
-	}
+	pool := serverPool(t, 1) // one connection: every transaction reuses the last one's
 	d := &driver{pool: pool}
 	scalar := func(c *conn, q string) (string, error) {
 		rows, err := c.Query(ctx, q)
