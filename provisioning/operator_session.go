@@ -76,17 +76,15 @@ func (s *Service) OperatorSession(ctx context.Context, session string) (Actor, e
 	return Operator(), nil
 }
 
-// operatorKeyPrint is a digest of the operator key's stored hash.
+// operatorKeyPrint is a digest of the operator key's stored hash (operatorKeyHash).
 func (s *Service) operatorKeyPrint(ctx context.Context) (string, error) {
-	var stored string
-	err := s.store.View(ctx, func(tx StoreTx) error {
-		var err error
-		stored, err = tx.GetSetting(ctx, operatorKeySetting)
-		return err
-	})
+	hash, err := s.operatorKeyHash(ctx)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte("operator session\x00" + stored))
+	if hash == nil {
+		return "", Errorf(CodeNotFound, "no operator key is installed")
+	}
+	sum := sha256.Sum256([]byte("operator session\x00" + encodeHash(hash)))
 	return base64.RawURLEncoding.EncodeToString(sum[:16]), nil
 }

@@ -43,9 +43,7 @@ func TestBeginGoesWithTheFirstStatement(t *testing.T) {
 	}
 
 	c := begin(true)
-	if _, err := c.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-		t.Fatal(err)
-	}
+	c.Defer("commit mode", "SET LOCAL synchronous_commit = off")
 	if v, err := scalar(c, "SHOW synchronous_commit"); err != nil || v != "off" {
 		t.Fatalf("a SET LOCAL before the first statement: synchronous_commit %q, %v", v, err)
 	}

@@ -216,15 +216,15 @@ func (d *driver) Close() error {
 // conn is one transaction on a connection of the pool. Statements without a result to read
 // wait to be sent with the next statement that has one, in one pgx batch (one Sync, so one
 // round trip; the explicit BEGIN makes the batch and what follows one transaction): the BEGIN
-// itself, SET LOCAL settings, and the inserts the store defers (Defer: audit and outbox rows),
-// which the commit takes along when nothing follows them. A transaction that runs no
-// statement sends nothing.
+// itself and what the store defers (Defer: SET LOCAL settings, audit and outbox rows), which
+// the commit takes along when nothing follows them. A transaction that runs no statement
+// sends nothing.
 type conn struct {
 	pc *pgxpool.Conn
 	// pending are the statements not sent yet, in order.
 	pending []pendingStatement
-	// wrote says a statement other than BEGIN and SET LOCAL was sent or deferred; begun that
-	// the BEGIN was sent.
+	// wrote says a statement other than BEGIN was sent or deferred; begun that the BEGIN was
+	// sent.
 	wrote, begun bool
 }
 
@@ -263,10 +263,6 @@ func (c *conn) send(ctx context.Context, query string, args []any) (pgx.BatchRes
 }
 
 func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	if len(args) == 0 && strings.HasPrefix(query, "SET LOCAL ") {
-		c.pending = append(c.pending, pendingStatement{query: query})
-		return 0, nil
-	}
 	c.wrote = true
 	if len(c.pending) == 0 {
 		tag, err := c.pc.Exec(ctx, query, args...)

@@ -72,8 +72,7 @@ func (t *Tx) UseEmailLogin(ctx context.Context, id string, at time.Time) (bool, 
 // hits in a crash is harmless, waiting for a flush on every request is not.
 func (t *Tx) CountersOnly(ctx context.Context) error {
 	if q := t.d.AsyncCommit(); q != "" {
-		_, err := t.exec(ctx, "commit mode", q)
-		return err
+		return t.execLater(ctx, "commit mode", q)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func (t *Tx) EachMember(ctx context.Context, q provisioning.MemberQuery, fn func
 		return err
 	}
 	for _, set := range MemberListSettings(q, t.d.Dialect()) {
-		if _, err := t.exec(ctx, "member", set); err != nil {
+		if err := t.execLater(ctx, "member list setting", set); err != nil {
 			return err
 		}
 	}
