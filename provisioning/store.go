@@ -135,7 +135,7 @@ type TokenTx interface {
 	CreateToken(ctx context.Context, t APIToken) error
 	GetTokenByHash(ctx context.Context, hash []byte) (APIToken, error)
 	// GetTokenGrant reads a token by the hash of its secret with its member and org, in one
-	// query (introspection's read).
+	// query (introspection's read), and locks the token's row until the transaction ends.
 	GetTokenGrant(ctx context.Context, hash []byte) (TokenGrant, error)
 	GetToken(ctx context.Context, orgID, id string) (APIToken, error)
 	// ListTokens lists an org's tokens; with membershipID set, only that member's.
@@ -147,7 +147,9 @@ type TokenTx interface {
 	// the usage after the call, which the store writes with last_used_at = now. It is atomic
 	// across transactions and instances: decide first gets tok.Usage as read, and is called
 	// again with the fresh usage, under the row's lock, when another transaction changed it
-	// since. decide must be a pure function of its argument.
+	// since. decide must be a pure function of its argument. For a token read by
+	// GetTokenGrant in the same transaction, whose row is locked, the write may be sent with
+	// the commit.
 	ConsumeToken(ctx context.Context, tok APIToken, now time.Time, decide func(TokenUsage) TokenUsage) error
 }
 

@@ -186,11 +186,11 @@ func (t *Tx) CountWaitingViewers(ctx context.Context, orgID string) (int, error)
 	return n, err
 }
 
-// TouchMembership moves last-active forward to at.
+// TouchMembership moves last-active forward to at; the write goes with the transaction's next
+// statement or its commit (execLater).
 func (t *Tx) TouchMembership(ctx context.Context, id string, at time.Time) error {
-	_, err := t.exec(ctx, "membership", `UPDATE memberships SET last_active_at = $2
+	return t.execLater(ctx, "membership", `UPDATE memberships SET last_active_at = $2
 		WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $2)`, id, utc(at))
-	return err
 }
 
 // EndSessions ends the sessions a user holds in an org.

@@ -37,9 +37,18 @@ func (u *usageScan) usage() (provisioning.TokenUsage, error) {
 // condition that total_calls still is what tok read (every allowed call raises it, so an equal
 // count means an unchanged usage): the fast path is the one statement. When another
 // transaction got there first, it reads the usage again under the row's lock (SELECT … FOR
-// UPDATE; SQLite's single writer already serializes) and decides again.
+// UPDATE; SQLite's single writer already serializes) and decides again. A token read by
+// GetTokenGrant in this transaction is locked, so its usage is known to be unchanged: the write
+// then goes with the transaction's commit (execLater).
 func (t *Tx) ConsumeToken(ctx context.Context, tok provisioning.APIToken, now time.Time, decide func(provisioning.TokenUsage) provisioning.TokenUsage) error {
 	seen := tok.Usage
+	if tok.ID != "" && tok.ID == t.lockedToken {
+		q, args, err := usageWrite(tok.ID, seen.Total, decide(seen), now)
+		if err != nil {
+			return err
+		}
+		return t.execLater(ctx, "token", q, args...)
+	}
 	n, err := t.writeUsage(ctx, tok.ID, seen.Total, decide(seen), now)
 	if err != nil || n == 1 {
 		return err
@@ -62,15 +71,25 @@ func (t *Tx) ConsumeToken(ctx context.Context, tok provisioning.APIToken, now ti
 
 // writeUsage stores u if the token's total_calls is still seenTotal, and reports the rows changed.
 func (t *Tx) writeUsage(ctx context.Context, id string, seenTotal int64, u provisioning.TokenUsage, now time.Time) (int64, error) {
+	q, args, err := usageWrite(id, seenTotal, u, now)
+	if err != nil {
+		return 0, err
+	}
+	return t.exec(ctx, "token", q, args...)
+}
+
+// usageWrite is the statement writing usage u of token id, on the condition that its
+// total_calls is still seenTotal.
+func usageWrite(id string, seenTotal int64, u provisioning.TokenUsage, now time.Time) (string, []any, error) {
 	window, err := u.Window.MarshalBinary()
 	if err != nil {
-		return 0, provisioning.Internal(err)
+		return "", nil, provisioning.Internal(err)
 	}
 	var day any
 	if !u.Day.IsZero() {
 		day = utc(u.Day)
 	}
-	return t.exec(ctx, "token", `UPDATE api_tokens SET total_calls = $3, rate_window = $4, day_start = $5,
+	return `UPDATE api_tokens SET total_calls = $3, rate_window = $4, day_start = $5,
 		day_calls = $6, last_used_at = $7 WHERE id = $1 AND total_calls = $2`,
-		id, seenTotal, u.Total, window, day, u.DayCalls, utc(now))
+		[]any{id, seenTotal, u.Total, window, day, u.DayCalls, utc(now)}, nil
 }

@@ -18,6 +18,9 @@ type Tx struct {
 	// locks holds how this transaction locked each org. LockOrg on a share-locked org restarts
 	// the transaction with exclusive set instead of upgrading (upgraders deadlock each other).
 	locks map[string]orgLock
+	// lockedToken is the API token whose row GetTokenGrant locked: ConsumeToken need not check
+	// that its usage is unchanged, so its write can wait for the commit.
+	lockedToken string
 }
 
 // orgLock is how a transaction holds an org's row.

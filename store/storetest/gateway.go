@@ -38,6 +38,23 @@ func testIntrospection(t *testing.T, h *Harness) {
 	if r := call(); r.RateLimit.Allowed || r.RateLimit.Exceeded != "minute" || !r.RateLimit.ResetAt.Equal(start.Add(time.Minute)) || r.RateLimit.DailyCalls != 3 {
 		t.Fatalf("fourth call in a minute: %+v, want a reset at %s and the refused call not counted", r.RateLimit, start.Add(time.Minute))
 	}
+	h.Tx(func(tx provisioning.StoreTx) error {
+		m, err := tx.GetMembershipByID(h.Ctx, org, ann.ID)
+		if err != nil {
+			return err
+		}
+		if m.LastActiveAt == nil || !m.LastActiveAt.Equal(start) {
+			t.Errorf("introspection did not record the member's activity: last active %v, want %s", m.LastActiveAt, start)
+		}
+		got, err := tx.GetToken(h.Ctx, org, tok.ID)
+		if err != nil {
+			return err
+		}
+		if got.Usage.Total != 3 || got.LastUsedAt == nil || !got.LastUsedAt.Equal(start) {
+			t.Errorf("introspection's usage not stored: %d calls, last used %v", got.Usage.Total, got.LastUsedAt)
+		}
+		return nil
+	})
 	h.Clock.Advance(time.Minute)
 	if r := call(); !r.RateLimit.Allowed || r.RateLimit.Remaining != 0 || r.RateLimit.DailyCalls != 4 {
 		t.Fatalf("fourth allowed call of the day (the refused one used no quota): %+v", r.RateLimit)
