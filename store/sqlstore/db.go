@@ -79,10 +79,15 @@ func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provision
 			_ = conn.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if err = fn(&Tx{c: conn, d: db.driver, exclusive: exclusive}); err != nil {
+	tx := &Tx{c: conn, d: db.driver, exclusive: exclusive}
+	if err = fn(tx); err != nil {
 		return err
 	}
 	if err = conn.Commit(ctx); err != nil {
+		if d := (*DeferredError)(nil); errors.As(err, &d) {
+			// A statement deferred to the commit failed: classified as if it had run alone.
+			return tx.wrap(d.What, d)
+		}
 		if db.driver.IsRetryable(err) {
 			return err
 		}

@@ -39,7 +39,7 @@ func (t *Tx) RecordDirectoryRequests(ctx context.Context, requests []provisionin
 }
 
 // writeRing writes the org's requests numbered up to last, the last DirectoryRequestsKept of
-// them only, in one statement: their slots are distinct.
+// them only, in one statement (sent with the commit): their slots are distinct.
 func (t *Tx) writeRing(ctx context.Context, org string, list []provisioning.DirectoryRequest, last int64) error {
 	first := last - int64(len(list)) + 1
 	var values strings.Builder
@@ -58,14 +58,13 @@ func (t *Tx) writeRing(ctx context.Context, org string, list []provisioning.Dire
 		args = append(args, org, seq%provisioning.DirectoryRequestsKept, seq, utc(r.At), r.Method, r.Path, r.Status,
 			r.SCIMType, r.TokenID, r.Duration.Milliseconds())
 	}
-	_, err := t.exec(ctx, "scim request", `INSERT INTO scim_requests
+	return t.execLater(ctx, "scim request", `INSERT INTO scim_requests
 		(org_id, slot, seq, at, method, path, status, scim_type, token_id, duration_ms)
 		VALUES `+values.String()+`
 		ON CONFLICT (org_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at,
 			method = excluded.method, path = excluded.path, status = excluded.status,
 			scim_type = excluded.scim_type, token_id = excluded.token_id, duration_ms = excluded.duration_ms
 		WHERE scim_requests.seq < excluded.seq`, args...)
-	return err
 }
 
 // ListDirectoryRequests lists the org's ring, newest first.

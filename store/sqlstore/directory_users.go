@@ -65,7 +65,9 @@ func (t *Tx) writeDirectoryEmails(ctx context.Context, u provisioning.DirectoryU
 			rows = append(rows, "("+placeholders(len(args)+1, 7)+")")
 			args = append(args, u.ID, u.OrgID, i, e.Type, e.Value, strings.ToLower(e.Value), e.Primary)
 		}
-		if _, err := t.exec(ctx, "email", `INSERT INTO scim_user_emails (scim_user_id, org_id, position, type, value,
+		// Nothing reads its result and its only key is (scim_user_id, position), so it can wait
+		// for the next statement or the commit.
+		if err := t.execLater(ctx, "email", `INSERT INTO scim_user_emails (scim_user_id, org_id, position, type, value,
 		value_key, is_primary) VALUES `+strings.Join(rows, ","), args...); err != nil {
 			return err
 		}
