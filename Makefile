@@ -1,6 +1,6 @@
 GO ?= go
 FUZZTIME ?= 60s
-FUZZTIME_SHORT ?= 3s
+FUZZTIME_SHORT ?= 500x
 
 .PHONY: run test fuzz build bench gobench lint screenshots
 
