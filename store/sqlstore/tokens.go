@@ -59,11 +59,6 @@ func (t *Tx) GetTokenByHash(ctx context.Context, hash []byte) (provisioning.APIT
 var grantColumns = prefixed("t.", tokenColumns) + `, ` + prefixed("t.", usageColumns) + `, ` + membershipColumns +
 	`, u.email, u.first_name, u.last_name, ` + prefixed("o.", orgColumns)
 
-// grantFields are grantColumns read from the rows rollcall_token_grant returns (Postgres).
-var grantFields = prefixed("(g.tok).", tokenColumns) + `, ` + prefixed("(g.tok).", usageColumns) + `, ` +
-	prefixed("(g.mem).", strings.ReplaceAll(membershipColumns, "m.", "")) +
-	`, (g.usr).email, (g.usr).first_name, (g.usr).last_name, ` + prefixed("(g.org).", orgColumns)
-
 // GetTokenGrant reads a token by the hash of its secret with its member and org in one query,
 // and locks the token's row for the rest of the transaction (SQLite's writer holds the whole
 // database). On Postgres the query is the function rollcall_token_grant, whose plan the server
@@ -73,7 +68,9 @@ func (t *Tx) GetTokenGrant(ctx context.Context, hash []byte) (provisioning.Token
 		JOIN memberships m ON m.id = t.membership_id JOIN users u ON u.id = m.user_id
 		JOIN orgs o ON o.id = t.org_id WHERE t.hash = $1`
 	if t.d.Dialect() == "postgres" {
-		q = `SELECT ` + grantFields + ` FROM rollcall_token_grant($1) g`
+		// The function's four rows, each spread into its columns under the join's aliases.
+		q = `SELECT ` + grantColumns + ` FROM rollcall_token_grant($1) g, LATERAL (SELECT (g.tok).*) t,
+			LATERAL (SELECT (g.mem).*) m, LATERAL (SELECT (g.usr).*) u, LATERAL (SELECT (g.org).*) o`
 	}
 	var g provisioning.TokenGrant
 	err := t.queryOne(ctx, "token", q, []any{hash}, func(r Rows) error {
