@@ -16,12 +16,12 @@ import (
 // plain and mapped to admin (every member's role changes both ways), on both stores. While the
 // PATCH runs, probes read the same org and another org and create users in the same org; their
 // p99 is reported beside the p99 of the same probes with the directory idle. Reported, not
-// asserted. Run with -benchtime=1x: seeding 10,000 users takes a while.
+// asserted. Run with -benchtime=1x.
 func BenchmarkGroupPatch10k(b *testing.B) {
 	for _, backend := range storetest.Backends() {
 		b.Run(backend.Name, func(b *testing.B) {
-			e := newEnvTB(b, backend, -1, scim.Options{RateLimitPerMinute: -1, MaxBodyBytes: 8 << 20})
-			ids := seedUsers(b, e.h, e.org.Org.ID, 10_000)
+			e, exec := newEnvWithSQL(b, backend, -1, scim.Options{RateLimitPerMinute: -1, MaxBodyBytes: 8 << 20})
+			ids := storetest.SeedMembers(b, e.h, exec, backend.Name, e.org.Org.ID, 1, 10_000)
 			other := e.h.CreateOrg("other", -1, "owner@other.example")
 			otherToken := e.newToken(other, "other")
 			owner := e.h.MemberActor(e.org.Owner.Membership)

@@ -14,6 +14,7 @@ import (
 	"github.com/rollcall/rollcall/api"
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/scim"
+	"github.com/rollcall/rollcall/store/sqlstore"
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
@@ -34,7 +35,19 @@ func newEnv(t *testing.T, b storetest.Backend, seats int, o scim.Options) *env {
 
 func newEnvTB(t testing.TB, b storetest.Backend, seats int, o scim.Options) *env {
 	t.Helper()
-	h := storetest.NewHarness(t, b.Open(t))
+	return newEnvOn(t, b.Open(t), seats, o)
+}
+
+// newEnvWithSQL is newEnvTB with a raw connection to the same database, for bulk seeding.
+func newEnvWithSQL(t testing.TB, b storetest.Backend, seats int, o scim.Options) (*env, storetest.Exec) {
+	t.Helper()
+	db, exec := b.OpenWithSQL(t)
+	return newEnvOn(t, db, seats, o), exec
+}
+
+func newEnvOn(t testing.TB, db *sqlstore.DB, seats int, o scim.Options) *env {
+	t.Helper()
+	h := storetest.NewHarness(t, db)
 	svc := scim.New(h.Service, o)
 	mux := chi.NewRouter()
 	mux.Mount("/api/v1", api.New(api.Options{Service: h.Service, Extensions: []func(*api.Router){api.SCIMRoutes(svc)}}))

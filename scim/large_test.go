@@ -11,7 +11,8 @@ import (
 	"github.com/rollcall/rollcall/store/storetest"
 )
 
-// seedUsers creates n directory users through the pipeline in one transaction and returns ids.
+// seedUsers creates n directory users through the pipeline in one transaction and returns ids
+// (roles and seats as the pipeline assigns them; storetest.SeedMembers is the fast bulk path).
 func seedUsers(tb testing.TB, h *storetest.Harness, orgID string, n int) []string {
 	tb.Helper()
 	actor := provisioning.Actor{Kind: provisioning.ActorDirectory, OrgID: orgID, Label: "seed"}
@@ -56,8 +57,8 @@ func TestLargeGroupPatch(t *testing.T) {
 		t.Skip("10,000 members")
 	}
 	each(t, func(t *testing.T, b storetest.Backend) {
-		e := newEnv(t, b, -1, scim.Options{MaxBodyBytes: 8 << 20})
-		ids := seedUsers(t, e.h, e.org.Org.ID, 10_000)
+		e, exec := newEnvWithSQL(t, b, -1, scim.Options{MaxBodyBytes: 8 << 20})
+		ids := storetest.SeedMembers(t, e.h, exec, b.Name, e.org.Org.ID, 1, 10_000)
 		gid := e.want(e.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Everyone"}`), 201, "group").str("id")
 		start := time.Now()
 		e.want(e.do("PATCH", "/Groups/"+gid, membersPatch("add", ids)), 204, "add 10,000")

@@ -5,11 +5,13 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +29,12 @@ const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=
 // OpenSQLite opens a migrated SQLite store in a temporary file, closed when the test ends.
 func OpenSQLite(t testing.TB) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "rollcall.db"), nil)
+	return openSQLiteAt(t, filepath.Join(t.TempDir(), "rollcall.db"))
+}
+
+func openSQLiteAt(t testing.TB, path string) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -43,7 +50,11 @@ func OpenSQLite(t testing.TB) *sqlstore.DB {
 // line, unless ROLLCALL_TEST_REQUIRE_POSTGRES=1, which makes it fail.
 func OpenPostgres(t testing.TB) *sqlstore.DB {
 	t.Helper()
-	dbURL := PostgresURL(t)
+	return openPostgresAt(t, PostgresURL(t))
+}
+
+func openPostgresAt(t testing.TB, dbURL string) *sqlstore.DB {
+	t.Helper()
 	db, err := postgres.Open(context.Background(), dbURL, nil)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
@@ -114,9 +125,54 @@ func randomHex(n int) string {
 type Backend struct {
 	Name string
 	Open func(t testing.TB) *sqlstore.DB
+	// OpenWithSQL opens a fresh store as Open does, with a raw connection to the same database
+	// for bulk seeding (SeedMembers).
+	OpenWithSQL func(t testing.TB) (*sqlstore.DB, Exec)
 }
 
 // Backends lists both stores, so a test can run the same cases on each.
 func Backends() []Backend {
-	return []Backend{{"sqlite", OpenSQLite}, {"postgres", OpenPostgres}}
+	return []Backend{{"sqlite", OpenSQLite, OpenSQLiteWithSQL}, {"postgres", OpenPostgres, OpenPostgresWithSQL}}
+}
+
+// OpenSQLiteWithSQL opens a migrated SQLite store in a temporary file, with a raw connection to
+// the same file that takes $1-style placeholders; both are closed when the test ends.
+func OpenSQLiteWithSQL(t testing.TB) (*sqlstore.DB, Exec) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "rollcall.db")
+	return openSQLiteAt(t, path), SQLiteExec(t, path)
+}
+
+// SQLiteExec opens a raw connection to the SQLite file at path, closed when the test ends, and
+// returns an Exec that rewrites $n placeholders to SQLite's ?n.
+func SQLiteExec(t testing.TB, path string) Exec {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return func(ctx context.Context, q string, args ...any) error {
+		_, err := raw.ExecContext(ctx, sqlitePlaceholders.ReplaceAllString(q, "?$1"), args...)
+		return err
+	}
+}
+
+var sqlitePlaceholders = regexp.MustCompile(`\$([0-9]+)`)
+
+// OpenPostgresWithSQL opens a fresh Postgres store as OpenPostgres does, with a raw pgx
+// connection to the same database; both are closed when the test ends.
+func OpenPostgresWithSQL(t testing.TB) (*sqlstore.DB, Exec) {
+	t.Helper()
+	dbURL := PostgresURL(t)
+	db := openPostgresAt(t, dbURL)
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatalf("connect postgres: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return db, func(ctx context.Context, q string, args ...any) error {
+		_, err := conn.Exec(ctx, q, args...)
+		return err
+	}
 }

@@ -14,11 +14,11 @@ import (
 // cannot skip half of itself, so an unreachable Postgres is left out rather than skipped.
 func FuzzStores(t testing.TB) []Backend {
 	t.Helper()
-	out := []Backend{{"sqlite", OpenSQLite}}
+	all := Backends()
 	if os.Getenv("ROLLCALL_TEST_REQUIRE_POSTGRES") == "1" || postgresReachable() {
-		out = append(out, Backend{"postgres", OpenPostgres})
+		return all
 	}
-	return out
+	return all[:1]
 }
 
 func postgresReachable() bool {

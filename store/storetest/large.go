@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,24 +24,15 @@ type LargeOrg struct {
 // Email is the address of the i-th member (1-based) of the large org.
 func (o LargeOrg) Email(i int) string { return fmt.Sprintf("user%d@big.example", i) }
 
-// SeedLargeOrg creates the org through the service and bulk-inserts its members with SQL
-// (generate_series on Postgres, a recursive CTE on SQLite), then refreshes the statistics
-// unless stale is set. Roles: every 1,000th member is an admin, every 10th a viewer; every
-// 50th is suspended.
+// SeedLargeOrg creates the org through the service and bulk-inserts its members with
+// SeedMembers (members 1 to n, then n+1 to n+n/2 in the other org), then refreshes the
+// statistics unless stale is set.
 func SeedLargeOrg(t testing.TB, h *Harness, exec Exec, dialect string, n int, stale bool) LargeOrg {
 	t.Helper()
 	o := LargeOrg{OrgID: h.CreateOrg("big", -1, "owner@big.example").Org.ID, GroupID: "g-all", Members: n}
 	other := h.CreateOrg("other", -1, "owner@other.example").Org.ID
-	for _, org := range []struct {
-		id       string
-		from, to int
-	}{{o.OrgID, 1, n}, {other, n + 1, n + n/2}} {
-		for _, q := range seedStatements(dialect) {
-			if err := exec(h.Ctx, q, org.id, org.from, org.to); err != nil {
-				t.Fatalf("seed: %v\n%s", err, q)
-			}
-		}
-	}
+	SeedMembers(t, h, exec, dialect, o.OrgID, 1, n)
+	SeedMembers(t, h, exec, dialect, other, n+1, n/2)
 	err := exec(h.Ctx, `INSERT INTO scim_groups (id, org_id, display_name, display_name_key, external_id,
 		attrs_json, version, created_at, updated_at) VALUES ('g-all', $1, 'Everyone', 'everyone', '', '{}', 1, $2, $2)`,
 		o.OrgID, h.Clock.Now())
@@ -55,6 +47,36 @@ func SeedLargeOrg(t testing.TB, h *Harness, exec Exec, dialect string, n int, st
 		t.Fatalf("seed: %v", err)
 	}
 	return o
+}
+
+// SeedMembers bulk-inserts into the existing org orgID the n members numbered first to
+// first+n-1 with SQL (generate_series on Postgres, a recursive CTE on SQLite), bypassing the
+// service, and returns their SCIM user ids in number order. Member i is user u<i> with email
+// user<i>@big.example, membership m<i> (its sort name and email copied from the user, as the
+// store writes them) and SCIM user s<i> with one work email. Every 1,000th is an admin, every
+// 10th a viewer; every 50th is suspended (its SCIM user inactive). The numbers are the ids, so
+// seeds into one database must use disjoint ranges (a collision fails the test). An org with
+// a seat limit gets its seat counter recounted; the SCIM user count follows by trigger.
+func SeedMembers(t testing.TB, h *Harness, exec Exec, dialect, orgID string, first, n int) []string {
+	t.Helper()
+	if n <= 0 {
+		return nil
+	}
+	for _, q := range seedStatements(dialect) {
+		if err := exec(h.Ctx, q, orgID, first, first+n-1); err != nil {
+			t.Fatalf("seed: %v\n%s", err, q)
+		}
+	}
+	if err := exec(h.Ctx, `UPDATE orgs SET seats_used = (SELECT COUNT(*) FROM memberships m
+		WHERE m.org_id = orgs.id AND m.status = 'active' AND m.role <> 'viewer')
+		WHERE id = $1 AND seat_limit >= 0`, orgID); err != nil {
+		t.Fatalf("seed: seat counter: %v", err)
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = "s" + strconv.Itoa(first+i)
+	}
+	return ids
 }
 
 // seedStatements insert users, memberships, SCIM users and their work emails numbered $2 to $3
@@ -82,7 +104,8 @@ func seedStatements(dialect string) []string {
 		`INSERT INTO scim_users (id, org_id, user_id, membership_id, user_name, user_name_key, external_id,
 		        display_name, given_name, family_name, active, attrs_json, version, created_at, updated_at)
 		 SELECT 's' || i, $1, 'u' || i, 'm' || i, ` + email + `, ` + email + `, 'ext' || i,
-		        'First' || i || ' Last' || (i % 997), 'First' || i, 'Last' || (i % 997), TRUE, '{}', 1, {ts}, {ts}
+		        'First' || i || ' Last' || (i % 997), 'First' || i, 'Last' || (i % 997), i % 50 <> 0,
+		        '{"userName":"' || ` + email + ` || '"}', 1, {ts}, {ts}
 		 FROM {series}`,
 		`INSERT INTO scim_user_emails (scim_user_id, org_id, position, type, value, value_key, is_primary)
 		 SELECT 's' || i, $1, 0, 'work', ` + email + `, ` + email + `, TRUE FROM {series}`,
