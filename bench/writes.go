@@ -61,8 +61,9 @@ func probeWhile(ctx context.Context, ps []probe, stop <-chan struct{}) [][]time.
 	return out
 }
 
-// groupPatch adds cfg.PatchMembers members in one PATCH to a group mapped to the admin role and
-// to a plain group, with the probes running; their p99 idle and during the PATCH are reported.
+// groupPatch adds cfg.PatchMembers members of the large org, spread over it (spread), in one
+// PATCH to a group mapped to the admin role and to a plain group, with the probes running;
+// their p99 idle and during the PATCH are reported.
 func (r *run) groupPatch(ctx context.Context) error {
 	k := min(r.cfg.PatchMembers, len(r.bigIDs))
 	ps := r.probes()
@@ -83,10 +84,7 @@ func (r *run) groupPatch(ctx context.Context) error {
 				return fmt.Errorf("mapping: %w", err)
 			}
 		}
-		ids := r.bigIDs[:k]
-		if len(r.bigIDs) >= 2*k {
-			ids = r.bigIDs[i*k : (i+1)*k]
-		}
+		ids := spread(r.bigIDs, k, i)
 		stop := make(chan struct{})
 		time.AfterFunc(r.cfg.ProbeIdle, func() { close(stop) })
 		idle := probeWhile(ctx, ps, stop)
@@ -118,6 +116,24 @@ func (r *run) groupPatch(ctx context.Context) error {
 		r.add(row)
 	}
 	return nil
+}
+
+// spread picks k of ids for the group'th large group: every (len(ids)/k)-th one, starting at
+// group, as the people of a department joined over the years rather than in one run; two groups
+// share no one when ids hold at least 2k. It falls back to the first k when there are too few.
+func spread(ids []string, k, group int) []string {
+	if k <= 0 {
+		return nil
+	}
+	stride := len(ids) / k
+	if stride < 2 {
+		return ids[:k]
+	}
+	out := make([]string, k)
+	for j := range out {
+		out[j] = ids[j*stride+group%stride]
+	}
+	return out
 }
 
 // introspection calls POST /api/v1/introspect with one member token per worker.
