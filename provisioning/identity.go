@@ -72,15 +72,16 @@ func (s *Service) resolveUser(ctx context.Context, tx StoreTx, a arrival) (User,
 			return User{}, false, err
 		}
 	}
-	u, err := tx.GetUserByEmail(ctx, id.Email)
+	var u User
+	var err error
 	created := false
-	switch {
-	case IsCode(err, CodeNotFound) && !a.mayCreate:
-		return User{}, false, notAMember(ctx, tx, a.orgID, id.Email)
-	case IsCode(err, CodeNotFound):
+	if a.mayCreate {
+		// The insert returns the stored user when the email is taken: one statement either way.
 		now := s.Now()
 		u, created, err = tx.EnsureUser(ctx, User{ID: NewID(), Email: id.Email, FirstName: id.FirstName,
 			LastName: id.LastName, EmailVerified: proven, CreatedAt: now, UpdatedAt: now})
+	} else if u, err = tx.GetUserByEmail(ctx, id.Email); IsCode(err, CodeNotFound) {
+		return User{}, false, notAMember(ctx, tx, a.orgID, id.Email)
 	}
 	if err != nil {
 		return User{}, false, err

@@ -34,18 +34,44 @@ func (t *Tx) GetUserByEmail(ctx context.Context, email string) (provisioning.Use
 	return t.getUser(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email)
 }
 
-// EnsureUser inserts u unless its email is taken, and returns the stored user. The insert
-// ignores a conflict, so concurrent calls for one email never fail and yield one row.
-func (t *Tx) EnsureUser(ctx context.Context, u provisioning.User) (provisioning.User, bool, error) {
-	n, err := t.exec(ctx, "user", `INSERT INTO users (id, email, first_name, last_name, sort_name,
+const insertUser = `INSERT INTO users (id, email, first_name, last_name, sort_name,
 		email_verified, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-		ON CONFLICT (email) DO NOTHING`,
-		u.ID, u.Email, u.FirstName, u.LastName, provisioning.SortName(u.FirstName, u.LastName, u.Email),
-		u.EmailVerified, utc(u.CreatedAt), utc(u.UpdatedAt))
-	if err != nil {
-		return provisioning.User{}, false, err
+		ON CONFLICT (email) DO NOTHING`
+
+// ensureUserPostgres is insertUser and, when the email is taken, the stored user, in one
+// statement (one round trip for a new person and for a known one). The stored row is read
+// with the statement's snapshot, so a user committed after it began comes back as no row.
+const ensureUserPostgres = `WITH ins AS (` + insertUser + ` RETURNING id)
+	SELECT ` + userColumns + `, FALSE FROM users u WHERE u.email = $2 AND NOT EXISTS (SELECT 1 FROM ins)
+	UNION ALL SELECT ins.id, '', '', '', FALSE, $7, $8, TRUE FROM ins`
+
+// EnsureUser inserts u unless its email is taken, and returns the stored user and whether it
+// was created. The insert ignores a conflict, so concurrent calls for one email never fail and
+// yield one row.
+func (t *Tx) EnsureUser(ctx context.Context, u provisioning.User) (provisioning.User, bool, error) {
+	args := []any{u.ID, u.Email, u.FirstName, u.LastName, provisioning.SortName(u.FirstName, u.LastName, u.Email),
+		u.EmailVerified, utc(u.CreatedAt), utc(u.UpdatedAt)}
+	created := false
+	if t.d.Dialect() == "postgres" {
+		var stored provisioning.User
+		err := t.queryOne(ctx, "user", ensureUserPostgres, args, func(r Rows) error {
+			return r.Scan(&stored.ID, &stored.Email, &stored.FirstName, &stored.LastName, &stored.EmailVerified,
+				timeValue{&stored.CreatedAt}, timeValue{&stored.UpdatedAt}, &created)
+		})
+		switch {
+		case err == nil && !created:
+			return stored, false, nil
+		case err != nil && !provisioning.IsCode(err, provisioning.CodeNotFound):
+			return provisioning.User{}, false, err
+		}
+	} else {
+		n, err := t.exec(ctx, "user", insertUser, args...)
+		if err != nil {
+			return provisioning.User{}, false, err
+		}
+		created = n == 1
 	}
-	if n == 1 {
+	if created {
 		u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
 		return u, true, nil
 	}
