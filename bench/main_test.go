@@ -44,7 +44,8 @@ func TestQuickRunOnSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"ceiling: raw INSERT", "ceiling: raw PK UPDATE", "scim create", "introspection", "bulk invitations",
-		"scim filter userName eq", `scim filter emails[type eq "work"]`, "scim page startIndex", "members sort=name",
+		"scim filter userName eq", `scim filter emails[type eq "work"]`, "scim page startIndex", "scim page random startIndex",
+		"scim pages in order", "members sort=name",
 		"members sort=email", "members sort=joined", "members q= search", "members CSV export", "group PATCH", "fairness",
 		"SAML JIT sign-in", "OIDC JIT sign-in"}
 	for _, w := range want {

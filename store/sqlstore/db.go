@@ -13,12 +13,13 @@ import (
 type DB struct {
 	driver   Driver
 	migrator *Migrator
+	anchors  *pageAnchors // where deep pages of unfiltered SCIM user lists start
 }
 
 var _ provisioning.Store = (*DB)(nil)
 
 // New wraps a driver and its migrator into a store.
-func New(d Driver, m *Migrator) *DB { return &DB{driver: d, migrator: m} }
+func New(d Driver, m *Migrator) *DB { return &DB{driver: d, migrator: m, anchors: newPageAnchors()} }
 
 // errRestart asks the transaction runner to roll back and run the transaction again, taking
 // write locks on orgs from the start (Tx.exclusive).
@@ -79,7 +80,7 @@ func (db *DB) once(ctx context.Context, write, exclusive bool, fn func(provision
 			_ = conn.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	tx := &Tx{c: conn, d: db.driver, exclusive: exclusive}
+	tx := &Tx{c: conn, d: db.driver, exclusive: exclusive, anchors: db.anchors}
 	if err = fn(tx); err != nil {
 		return err
 	}

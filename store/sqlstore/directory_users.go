@@ -100,8 +100,13 @@ func (t *Tx) DeleteDirectoryUser(ctx context.Context, orgID, id string) error {
 	return mustAffect(n, "user")
 }
 
-// ListDirectoryUsers runs the filter in SQL and returns one page and the total.
+// ListDirectoryUsers runs the filter in SQL and returns one page and the total. Without a
+// filter the total is the org's kept count and a deep page may start from an anchor
+// (listAllDirectoryUsers).
 func (t *Tx) ListDirectoryUsers(ctx context.Context, q provisioning.DirectoryQuery) ([]provisioning.DirectoryUser, int, error) {
+	if q.Filter == nil {
+		return t.listAllDirectoryUsers(ctx, q)
+	}
 	count, page, args, err := DirectoryUserListSQL(q)
 	if err != nil {
 		return nil, 0, err
@@ -110,20 +115,25 @@ func (t *Tx) ListDirectoryUsers(ctx context.Context, q provisioning.DirectoryQue
 	if err != nil || q.Limit <= 0 || q.Offset >= total {
 		return nil, total, err
 	}
-	var out []provisioning.DirectoryUser
-	err = t.queryRows(ctx, page, append(args, q.Limit, q.Offset), func(r Rows) error {
-		var u provisioning.DirectoryUser
-		if err := scanDirectoryUser(r, &u); err != nil {
-			return err
-		}
-		out = append(out, u)
-		return nil
-	})
+	out, err := t.directoryUserRows(ctx, page, append(args, q.Limit, q.Offset)...)
 	return out, total, err
 }
 
-// DirectoryUserListSQL renders the count and the page statements of a SCIM user list and the
-// arguments they share; the page takes q.Limit and q.Offset after them (exported for the
+// allDirectoryUsersCount reads the org's directory-user count and change count, kept by
+// triggers (migrations 00015 and 00018): a list without a filter does not count 100,000 rows
+// for its totalResults.
+const allDirectoryUsersCount = `SELECT COALESCE(SUM(c.n), 0), COALESCE(SUM(c.changes), 0) FROM scim_user_counts c WHERE c.org_id = $1`
+
+// DirectoryUserAnchoredPageSQL is the page of an unfiltered list from an anchor: the org, the
+// anchor's id, its change count and the limit (exported for the EXPLAIN tests of store/postgres).
+// The count is compared in the statement that reads the rows, so a stale anchor reads none.
+const DirectoryUserAnchoredPageSQL = `SELECT ` + directoryUserColumns + ` FROM scim_users u
+	WHERE u.org_id = $1 AND u.id >= $2
+	  AND (SELECT COALESCE(SUM(c.changes), 0) FROM scim_user_counts c WHERE c.org_id = $1) = $3
+	ORDER BY u.id LIMIT $4`
+
+// DirectoryUserListSQL renders the count and the offset page statements of a SCIM user list and
+// the arguments they share; the page takes q.Limit and q.Offset after them (exported for the
 // EXPLAIN tests of store/postgres).
 func DirectoryUserListSQL(q provisioning.DirectoryQuery) (count, page string, args []any, err error) {
 	where, args, err := directoryWhere(userFilterSchema, "u", q)
@@ -132,9 +142,7 @@ func DirectoryUserListSQL(q provisioning.DirectoryQuery) (count, page string, ar
 	}
 	count = `SELECT COUNT(*) FROM scim_users u WHERE ` + where
 	if q.Filter == nil {
-		// The org's directory-user count, kept by triggers (migration 00015): a list without
-		// a filter does not count 100,000 rows for its totalResults.
-		count = `SELECT COALESCE(SUM(c.n), 0) FROM scim_user_counts c WHERE c.org_id = $1`
+		count = allDirectoryUsersCount
 	}
 	return count, pageQuery("scim_users", "u", directoryUserColumns, where, len(args)), args, nil
 }

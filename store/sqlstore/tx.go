@@ -21,6 +21,8 @@ type Tx struct {
 	// lockedToken is the API token whose row GetTokenGrant locked: ConsumeToken need not check
 	// that its usage is unchanged, so its write can wait for the commit.
 	lockedToken string
+	// anchors is the store's memory of where deep SCIM user pages start (directory_pages.go).
+	anchors *pageAnchors
 }
 
 // orgLock is how a transaction holds an org's row.
