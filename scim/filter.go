@@ -18,7 +18,18 @@ var multiValued = map[string]bool{"emails": true, "members": true}
 // path used as a filter, which the RFC grammar (and the parser) lacks: the trailing comparison is
 // cut out before parsing and joined to its value filter with "and" afterwards. String values
 // are decoded (decodeStrings).
+//
+// The two shapes IdPs send on every lookup take a short path (parseSimple) that builds the same
+// expression without the parser; anything else goes through the parser.
 func parseFilter(raw string) (filter.Expression, error) {
+	if e, ok := parseSimple(raw); ok {
+		return e, nil
+	}
+	return parseWithParser(raw)
+}
+
+// parseWithParser is parseFilter through the parser, whatever the filter's shape.
+func parseWithParser(raw string) (filter.Expression, error) {
 	e, err := parseJoined(raw)
 	if err != nil {
 		return nil, err
