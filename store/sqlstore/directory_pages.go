@@ -9,12 +9,13 @@ import (
 
 // An unfiltered SCIM user list is paged in id order. An IdP importing a directory asks for
 // startIndex 1, 101, 201 … and an offset page walks every id before it, so reading an org of
-// 100,000 walks 5 billion index entries. pageAnchors remembers, per org and offset, the id of
-// the row at that offset together with the org's change count (scim_user_counts.changes, which
-// every insert and delete of the org's directory users raises and nothing lowers). While the
-// count is the same, the id still sits at that offset, and the page is one index range from it.
-// A stale anchor is never trusted: the page statement itself compares the count, in the
-// snapshot that reads the rows, so an instance needs no word from the others.
+// 100,000 in pages of 100 walks 50 million index entries. pageAnchors remembers, per org and
+// offset, the id of the row at that offset together with the org's change count
+// (scim_user_counts.changes, which every insert and delete of the org's directory users raises
+// and nothing lowers). While the count is the same, the id still sits at that offset, and the
+// page is one index range from it. A stale anchor is never trusted: the page statement itself
+// compares the count, in the snapshot that reads the rows, so an instance needs no word from
+// the others.
 
 // minAnchoredOffset is the smallest offset worth an anchor: shorter walks cost less than a
 // cache entry.
