@@ -32,6 +32,7 @@ type config struct {
 	TenantRate     float64       `json:"tenantRate"`
 	TenantDuration time.Duration `json:"tenantDuration"`
 	ProbeIdle      time.Duration `json:"probeIdle"`
+	ProbeEvery     time.Duration `json:"probeEvery"`
 	SignIns        int           `json:"signIns"`
 	PostgresURL    string        `json:"-"`
 	Out            string        `json:"-"`
@@ -75,11 +76,11 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	}
 	d := config{Backends: []string{"postgres", "sqlite"}, Concurrency: []int{1, 8, 32}, Duration: 3 * time.Second,
 		Members: 100_000, PatchMembers: 10_000, Invites: 1000, Repeats: 3, Tenants: 100, TenantRate: 25,
-		TenantDuration: 10 * time.Second, ProbeIdle: 2 * time.Second, SignIns: 100}
+		TenantDuration: 10 * time.Second, ProbeIdle: 2 * time.Second, ProbeEvery: 10 * time.Millisecond, SignIns: 100}
 	if quick {
 		d = config{Backends: []string{"sqlite"}, Concurrency: []int{1, 4}, Duration: 300 * time.Millisecond,
 			Members: 2000, PatchMembers: 500, Invites: 50, Repeats: 1, Tenants: 5, TenantRate: 10,
-			TenantDuration: time.Second, ProbeIdle: 200 * time.Millisecond, SignIns: 3}
+			TenantDuration: time.Second, ProbeIdle: 200 * time.Millisecond, ProbeEvery: 10 * time.Millisecond, SignIns: 3}
 	}
 	pg := getenv("ROLLCALL_BENCH_POSTGRES_URL")
 	if pg == "" {
@@ -100,6 +101,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	fs.Float64Var(&cfg.TenantRate, "tenant-rate", d.TenantRate, "requests per second each tenant sends")
 	fs.DurationVar(&cfg.TenantDuration, "tenant-duration", d.TenantDuration, "length of the fairness run")
 	fs.DurationVar(&cfg.ProbeIdle, "probe-idle", d.ProbeIdle, "how long the probes run before a large PATCH")
+	fs.DurationVar(&cfg.ProbeEvery, "probe-every", d.ProbeEvery, "how often each probe starts a request during a large PATCH (0: back to back, which on a small machine measures CPU saturation instead)")
 	fs.IntVar(&cfg.SignIns, "sign-ins", d.SignIns, "new people signed in through each of SAML and OIDC")
 	fs.StringVar(&cfg.PostgresURL, "postgres", pg, "Postgres server to create the fresh database on (ROLLCALL_BENCH_POSTGRES_URL)")
 	fs.StringVar(&cfg.Out, "out", "bench/results.json", "JSON file to write")
@@ -132,7 +134,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 		}
 		cfg.Concurrency = append(cfg.Concurrency, n)
 	}
-	if cfg.Members < 2 || cfg.PatchMembers < 1 || cfg.Invites < 1 || cfg.Repeats < 1 || cfg.Tenants < 1 || cfg.TenantRate <= 0 || cfg.SignIns < 1 {
+	if cfg.Members < 2 || cfg.PatchMembers < 1 || cfg.Invites < 1 || cfg.Repeats < 1 || cfg.Tenants < 1 || cfg.TenantRate <= 0 || cfg.SignIns < 1 || cfg.ProbeEvery < 0 {
 		return cfg, errors.New("-members, -patch-members, -invites, -repeats, -tenants, -tenant-rate and -sign-ins must be positive")
 	}
 	return cfg, nil

@@ -37,20 +37,23 @@ func (r *run) probes() []probe {
 	}
 }
 
-// probeWhile runs each probe back to back on one connection until stop is closed and returns
-// the latencies of each.
-func probeWhile(ctx context.Context, ps []probe, stop <-chan struct{}) [][]time.Duration {
+// probeWhile runs each probe on one connection until stop is closed, one request per interval
+// of length every (back to back when every is 0 or a request outlasts it), and returns the
+// latencies of each.
+func probeWhile(ctx context.Context, ps []probe, every time.Duration, stop <-chan struct{}) [][]time.Duration {
 	out := make([][]time.Duration, len(ps))
 	var wg sync.WaitGroup
 	for i, p := range ps {
 		wg.Go(func() {
+			next := time.Now()
 			for n := int64(0); ; n++ {
 				select {
 				case <-stop:
 					return
-				default:
+				case <-time.After(time.Until(next)):
 				}
 				t := time.Now()
+				next = t.Add(every)
 				if p.fn(ctx, n) == nil {
 					out[i] = append(out[i], time.Since(t))
 				}
@@ -87,10 +90,10 @@ func (r *run) groupPatch(ctx context.Context) error {
 		ids := spread(r.bigIDs, k, i)
 		stop := make(chan struct{})
 		time.AfterFunc(r.cfg.ProbeIdle, func() { close(stop) })
-		idle := probeWhile(ctx, ps, stop)
+		idle := probeWhile(ctx, ps, r.cfg.ProbeEvery, stop)
 		stop = make(chan struct{})
 		during := make(chan [][]time.Duration, 1)
-		go func() { during <- probeWhile(ctx, ps, stop) }()
+		go func() { during <- probeWhile(ctx, ps, r.cfg.ProbeEvery, stop) }()
 		start := time.Now()
 		_, err = r.c.do(ctx, "PATCH", "/scim/v2/Groups/"+grp.ID, r.big.SCIM, membersPatch("add", ids))
 		took := time.Since(start)
@@ -112,7 +115,7 @@ func (r *run) groupPatch(ctx context.Context) error {
 			row.Extra[p.name] = map[string]any{"idle": a, "during": b}
 			notes = append(notes, fmt.Sprintf("%s p99 %.0f→%.0f ms (%d during)", p.name, a.P99ms, b.P99ms, b.Ops))
 		}
-		row.Note = strings.Join(notes, "; ")
+		row.Note = fmt.Sprintf("probes every %v: ", r.cfg.ProbeEvery) + strings.Join(notes, "; ")
 		r.add(row)
 	}
 	return nil
