@@ -14,8 +14,10 @@ import (
 // A POST /Users checks its token in the transaction that creates the user, not in a
 // transaction of its own before it (authenticate): serve checks only that a bearer token is
 // sent, and the create's transaction reads the token and its creator's authority, counts the
-// request against the rate limit and writes, all or nothing. The token is therefore checked
-// after the library has parsed the body: a malformed body answers 400 even with a bad token.
+// request against the rate limit and writes, all or nothing. The reads of users and groups do
+// the same in their read-only transaction (viewing). The token is therefore checked after the
+// library has parsed the request: a malformed body or list parameter answers 400 even with a
+// bad token.
 
 // bearerKey carries the request's bearer token; headerKey the answer's headers, so that a
 // refusal found inside the transaction sets WWW-Authenticate and Retry-After.
@@ -28,9 +30,17 @@ type (
 // lease in a transaction of its own (take), after which the write runs again.
 var errLease = stderrors.New("scim: rate lease used up")
 
-// checksInTx reports whether the request checks its token in its own write transaction.
+// checksInTx reports whether the request checks its token in the transaction that serves it:
+// a create of a user, and the reads of users and groups (one or a page). serve lets these
+// through with any bearer token, so each handler they reach runs in admitted or viewing.
 func checksInTx(r *http.Request, path string) bool {
-	return r.Method == http.MethodPost && path == "/Users"
+	switch r.Method {
+	case http.MethodPost:
+		return path == "/Users"
+	case http.MethodGet:
+		return isUnder(path, "/Users") || isUnder(path, "/Groups")
+	}
+	return false
 }
 
 // withBearer is authorize for a request that checks its token in its write transaction: it
@@ -61,20 +71,52 @@ func bearerOf(w http.ResponseWriter, r *http.Request) (string, bool) {
 // lease of the limit is used up does a request take a new one first, in a transaction of its
 // own (one request in up to maxLease).
 func (s *Service) admitted(ctx context.Context, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
+	return s.admit(ctx, true, fn)
+}
+
+// viewing runs fn in one read-only transaction with the request's actor. A request whose
+// token serve has not checked (checksInTx) has it checked in that transaction, as admitted
+// does; the token's last use, when due, is written after it in a transaction of its own.
+func (s *Service) viewing(ctx context.Context, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
+	if _, ok := ctx.Value(bearerKey{}).(string); ok {
+		return s.admit(ctx, false, fn)
+	}
+	actor, ok := ctx.Value(actorKey{}).(provisioning.Actor)
+	if !ok {
+		return provisioning.Errorf(provisioning.CodeUnauthorized, "the request carries no checked directory token")
+	}
+	return s.door().View(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
+}
+
+// admit checks the request's token, counts the request and runs fn in one transaction: a write
+// transaction when write is set, otherwise a read-only one. A refusal sets its headers.
+func (s *Service) admit(ctx context.Context, write bool, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
+	err := s.admitOnce(ctx, write, fn)
+	if err != nil {
+		refusalHeaders(ctx, err)
+	}
+	return err
+}
+
+func (s *Service) admitOnce(ctx context.Context, write bool, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
 	bearer, _ := ctx.Value(bearerKey{}).(string)
 	now := s.core.Now()
 	counted := s.opts.RateLimitPerMinute < 0
+	run := s.door().View
+	if write {
+		run = s.door().Update
+	}
 	for {
-		var orgID string
-		err := s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
-			actor, tok, err := s.checkToken(ctx, tx, bearer)
+		var tok provisioning.DirectoryToken
+		err := run(ctx, func(tx provisioning.DirectoryTxn) error {
+			actor, checked, err := s.checkToken(ctx, tx, bearer)
 			if err != nil {
 				return err
 			}
+			tok = checked
 			if !counted {
 				retry, held := s.takeHeld(actor.OrgID, now)
 				if !held {
-					orgID = actor.OrgID
 					return errLease
 				}
 				counted = true
@@ -82,24 +124,28 @@ func (s *Service) admitted(ctx context.Context, fn func(tx provisioning.Director
 					return refusedFor(retry)
 				}
 			}
-			if touchDue(tok, now) {
+			if write && touchDue(tok, now) {
 				if err := tx.TouchDirectoryTokenBefore(ctx, tok.ID, now, now.Add(-touchEvery)); err != nil {
 					return err
 				}
 			}
 			return fn(tx, actor)
 		})
-		if !stderrors.Is(err, errLease) {
-			return err
+		if stderrors.Is(err, errLease) {
+			retry, err := s.take(ctx, tok.OrgID, now)
+			if err != nil {
+				return err
+			}
+			counted = true
+			if retry > 0 {
+				return refusedFor(retry)
+			}
+			continue
 		}
-		retry, err := s.take(ctx, orgID, now)
-		if err != nil {
-			return err
+		if err == nil && !write && touchDue(tok, now) {
+			err = s.touchToken(ctx, tok, now)
 		}
-		counted = true
-		if retry > 0 {
-			return refusedFor(retry)
-		}
+		return err
 	}
 }
 

@@ -3,6 +3,7 @@ package scim_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
 	"github.com/rollcall/rollcall/scim"
@@ -44,5 +45,55 @@ func TestCreateChecksTokenInItsTransaction(t *testing.T) {
 			return nil
 		})
 		e.h.CheckSeatCounter(e.org.Org.ID)
+	})
+}
+
+// TestReadsCheckTokenInTheirTransaction: the reads of users and groups check their token in
+// the transaction that reads: every one of them answers a wrong token 401 with
+// WWW-Authenticate, a token whose creator no longer administers the org 401, and a read over
+// the rate limit 429 with Retry-After; the next minute they answer again.
+func TestReadsCheckTokenInTheirTransaction(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{RateLimitPerMinute: 6})
+		uid := e.want(e.do("POST", "/Users", userBody("ann@acme.com")), 201, "user").str("id")
+		gid := e.want(e.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Team"}`), 201, "group").str("id")
+		reads := []string{"/Users", "/Users?count=0", "/Users?filter=userName%20eq%20%22ann@acme.com%22", "/Users/" + uid,
+			"/Groups", "/Groups/" + gid, "/Groups/" + gid + "?excludedAttributes=members"}
+		for _, path := range reads {
+			r := e.doAs("scim_wrong", "GET", path, "")
+			e.wantError(r, 401, "", "a token nobody has: GET "+path)
+			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
+				t.Fatalf("GET %s: WWW-Authenticate %q", path, h)
+			}
+		}
+		e.want(e.do("GET", "/Users/"+uid, ""), 200, "the third request of the minute")
+		for range 3 {
+			e.want(e.do("GET", "/Groups", ""), 200, "within the limit")
+		}
+		for _, path := range reads {
+			r := e.do("GET", path, "")
+			e.wantError(r, 429, "", "over the limit: GET "+path)
+			if r.Header.Get("Retry-After") == "" {
+				t.Fatalf("GET %s: 429 without Retry-After", path)
+			}
+		}
+		e.h.Clock.Advance(61 * time.Second)
+		if r := e.want(e.do("GET", "/Users/"+uid, ""), 200, "the next minute"); r.str("userName") != "ann@acme.com" {
+			t.Fatalf("user: %s", r.Raw)
+		}
+
+		owner := e.h.MemberActor(e.org.Owner.Membership)
+		admin := e.h.MustJoin(e.org.Org.ID, "admin@acme.com", provisioning.EntranceManual, provisioning.RoleAdmin).Membership
+		tok, err := e.svc.CreateToken(e.h.Ctx, e.h.MemberActor(admin), e.org.Org.ID, "admin's")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.want(e.doAs(tok.Secret, "GET", "/Users/"+uid, ""), 200, "an admin's token")
+		if _, err := e.h.Service.ChangeRole(e.h.Ctx, owner, e.org.Org.ID, admin.ID, provisioning.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range reads {
+			e.wantError(e.doAs(tok.Secret, "GET", path, ""), 401, "", "a demoted admin's token: GET "+path)
+		}
 	})
 }

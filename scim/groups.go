@@ -156,12 +156,12 @@ func symmetricDifference(a, b []string) []string {
 
 // Get returns a group; members only when not excluded (excludedAttributes=members).
 func (h groups) Get(r *http.Request, id string) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	sel := selectionOf(r)
 	withMembers := sel.wants("members")
 	var g provisioning.DirectoryGroup
 	var members []provisioning.DirectoryMember
-	err := h.s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
+	err := h.s.viewing(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		var err error
 		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
 			return notFoundAs(err, id)
@@ -206,11 +206,11 @@ func (h groups) page(r *http.Request, q listQuery) (scim.Page, error) {
 }
 
 func (s *Service) listGroups(r *http.Request, sel selection, f *provisioning.DirectoryFilter, start, count int) ([]scim.Resource, int, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	withMembers := sel.wants("members")
 	out := []scim.Resource{}
 	var total int
-	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
+	err := s.viewing(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		list, n, err := tx.ListDirectoryGroups(ctx, provisioning.DirectoryQuery{OrgID: actor.OrgID, Filter: f,
 			Offset: max(start, 1) - 1, Limit: count})
 		if err != nil {

@@ -166,7 +166,8 @@ const touchEvery = 30 * time.Second
 // against the org's rate limit. retryAfter > 0 means the limit is exceeded. It reads the token
 // and its creator's authority in a read-only transaction; it writes only the token's last use,
 // at most every touchEvery, and the org's shared rate count once per lease (ratelimit.go).
-// Writes check their token in their own transaction instead (see admitted).
+// The create and the reads of users and groups check their token in their own transaction
+// instead (see admitted and viewing).
 func (s *Service) authenticate(ctx context.Context, bearer string) (actor provisioning.Actor, retryAfter time.Duration, err error) {
 	now := s.core.Now()
 	var tok provisioning.DirectoryToken
@@ -179,13 +180,7 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 		return provisioning.Actor{}, 0, err
 	}
 	if touchDue(tok, now) {
-		err = s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
-			if err := tx.CountersOnly(ctx); err != nil {
-				return err
-			}
-			return tx.TouchDirectoryTokenBefore(ctx, tok.ID, now, now.Add(-touchEvery))
-		})
-		if err != nil {
+		if err := s.touchToken(ctx, tok, now); err != nil {
 			return provisioning.Actor{}, 0, err
 		}
 	}
@@ -194,6 +189,17 @@ func (s *Service) authenticate(ctx context.Context, bearer string) (actor provis
 	}
 	retryAfter, err = s.take(ctx, tok.OrgID, now)
 	return actor, retryAfter, err
+}
+
+// touchToken writes the token's last use at now, in a transaction of its own, unless another
+// request wrote one within touchEvery.
+func (s *Service) touchToken(ctx context.Context, tok provisioning.DirectoryToken, now time.Time) error {
+	return s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+		if err := tx.CountersOnly(ctx); err != nil {
+			return err
+		}
+		return tx.TouchDirectoryTokenBefore(ctx, tok.ID, now, now.Add(-touchEvery))
+	})
 }
 
 // touchDue reports whether the token's last use is to be written at now.

@@ -49,7 +49,6 @@ func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Reso
 		return tx.InsertDirectoryUser(ctx, out)
 	})
 	if err != nil {
-		refusalHeaders(ctx, err)
 		return scim.Resource{}, h.s.scimError(ctx, err)
 	}
 	return userResource(out), nil
@@ -78,9 +77,9 @@ func findUserByKey(ctx context.Context, tx provisioning.DirectoryTxn, orgID, key
 
 // Get returns one user of the token's org.
 func (h users) Get(r *http.Request, id string) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	var u provisioning.DirectoryUser
-	err := h.s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
+	err := h.s.viewing(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		var err error
 		u, err = tx.GetDirectoryUser(ctx, actor.OrgID, id)
 		return err
@@ -126,10 +125,9 @@ func (h users) page(ctx context.Context, q listQuery) (scim.Page, error) {
 }
 
 func (s *Service) listUsers(ctx context.Context, f *provisioning.DirectoryFilter, start, count int) ([]provisioning.DirectoryUser, int, error) {
-	actor := actorFrom(ctx)
 	var list []provisioning.DirectoryUser
 	var total int
-	err := s.door().View(ctx, func(tx provisioning.DirectoryTxn) error {
+	err := s.viewing(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		var err error
 		list, total, err = tx.ListDirectoryUsers(ctx, provisioning.DirectoryQuery{OrgID: actor.OrgID, Filter: f,
 			Offset: max(start, 1) - 1, Limit: count})
