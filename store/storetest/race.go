@@ -158,31 +158,37 @@ func testRaceUnlimitedJoinsMeetALimit(t *testing.T, h *Harness) {
 }
 
 // testRaceSamePersonArrivesTwice provisions one person many times at once into an org without
-// a seat limit (the share-locked path): every arrival succeeds and exactly one membership and
-// one join event exist.
+// a seat limit (the share-locked path), a new person and one with an account already: every
+// arrival succeeds and exactly one membership and one join event exist for each.
 func testRaceSamePersonArrivesTwice(t *testing.T, h *Harness) {
 	o := h.CreateOrg("twice", -1, "owner@acme.com")
-	errs := parallel(20, func(int) error {
-		_, err := h.Join(o.Org.ID, "Same@Acme.com", provisioning.EntranceOIDC, "")
-		return err
-	})
-	for _, err := range errs {
-		if err != nil {
-			t.Fatalf("arrival failed: %v", err)
-		}
-	}
-	h.Tx(func(tx provisioning.StoreTx) error {
-		events, err := tx.ListAudit(h.Ctx, provisioning.AuditQuery{OrgID: o.Org.ID, Action: "member.joined", Limit: 100})
-		if err != nil {
+	// A person new to the installation, then one who already has an account (a member of
+	// another org): both find no membership and insert one, and all but one must start over.
+	h.MustJoin(h.CreateOrg("elsewhere", -1, "owner@elsewhere.com").Org.ID, "known@acme.com", provisioning.EntranceManual, "")
+	h.VerifyDomain(o.Org.ID, "acme.com") // an identity provider signs in existing accounts only at verified domains
+	for i, email := range []string{"Same@Acme.com", "Known@Acme.com"} {
+		errs := parallel(20, func(int) error {
+			_, err := h.Join(o.Org.ID, email, provisioning.EntranceOIDC, "")
 			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("%s: arrival failed: %v", email, err)
+			}
 		}
-		if len(events) != 2 { // the owner and the person
-			t.Fatalf("%d member.joined events, want 2", len(events))
+		h.Tx(func(tx provisioning.StoreTx) error {
+			events, err := tx.ListAudit(h.Ctx, provisioning.AuditQuery{OrgID: o.Org.ID, Action: "member.joined", Limit: 100})
+			if err != nil {
+				return err
+			}
+			if len(events) != 2+i { // the owner and each person once
+				t.Fatalf("%s: %d member.joined events, want %d", email, len(events), 2+i)
+			}
+			return nil
+		})
+		if r := h.Usage(o.Org.ID); r.Used != 2+i {
+			t.Fatalf("%s: %d seated, want %d", email, r.Used, 2+i)
 		}
-		return nil
-	})
-	if r := h.Usage(o.Org.ID); r.Used != 2 {
-		t.Fatalf("%d seated, want the owner and the person", r.Used)
 	}
 }
 
