@@ -135,7 +135,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 		cfg.Concurrency = append(cfg.Concurrency, n)
 	}
 	if cfg.Members < 2 || cfg.PatchMembers < 1 || cfg.Invites < 1 || cfg.Repeats < 1 || cfg.Tenants < 1 || cfg.TenantRate <= 0 || cfg.SignIns < 1 || cfg.ProbeEvery < 0 {
-		return cfg, errors.New("-members, -patch-members, -invites, -repeats, -tenants, -tenant-rate and -sign-ins must be positive")
+		return cfg, errors.New("-members, -patch-members, -invites, -repeats, -tenants, -tenant-rate and -sign-ins must be positive, -probe-every not negative")
 	}
 	return cfg, nil
 }

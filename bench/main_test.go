@@ -79,7 +79,7 @@ func TestParseConfig(t *testing.T) {
 	if strings.Join(cfg.Backends, ",") != "postgres,sqlite" || joinInts(cfg.Concurrency) != "1,8,32" || cfg.Members != 100_000 || cfg.PatchMembers != 10_000 || cfg.Tenants != 100 {
 		t.Errorf("full-run defaults: %+v", cfg)
 	}
-	for _, args := range [][]string{{"-backends", "mysql"}, {"-concurrency", "1,x"}, {"-concurrency", "0"}, {"-members", "1"}, {"-only", "scim create,nap"}} {
+	for _, args := range [][]string{{"-backends", "mysql"}, {"-concurrency", "1,x"}, {"-concurrency", "0"}, {"-members", "1"}, {"-probe-every", "-1ms"}, {"-only", "scim create,nap"}} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
