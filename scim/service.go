@@ -56,6 +56,10 @@ const (
 	DefaultMaxFilterDepth  = 10
 	DefaultMaxValues       = 100
 	DefaultMemberBatch     = 500
+	// SingleWriterMemberBatch is MemberBatch for a database with a single writer (SQLite):
+	// each batch holds the whole database's write lock, every org's writes wait for it, and
+	// small batches cost little there (no round trips).
+	SingleWriterMemberBatch = 100
 )
 
 // Service is the SCIM directory over the provisioning core.

@@ -46,7 +46,12 @@ func (a *app) entrances() ([]server.Mount, error) {
 	inv := invites.NewService(a.svc, invites.Options{PublicURL: cfg.PublicURL, Quotas: quotas, Logger: a.logger})
 	inv.AfterSignIn = append(inv.AfterSignIn, dom.OnSignIn)
 	a.every(time.Hour, "sign-in purge", inv.Purge)
-	directory := scim.New(a.svc, scim.Options{RateLimitPerMinute: cfg.SCIMRateLimit, BaseURL: cfg.PublicURL + "/scim/v2", Logger: a.logger})
+	memberBatch := scim.DefaultMemberBatch
+	if a.db.Dialect() == "sqlite" {
+		memberBatch = scim.SingleWriterMemberBatch
+	}
+	directory := scim.New(a.svc, scim.Options{RateLimitPerMinute: cfg.SCIMRateLimit, BaseURL: cfg.PublicURL + "/scim/v2",
+		MemberBatch: memberBatch, Logger: a.logger})
 	apiHandler := api.New(api.Options{Service: a.svc, Logger: a.logger, Domains: dom, Invites: inv, SSO: single,
 		Extensions: []func(*api.Router){api.SCIMRoutes(directory)}})
 	mounts := []server.Mount{

@@ -80,13 +80,14 @@ func (t *Tx) EnqueueOutbox(ctx context.Context, m provisioning.OutboxMessage) er
 		m.ID, m.OrgID, m.Kind, m.Topic, string(m.Payload), utc(m.CreatedAt), utc(m.CreatedAt))
 }
 
-// AppendAudits appends events to the audit log in one statement per 500 (Postgres receives
-// each column as an array, SQLite a VALUES list), in the order given.
+// AppendAudits appends events to the audit log in the order given: one statement per 500 on
+// Postgres, which receives each column as an array, and VALUES lists of at most
+// sqliteParamsPerStatement parameters on SQLite.
 func (t *Tx) AppendAudits(ctx context.Context, events []provisioning.AuditEvent) error {
 	const insert = `INSERT INTO audit_events (id, org_id, at, actor_kind, actor_id, actor_label,
 		entrance, action, target_type, target_id, before_json, after_json, reason) `
 	for len(events) > 0 {
-		batch := events[:min(memberBatch, len(events))]
+		batch := events[:min(t.rowsPerStatement(13), len(events))]
 		events = events[len(batch):]
 		var query string
 		var args []any
@@ -132,7 +133,7 @@ func textOrNil(b json.RawMessage) *string {
 func (t *Tx) EnqueueOutboxes(ctx context.Context, msgs []provisioning.OutboxMessage) error {
 	const insert = `INSERT INTO outbox (id, org_id, kind, topic, payload, next_attempt_at, created_at) `
 	for len(msgs) > 0 {
-		batch := msgs[:min(memberBatch, len(msgs))]
+		batch := msgs[:min(t.rowsPerStatement(6), len(msgs))]
 		msgs = msgs[len(batch):]
 		var query string
 		var args []any

@@ -13,6 +13,22 @@ const directoryGroupColumns = `g.id, g.org_id, g.display_name, g.external_id, g.
 // statements for a 10,000-member change.
 const memberBatch = 500
 
+// sqliteParamsPerStatement bounds the parameters of one multi-row statement on SQLite. Its
+// driver looks each parameter up by number in a list of the statement's parameter names, one
+// linear search per parameter, so binding n parameters costs n²/2 steps: 500 audit rows
+// (6,500 parameters) took longer to bind than to write.
+const sqliteParamsPerStatement = 256
+
+// rowsPerStatement is how many rows of cols parameters each one multi-row statement writes:
+// a batch of members on Postgres (which gets arrays, a parameter per column, or binds by
+// position), and what sqliteParamsPerStatement allows on SQLite.
+func (t *Tx) rowsPerStatement(cols int) int {
+	if t.d.Dialect() == "postgres" {
+		return memberBatch
+	}
+	return max(1, sqliteParamsPerStatement/cols)
+}
+
 func scanDirectoryGroup(r Rows, g *provisioning.DirectoryGroup) error {
 	var attrs string
 	err := r.Scan(&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, &attrs, &g.Version,
@@ -89,7 +105,7 @@ func (t *Tx) ListDirectoryGroups(ctx context.Context, q provisioning.DirectoryQu
 // directory are skipped, existing members are kept.
 func (t *Tx) AddDirectoryGroupMembers(ctx context.Context, orgID, groupID string, userIDs []string) ([]string, error) {
 	var added []string
-	for _, batch := range batches(dedupe(userIDs)) {
+	for _, batch := range t.batches(dedupe(userIDs)) {
 		args := []any{orgID, groupID}
 		for _, id := range batch {
 			args = append(args, id)
@@ -129,7 +145,7 @@ func (t *Tx) RemoveDirectoryGroupMembers(ctx context.Context, orgID, groupID str
 			RETURNING scim_user_id`, []any{orgID, groupID}, collect)
 		return removed, err
 	}
-	for _, batch := range batches(dedupe(userIDs)) {
+	for _, batch := range t.batches(dedupe(userIDs)) {
 		args := []any{orgID, groupID}
 		for _, id := range batch {
 			args = append(args, id)
@@ -204,10 +220,12 @@ func (t *Tx) DeleteGroupRoleMapping(ctx context.Context, orgID, id string) error
 	return mustAffect(n, "mapping")
 }
 
-func batches(ids []string) [][]string {
+// batches splits ids into the lists of one statement each (rowsPerStatement).
+func (t *Tx) batches(ids []string) [][]string {
+	per := t.rowsPerStatement(1)
 	var out [][]string
 	for len(ids) > 0 {
-		n := min(memberBatch, len(ids))
+		n := min(per, len(ids))
 		out = append(out, ids[:n])
 		ids = ids[n:]
 	}
@@ -226,10 +244,10 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-// ListDirectoryUsersGroups reads directory users with their groups, 500 ids per statement.
+// ListDirectoryUsersGroups reads directory users with their groups, a batch of ids per statement.
 func (t *Tx) ListDirectoryUsersGroups(ctx context.Context, orgID string, userIDs []string) ([]provisioning.DirectoryUserGroups, error) {
 	var out []provisioning.DirectoryUserGroups
-	for _, batch := range batches(dedupe(userIDs)) {
+	for _, batch := range t.batches(dedupe(userIDs)) {
 		args := []any{orgID}
 		for _, id := range batch {
 			args = append(args, id)

@@ -52,15 +52,12 @@ func (t *Tx) UpdateDirectoryUser(ctx context.Context, u provisioning.DirectoryUs
 	return t.writeDirectoryEmails(ctx, u)
 }
 
-// emailBatch is how many email rows one INSERT writes: 7 parameters each, under SQLite's
-// variable limit (32,766) and Postgres's 65,535 parameters per statement.
-const emailBatch = 1000
-
 func (t *Tx) writeDirectoryEmails(ctx context.Context, u provisioning.DirectoryUser) error {
-	for start := 0; start < len(u.Emails); start += emailBatch {
+	per := t.rowsPerStatement(7)
+	for start := 0; start < len(u.Emails); start += per {
 		var rows []string
 		var args []any
-		for i := start; i < min(start+emailBatch, len(u.Emails)); i++ {
+		for i := start; i < min(start+per, len(u.Emails)); i++ {
 			e := u.Emails[i]
 			rows = append(rows, "("+placeholders(len(args)+1, 7)+")")
 			args = append(args, u.ID, u.OrgID, i, e.Type, e.Value, strings.ToLower(e.Value), e.Primary)

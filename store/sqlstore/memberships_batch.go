@@ -8,17 +8,18 @@ import (
 	"github.com/rollcall/rollcall/provisioning"
 )
 
-// LockMembersByID reads memberships of an org with their users' emails, 500 ids per
-// statement, and write-locks the memberships (not the users) in id order until the
-// transaction ends. Ids of other orgs and unknown ids are left out.
+// LockMembersByID reads memberships of an org with their users' emails (the copy each
+// membership keeps), a batch of ids per statement, and write-locks the memberships (not the
+// users) in id order until the transaction ends. Ids of other orgs and unknown ids are left
+// out.
 func (t *Tx) LockMembersByID(ctx context.Context, orgID string, ids []string) ([]provisioning.Member, error) {
 	var out []provisioning.Member
-	for _, batch := range batches(dedupe(ids)) {
+	for _, batch := range t.batches(dedupe(ids)) {
 		args := []any{orgID}
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		err := t.queryRows(ctx, `SELECT `+membershipColumns+`, (SELECT u.email FROM users u WHERE u.id = m.user_id)
+		err := t.queryRows(ctx, `SELECT `+membershipColumns+`, m.email
 			FROM memberships m WHERE m.org_id = $1 AND m.id IN (`+placeholders(2, len(batch))+`) ORDER BY m.id`+t.d.ForUpdate(),
 			args, func(r Rows) error {
 				var m provisioning.Member
@@ -37,13 +38,14 @@ func (t *Tx) LockMembersByID(ctx context.Context, orgID string, ids []string) ([
 }
 
 // UpdateMembershipRoles writes new roles (and updated_at) of memberships of one org, in two
-// statements per 500 changes: the org's seat counter moved by the seats the changes give and
-// take (counted from the rows as they are before the update), then one UPDATE joined to the
-// changes, which Postgres receives as arrays and SQLite as a VALUES list. Each membership is
+// statements per 500 changes (per rowsPerStatement on SQLite): the org's seat counter moved
+// by the seats the changes give and take (counted from the rows as they are before the
+// update), then one UPDATE joined to the changes, which Postgres receives as arrays and SQLite
+// as a VALUES list. Each membership is
 // listed once; one that is not the org's is a not-found error.
 func (t *Tx) UpdateMembershipRoles(ctx context.Context, orgID string, changes []provisioning.RoleChange) error {
 	for len(changes) > 0 {
-		batch := changes[:min(memberBatch, len(changes))]
+		batch := changes[:min(t.rowsPerStatement(3), len(changes))]
 		changes = changes[len(batch):]
 		var v string
 		args := []any{orgID}

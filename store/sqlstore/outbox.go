@@ -71,11 +71,24 @@ func (t *Tx) ClaimOutbox(ctx context.Context, c provisioning.OutboxClaim) ([]pro
 }
 
 // SettleOutbox records a batch of delivery outcomes in one UPDATE joined to the outcomes, which
-// Postgres receives as arrays and SQLite as a VALUES list.
+// Postgres receives as arrays and SQLite as VALUES lists (one UPDATE per rowsPerStatement).
 func (t *Tx) SettleOutbox(ctx context.Context, s []provisioning.OutboxSettlement) (int, error) {
-	if len(s) == 0 {
-		return 0, nil
+	per := len(s) // arrays: one statement whatever the batch
+	if t.d.Dialect() != "postgres" {
+		per = t.rowsPerStatement(7)
 	}
+	settled := 0
+	for start := 0; start < len(s); start += per {
+		n, err := t.settleOutbox(ctx, s[start:min(start+per, len(s))])
+		if err != nil {
+			return settled, err
+		}
+		settled += n
+	}
+	return settled, nil
+}
+
+func (t *Tx) settleOutbox(ctx context.Context, s []provisioning.OutboxSettlement) (int, error) {
 	const set = ` UPDATE outbox SET state = v.state,
 		sent_at = CASE WHEN v.state = 'sent' THEN v.at_time ELSE outbox.sent_at END,
 		next_attempt_at = CASE WHEN v.released = 1 THEN outbox.created_at WHEN v.state = 'pending' THEN v.at_time ELSE outbox.next_attempt_at END,

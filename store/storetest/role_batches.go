@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall/rollcall/provisioning"
 )
@@ -102,6 +103,7 @@ func testRoleBatches(t *testing.T, h *Harness) {
 		}
 		return nil
 	})
+	checkSettleAcrossStatements(t, h, len(msgs))
 
 	// Through the core: a member listed twice is decided from its new state, and each change
 	// is audited with the snapshots and reason the pipeline writes.
@@ -151,6 +153,54 @@ func testRoleBatches(t *testing.T, h *Harness) {
 			}
 			if strings.Join(lines, "\n") != strings.Join(c.audits, "\n") {
 				t.Fatalf("audit of %s:\n%s\nwant\n%s", c.u.MembershipID, strings.Join(lines, "\n"), strings.Join(c.audits, "\n"))
+			}
+		}
+		return nil
+	})
+}
+
+// checkSettleAcrossStatements claims every due webhook (among them batch-org's n) and settles
+// them in one call, every third one failed for a retry, across more rows than one statement
+// carries: each outcome is recorded once.
+func checkSettleAcrossStatements(t *testing.T, h *Harness, n int) {
+	t.Helper()
+	at := h.Clock.Now().Add(time.Second)
+	var claimed []provisioning.OutboxItem
+	h.Tx(func(tx provisioning.StoreTx) error {
+		var err error
+		claimed, err = tx.ClaimOutbox(h.Ctx, provisioning.OutboxClaim{Kind: provisioning.OutboxWebhook, Now: at, Lease: time.Minute, Limit: 10 * n})
+		return err
+	})
+	outcomes := make([]provisioning.OutboxSettlement, len(claimed))
+	for i, m := range claimed {
+		outcomes[i] = provisioning.OutboxSettlement{ID: m.ID, Attempt: m.Attempts, State: provisioning.OutboxSent, At: at}
+		if i%3 == 0 {
+			outcomes[i].State, outcomes[i].At, outcomes[i].LastError = provisioning.OutboxPending, at.Add(time.Hour), fmt.Sprint("refused ", i)
+		}
+	}
+	h.Tx(func(tx provisioning.StoreTx) error {
+		settled, err := tx.SettleOutbox(h.Ctx, outcomes)
+		if err != nil || settled != len(claimed) || len(claimed) < n {
+			t.Fatalf("settled %d of %d claimed (%d of batch-org enqueued), %v", settled, len(claimed), n, err)
+		}
+		for _, state := range []provisioning.OutboxState{provisioning.OutboxSent, provisioning.OutboxPending} {
+			got, err := tx.ListOutbox(h.Ctx, provisioning.OutboxQuery{Kind: provisioning.OutboxWebhook, State: state})
+			if err != nil {
+				return err
+			}
+			want := map[string]provisioning.OutboxSettlement{}
+			for _, o := range outcomes {
+				if o.State == state {
+					want[o.ID] = o
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d messages, want %d", state, len(got), len(want))
+			}
+			for _, m := range got {
+				if o, ok := want[m.ID]; !ok || m.LastError != o.LastError || m.Attempts != o.Attempt {
+					t.Fatalf("%s message %+v, want %+v", state, m, o)
+				}
 			}
 		}
 		return nil
