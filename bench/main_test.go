@@ -43,7 +43,7 @@ func TestQuickRunOnSQLite(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"ceiling: raw INSERT", "ceiling: raw PK UPDATE", "scim create", "introspection", "bulk invitations",
+	want := []string{"ceiling: raw INSERT", "ceiling: raw PK UPDATE", "scim create", "scim user PATCH", "introspection", "bulk invitations",
 		"scim filter userName eq", `scim filter emails[type eq "work"]`, "scim page startIndex", "scim page random startIndex",
 		"scim pages in order", "members sort=name",
 		"members sort=email", "members sort=joined", "members q= search", "members CSV export", "group PATCH", "fairness",

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,16 +57,51 @@ func ratio(row Row, ceiling Stats) Row {
 	return row
 }
 
-// scimCreates pushes new users into the create org at each concurrency.
+// scimCreates pushes new users into the create org at each concurrency, then changes them
+// with PATCH as an IdP does when a profile changes (scimUpdates).
 func (r *run) scimCreates(ctx context.Context) {
+	var (
+		mu  sync.Mutex
+		ids []string
+	)
 	for _, conc := range r.cfg.Concurrency {
 		r.creates++
 		batch := r.creates
 		s := closedLoop(ctx, conc, r.cfg.Duration, func(ctx context.Context, _ int, n int64) error {
-			_, err := r.c.do(ctx, "POST", "/scim/v2/Users", r.create.SCIM, scimUser(fmt.Sprintf("c%d-%d@create.example", batch, n)))
-			return err
+			body, err := r.c.do(ctx, "POST", "/scim/v2/Users", r.create.SCIM, scimUser(fmt.Sprintf("c%d-%d@create.example", batch, n)))
+			if err != nil {
+				return err
+			}
+			var created struct{ ID string }
+			if err := json.Unmarshal(body, &created); err != nil || created.ID == "" {
+				return fmt.Errorf("create answered %.200s", body)
+			}
+			mu.Lock()
+			ids = append(ids, created.ID)
+			mu.Unlock()
+			return nil
 		})
 		r.add(ratio(Row{Workload: "scim create", Concurrency: conc, Stats: s, Target: "≥ 0.6 of raw INSERT"}, r.insert[conc]))
+	}
+	r.scimUpdates(ctx, ids)
+}
+
+// scimUpdates sends PATCH /Users/{id} replacing the displayName of the users given, each
+// request to the next user of the list (so concurrent requests change different users).
+func (r *run) scimUpdates(ctx context.Context, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	var next atomic.Int64
+	for _, conc := range r.cfg.Concurrency {
+		s := closedLoop(ctx, conc, r.cfg.Duration, func(ctx context.Context, _ int, n int64) error {
+			i := next.Add(1)
+			body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],`+
+				`"Operations":[{"op":"replace","path":"displayName","value":"Renamed %d"}]}`, i)
+			_, err := r.c.do(ctx, "PATCH", "/scim/v2/Users/"+ids[i%int64(len(ids))], r.create.SCIM, []byte(body))
+			return err
+		})
+		r.add(Row{Workload: "scim user PATCH (displayName)", Concurrency: conc, Stats: s, Note: fmt.Sprintf("over %d users", len(ids))})
 	}
 }
 

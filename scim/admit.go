@@ -14,10 +14,10 @@ import (
 // A POST /Users checks its token in the transaction that creates the user, not in a
 // transaction of its own before it (authenticate): serve checks only that a bearer token is
 // sent, and the create's transaction reads the token and its creator's authority, counts the
-// request against the rate limit and writes, all or nothing. The reads of users and groups do
-// the same in their read-only transaction (viewing). The token is therefore checked after the
-// library has parsed the request: a malformed body or list parameter answers 400 even with a
-// bad token.
+// request against the rate limit and writes, all or nothing. A PUT, PATCH or DELETE of a user
+// does the same, and the reads of users and groups do it in their read-only transaction
+// (viewing). The token is therefore checked after the library has parsed the request: a
+// malformed body or list parameter answers 400 even with a bad token.
 
 // bearerKey carries the request's bearer token; headerKey the answer's headers, so that a
 // refusal found inside the transaction sets WWW-Authenticate and Retry-After.
@@ -31,14 +31,17 @@ type (
 var errLease = stderrors.New("scim: rate lease used up")
 
 // checksInTx reports whether the request checks its token in the transaction that serves it:
-// a create of a user, and the reads of users and groups (one or a page). serve lets these
-// through with any bearer token, so each handler they reach runs in admitted or viewing.
+// the writes of one user (create, replace, patch, delete), and the reads of users and groups
+// (one or a page). serve lets these through with any bearer token, so each handler they reach
+// runs in admitted or viewing.
 func checksInTx(r *http.Request, path string) bool {
 	switch r.Method {
 	case http.MethodPost:
 		return path == "/Users"
 	case http.MethodGet:
 		return isUnder(path, "/Users") || isUnder(path, "/Groups")
+	case http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return strings.HasPrefix(path, "/Users/")
 	}
 	return false
 }

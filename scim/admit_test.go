@@ -97,3 +97,70 @@ func TestReadsCheckTokenInTheirTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestUserWritesCheckTokenInTheirTransaction: a PUT, PATCH or DELETE of a user checks its
+// token and the rate limit in the transaction that writes: a wrong token gets 401 with
+// WWW-Authenticate, a token whose creator no longer administers the org 401, a write over the
+// limit 429 with Retry-After, and none of them changes the user; the next minute they write.
+func TestUserWritesCheckTokenInTheirTransaction(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{RateLimitPerMinute: 4})
+		uid := e.want(e.do("POST", "/Users", userBody("ann@acme.com")), 201, "user").str("id")
+		path := "/Users/" + uid
+		writes := []struct{ method, body string }{
+			{"PUT", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann@acme.com","displayName":"Changed","active":true}`},
+			{"PATCH", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`},
+			{"DELETE", ""},
+		}
+		unchanged := func(what string) {
+			t.Helper()
+			if r := e.want(e.do("GET", path, ""), 200, what); r.get("active") != true || r.get("displayName") != nil {
+				t.Fatalf("%s: the user changed: %s", what, r.Raw)
+			}
+		}
+		for _, w := range writes {
+			r := e.doAs("scim_wrong", w.method, path, w.body)
+			e.wantError(r, 401, "", "a token nobody has: "+w.method)
+			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
+				t.Fatalf("%s: WWW-Authenticate %q", w.method, h)
+			}
+		}
+		unchanged("after the wrong tokens") // the second request of the minute
+		e.want(e.do("GET", "/Users", ""), 200, "the third")
+		e.want(e.do("GET", "/Users", ""), 200, "the fourth")
+		for _, w := range writes {
+			r := e.do(w.method, path, w.body)
+			e.wantError(r, 429, "", "over the limit: "+w.method)
+			if r.Header.Get("Retry-After") == "" {
+				t.Fatalf("%s: 429 without Retry-After", w.method)
+			}
+		}
+		e.h.Clock.Advance(61 * time.Second)
+		unchanged("after the refused writes")
+
+		owner := e.h.MemberActor(e.org.Owner.Membership)
+		admin := e.h.MustJoin(e.org.Org.ID, "admin@acme.com", provisioning.EntranceManual, provisioning.RoleAdmin).Membership
+		tok, err := e.svc.CreateToken(e.h.Ctx, e.h.MemberActor(admin), e.org.Org.ID, "admin's")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.h.Service.ChangeRole(e.h.Ctx, owner, e.org.Org.ID, admin.ID, provisioning.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range writes {
+			e.wantError(e.doAs(tok.Secret, w.method, path, w.body), 401, "", "a demoted admin's token: "+w.method)
+		}
+		e.h.Clock.Advance(61 * time.Second)
+		unchanged("after the demoted admin's writes")
+		if r := e.want(e.do("PUT", path, writes[0].body), 200, "replace"); r.str("displayName") != "Changed" {
+			t.Fatalf("replace: %s", r.Raw)
+		}
+		if r := e.want(e.do("PATCH", path, writes[1].body), 200, "deactivate"); r.get("active") != false {
+			t.Fatalf("patch: %s", r.Raw)
+		}
+		e.want(e.do("DELETE", path, ""), 204, "delete") // the fourth request of the minute
+		e.h.Clock.Advance(61 * time.Second)
+		e.wantError(e.do("GET", path, ""), 404, "", "the deleted user")
+		e.h.CheckSeatCounter(e.org.Org.ID)
+	})
+}

@@ -157,10 +157,12 @@ func (h users) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sci
 	})
 }
 
+// update replaces a user with the document next makes of the stored one, in the transaction
+// that checks the token (admitted).
 func (h users) update(r *http.Request, id string, next func(provisioning.DirectoryUser) (document, error)) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	var out provisioning.DirectoryUser
-	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+	err := h.s.admitted(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		old, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
 		if err != nil {
 			return notFoundAs(err, id)
@@ -181,10 +183,11 @@ func (h users) update(r *http.Request, id string, next func(provisioning.Directo
 	return userResource(out), nil
 }
 
-// Delete removes the membership through the core (data kept) and forgets the SCIM user.
+// Delete removes the membership through the core (data kept) and forgets the SCIM user, in
+// the transaction that checks the token (admitted).
 func (h users) Delete(r *http.Request, id string) error {
-	ctx, actor := r.Context(), actorFrom(r.Context())
-	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+	ctx := r.Context()
+	err := h.s.admitted(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		u, err := tx.GetDirectoryUser(ctx, actor.OrgID, id)
 		if err != nil {
 			return notFoundAs(err, id)
