@@ -104,3 +104,35 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestEmailChangeRenamesTheAccount: for a user whose userName is not an address (the account's
+// email comes from emails), a change of the work email renames the account at a verified
+// domain, whether sent as a PATCH of emails or a PUT; a PATCH of anything else leaves it.
+func TestEmailChangeRenamesTheAccount(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{})
+		now := e.h.Clock.Now()
+		e.h.Tx(func(tx provisioning.StoreTx) error {
+			return tx.InsertDomain(e.h.Ctx, provisioning.Domain{ID: provisioning.NewID(), OrgID: e.org.Org.ID, Name: "acme.com",
+				State: provisioning.DomainVerified, Token: "t", JoinRole: provisioning.RoleMember, CreatedAt: now, VerifiedAt: &now})
+		})
+		user := func(email string) string {
+			return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"0a21f0f2","active":true,` +
+				`"emails":[{"primary":true,"type":"work","value":"` + email + `"}]}`
+		}
+		id := e.want(e.do("POST", "/Users", user("ann@acme.com")), 201, "create").str("id")
+		first := e.member("ann@acme.com")
+		e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"replace","path":"displayName","value":"Ann"}]}`), 200, "displayName")
+		if m := e.member("ann@acme.com"); m.UserID != first.UserID {
+			t.Fatalf("a displayName change moved the account: %+v", m)
+		}
+		e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"replace","path":"emails[type eq \"work\"].value","value":"ann.lee@acme.com"}]}`), 200, "email")
+		if m := e.member("ann.lee@acme.com"); m.UserID != first.UserID {
+			t.Fatalf("after the PATCH of the work email: %+v, want the account %s", m, first.UserID)
+		}
+		e.want(e.do("PUT", "/Users/"+id, user("a.lee@acme.com")), 200, "replace")
+		if m := e.member("a.lee@acme.com"); m.UserID != first.UserID {
+			t.Fatalf("after the PUT: %+v, want the account %s", m, first.UserID)
+		}
+	})
+}

@@ -52,7 +52,7 @@ func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, 
 	if err != nil {
 		return err
 	}
-	if next.UserNameKey != old.UserNameKey || !slices.Equal(next.Emails, old.Emails) {
+	if next.UserNameKey != old.UserNameKey || !slices.Equal(next.Emails, savedEmails(old)) {
 		if _, err := s.core.ChangeEmailByDirectoryTx(ctx, tx, actor, old.OrgID, old.MembershipID, email); err != nil {
 			return err
 		}
@@ -68,6 +68,20 @@ func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, 
 		return err
 	}
 	return nil
+}
+
+// savedEmails are a directory user's emails as last saved. The store reads a user without its
+// email rows, so they are read back from the saved document; one that cannot be read gives
+// none, which counts as a change.
+func savedEmails(u provisioning.DirectoryUser) []provisioning.DirectoryEmail {
+	if u.Emails != nil {
+		return u.Emails
+	}
+	f, err := readUser(copyDocument(u.Attributes))
+	if err != nil {
+		return nil
+	}
+	return f.emails
 }
 
 // provisionUser runs the pipeline for a directory user with their mapped role; fallback is the
