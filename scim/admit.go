@@ -14,8 +14,8 @@ import (
 // A POST /Users checks its token in the transaction that creates the user, not in a
 // transaction of its own before it (authenticate): serve checks only that a bearer token is
 // sent, and the create's transaction reads the token and its creator's authority, counts the
-// request against the rate limit and writes, all or nothing. A PUT, PATCH or DELETE of a user
-// does the same, and the reads of users and groups do it in their read-only transaction
+// request against the rate limit and writes, all or nothing. The other writes of users and
+// groups do the same, and the reads of users and groups do it in their read-only transaction
 // (viewing). The token is therefore checked after the library has parsed the request: a
 // malformed body or list parameter answers 400 even with a bad token.
 
@@ -31,17 +31,18 @@ type (
 var errLease = stderrors.New("scim: rate lease used up")
 
 // checksInTx reports whether the request checks its token in the transaction that serves it:
-// the writes of one user (create, replace, patch, delete), and the reads of users and groups
-// (one or a page). serve lets these through with any bearer token, so each handler they reach
-// runs in admitted or viewing.
+// the writes of one user or group (create, replace, patch, delete), and the reads of users and
+// groups (one or a page). serve lets these through with any bearer token, so each handler they
+// reach runs in admitted, writing or viewing; a group change in batches checks it first, once
+// (authenticated).
 func checksInTx(r *http.Request, path string) bool {
 	switch r.Method {
 	case http.MethodPost:
-		return path == "/Users"
+		return path == "/Users" || path == "/Groups"
 	case http.MethodGet:
 		return isUnder(path, "/Users") || isUnder(path, "/Groups")
 	case http.MethodPut, http.MethodPatch, http.MethodDelete:
-		return strings.HasPrefix(path, "/Users/")
+		return strings.HasPrefix(path, "/Users/") || strings.HasPrefix(path, "/Groups/")
 	}
 	return false
 }
@@ -89,6 +90,40 @@ func (s *Service) viewing(ctx context.Context, fn func(tx provisioning.Directory
 		return provisioning.Errorf(provisioning.CodeUnauthorized, "the request carries no checked directory token")
 	}
 	return s.door().View(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
+}
+
+// writing runs fn in one write transaction with the request's actor, checked in that
+// transaction (admitted) unless the handler checked it before (authenticated).
+func (s *Service) writing(ctx context.Context, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
+	if _, ok := ctx.Value(bearerKey{}).(string); ok {
+		return s.admitted(ctx, fn)
+	}
+	actor, ok := ctx.Value(actorKey{}).(provisioning.Actor)
+	if !ok {
+		return provisioning.Errorf(provisioning.CodeUnauthorized, "the request carries no checked directory token")
+	}
+	return s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
+}
+
+// authenticated checks the request's token and rate limit in a transaction of its own, as serve
+// does for requests outside checksInTx, and returns the context carrying the actor: for a
+// handler that runs several transactions (a group change in batches), so that the request is
+// counted once.
+func (s *Service) authenticated(ctx context.Context) (context.Context, error) {
+	bearer, ok := ctx.Value(bearerKey{}).(string)
+	if !ok {
+		return ctx, nil
+	}
+	actor, retry, err := s.authenticate(ctx, bearer)
+	if err == nil && retry > 0 {
+		err = refusedFor(retry)
+	}
+	if err != nil {
+		refusalHeaders(ctx, err)
+		return ctx, err
+	}
+	ctx = context.WithValue(ctx, bearerKey{}, nil)
+	return context.WithValue(ctx, actorKey{}, actor), nil
 }
 
 // admit checks the request's token, counts the request and runs fn in one transaction: a write

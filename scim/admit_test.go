@@ -1,6 +1,7 @@
 package scim_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,60 @@ func TestUserWritesCheckTokenInTheirTransaction(t *testing.T) {
 		e.h.Clock.Advance(61 * time.Second)
 		e.wantError(e.do("GET", path, ""), 404, "", "the deleted user")
 		e.h.CheckSeatCounter(e.org.Org.ID)
+	})
+}
+
+// TestGroupWritesCheckTokenInTheirTransaction: the writes of groups answer a wrong token 401
+// with WWW-Authenticate and a write over the rate limit 429 with Retry-After, changing
+// nothing; a change in batches (more members than one batch) is checked and counted once.
+func TestGroupWritesCheckTokenInTheirTransaction(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{RateLimitPerMinute: 10, MemberBatch: 2})
+		var uids []string
+		for _, email := range []string{"a@acme.com", "b@acme.com", "c@acme.com", "d@acme.com", "e@acme.com"} {
+			uids = append(uids, e.want(e.do("POST", "/Users", userBody(email)), 201, "user").str("id"))
+		}
+		gid := e.want(e.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Team"}`), 201, "group").str("id")
+		members := `[{"value":"` + strings.Join(uids, `"},{"value":"`) + `"}]`
+		writes := []struct{ method, path, body string }{
+			{"POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Other"}`},
+			{"PUT", "/Groups/" + gid, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Renamed"}`},
+			{"PATCH", "/Groups/" + gid, patchOp + `[{"op":"add","path":"members","value":[{"value":"` + uids[0] + `"}]}]}`},
+			{"PATCH", "/Groups/" + gid, patchOp + `[{"op":"add","path":"members","value":` + members + `}]}`}, // in batches
+			{"DELETE", "/Groups/" + gid, ""},
+		}
+		unchanged := func(what string) {
+			t.Helper()
+			r := e.want(e.do("GET", "/Groups", ""), 200, what)
+			if r.get("totalResults") != float64(1) || !strings.Contains(r.Raw, `"Team"`) || strings.Contains(r.Raw, uids[0]) {
+				t.Fatalf("%s: the groups changed: %s", what, r.Raw)
+			}
+		}
+		for _, w := range writes {
+			r := e.doAs("scim_wrong", w.method, w.path, w.body)
+			e.wantError(r, 401, "", "a token nobody has: "+w.method+" "+w.path)
+			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
+				t.Fatalf("%s %s: WWW-Authenticate %q", w.method, w.path, h)
+			}
+		}
+		e.h.Clock.Advance(61 * time.Second)
+		unchanged("after the wrong tokens") // the first request of the minute
+		e.want(e.do("PATCH", writes[3].path, writes[3].body), 204, "five members in three batches: the second request")
+		for i := 3; i <= 10; i++ {
+			e.want(e.do("GET", "/Groups/"+gid, ""), 200, fmt.Sprintf("request %d of the minute", i))
+		}
+		for _, w := range writes {
+			r := e.do(w.method, w.path, w.body)
+			e.wantError(r, 429, "", "over the limit: "+w.method+" "+w.path)
+			if r.Header.Get("Retry-After") == "" {
+				t.Fatalf("%s %s: 429 without Retry-After", w.method, w.path)
+			}
+		}
+		e.h.Clock.Advance(61 * time.Second)
+		if r := e.want(e.do("GET", "/Groups/"+gid, ""), 200, "the group"); r.get("displayName") != "Team" || r.get("members.4") == nil || r.get("members.5") != nil {
+			t.Fatalf("after the refused writes: %s", r.Raw)
+		}
+		e.want(e.do("DELETE", "/Groups/"+gid, ""), 204, "delete")
+		e.wantError(e.do("GET", "/Groups/"+gid, ""), 404, "", "the deleted group")
 	})
 }

@@ -42,7 +42,7 @@ func memberIDs(v any) ([]string, error) {
 
 // Create makes a group and adds the members it carries (Okta and Entra may send them).
 func (h groups) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	d := requestDocument(r, attrs, groupType)
 	rawMembers, _ := d.get("members")
 	ids, err := memberIDs(rawMembers)
@@ -58,10 +58,11 @@ func (h groups) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Res
 		return scim.Resource{}, badValue("displayName is required")
 	}
 	now := h.s.core.Now()
-	g := provisioning.DirectoryGroup{ID: provisioning.NewID(), OrgID: actor.OrgID, DisplayName: name,
+	g := provisioning.DirectoryGroup{ID: provisioning.NewID(), DisplayName: name,
 		ExternalID: d.str("externalId"), Attributes: d.marshal(), Version: 1, CreatedAt: now, UpdatedAt: now}
 	var members []provisioning.DirectoryMember
-	err = h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+	err = h.s.admitted(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
+		g.OrgID = actor.OrgID
 		if err := tx.InsertDirectoryGroup(ctx, g); err != nil {
 			return err
 		}

@@ -39,7 +39,11 @@ func (s *Service) memberBatch() int {
 // are free, in the order of the request, and come in as viewers after that (the audit log
 // says why), as one SCIM-created user would; the request still succeeds.
 func (h groups) patchInBatches(r *http.Request, id string, attrs groupChange, members []memberChange, respond bool) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx, err := h.s.authenticated(r.Context())
+	if err != nil {
+		return scim.Resource{}, h.s.scimError(ctx, err)
+	}
+	r, actor := r.WithContext(ctx), actorFrom(ctx)
 	if _, err := h.update(r, id, attrs, false); err != nil {
 		return scim.Resource{}, err
 	}
@@ -55,7 +59,7 @@ func (h groups) patchInBatches(r *http.Request, id string, attrs groupChange, me
 	withMembers := respond && sel.wants("members")
 	var g provisioning.DirectoryGroup
 	var list []provisioning.DirectoryMember
-	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+	err = h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
 		var err error
 		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
 			return notFoundAs(err, id)

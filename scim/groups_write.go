@@ -24,16 +24,16 @@ func (h groups) Replace(r *http.Request, id string, attrs scim.ResourceAttribute
 	}
 	d.del("members")
 	if hasMembers && len(ids) > h.s.memberBatch() {
-		keep := func(context.Context, provisioning.DirectoryTxn, *provisioning.DirectoryGroup) (document, bool, error) {
+		keep := func(context.Context, provisioning.DirectoryTxn, provisioning.Actor, *provisioning.DirectoryGroup) (document, bool, error) {
 			return d, false, nil
 		}
 		return h.patchInBatches(r, id, keep, []memberChange{{"replace", ids}}, true)
 	}
-	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
+	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, g *provisioning.DirectoryGroup) (document, bool, error) {
 		if !hasMembers {
 			return d, false, nil
 		}
-		changed, err := h.s.changeMembers(ctx, tx, actorFrom(ctx), *g, "replace", ids)
+		changed, err := h.s.changeMembers(ctx, tx, actor, *g, "replace", ids)
 		return d, changed, err
 	}, true)
 }
@@ -50,7 +50,7 @@ func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sc
 		return scim.Resource{}, err
 	}
 	if h.s.needsBatches(members) {
-		return h.patchInBatches(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
+		return h.patchInBatches(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, g *provisioning.DirectoryGroup) (document, bool, error) {
 			d := copyDocument(g.Attributes)
 			d.set("displayName", g.DisplayName)
 			for _, op := range attrs {
@@ -61,12 +61,12 @@ func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sc
 			return d, false, nil
 		}, members, respond)
 	}
-	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error) {
+	return h.update(r, id, func(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, g *provisioning.DirectoryGroup) (document, bool, error) {
 		d := copyDocument(g.Attributes)
 		d.set("displayName", g.DisplayName)
 		changed := false
 		for _, op := range ops {
-			c, err := h.patchOne(ctx, tx, g, d, op)
+			c, err := h.patchOne(ctx, tx, actor, g, d, op)
 			if err != nil {
 				return nil, false, err
 			}
@@ -76,14 +76,14 @@ func (h groups) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sc
 	}, respond)
 }
 
-func (h groups) patchOne(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup, d document, op scim.PatchOperation) (bool, error) {
+func (h groups) patchOne(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, g *provisioning.DirectoryGroup, d document, op scim.PatchOperation) (bool, error) {
 	m, rest, err := splitOp(op)
 	if err != nil {
 		return false, err
 	}
 	changed := false
 	if m != nil {
-		if changed, err = h.s.changeMembers(ctx, tx, actorFrom(ctx), *g, m.op, m.ids); err != nil {
+		if changed, err = h.s.changeMembers(ctx, tx, actor, *g, m.op, m.ids); err != nil {
 			return false, err
 		}
 	}
@@ -199,15 +199,19 @@ func filterValues(e filter.Expression) ([]string, bool) {
 	return nil, false
 }
 
-type groupChange func(ctx context.Context, tx provisioning.DirectoryTxn, g *provisioning.DirectoryGroup) (document, bool, error)
+// groupChange makes a group's new document from the stored group, changing its members in tx
+// as actor; it reports whether the members changed.
+type groupChange func(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, g *provisioning.DirectoryGroup) (document, bool, error)
 
+// update changes a group in one transaction (writing): the token is checked in it unless
+// the handler checked it before (patchInBatches).
 func (h groups) update(r *http.Request, id string, change groupChange, respond bool) (scim.Resource, error) {
-	ctx, actor := r.Context(), actorFrom(r.Context())
+	ctx := r.Context()
 	sel := selectionOf(r)
 	withMembers := respond && sel.wants("members")
 	var g provisioning.DirectoryGroup
 	var members []provisioning.DirectoryMember
-	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+	err := h.s.writing(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		var err error
 		if g, err = tx.GetDirectoryGroup(ctx, actor.OrgID, id); err != nil {
 			return notFoundAs(err, id)
@@ -215,7 +219,7 @@ func (h groups) update(r *http.Request, id string, change groupChange, respond b
 		if err := checkIfMatch(r, g.Version); err != nil {
 			return err
 		}
-		d, membersChanged, err := change(ctx, tx, &g)
+		d, membersChanged, err := change(ctx, tx, actor, &g)
 		if err != nil {
 			return err
 		}
@@ -292,8 +296,8 @@ func (s *Service) remapGroup(ctx context.Context, tx provisioning.DirectoryTxn, 
 
 // Delete deletes a group; its members leave it, which re-decides their roles if it was mapped.
 func (h groups) Delete(r *http.Request, id string) error {
-	ctx, actor := r.Context(), actorFrom(r.Context())
-	err := h.s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error {
+	ctx := r.Context()
+	err := h.s.admitted(ctx, func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error {
 		g, err := tx.GetDirectoryGroup(ctx, actor.OrgID, id)
 		if err != nil {
 			return notFoundAs(err, id)
