@@ -20,7 +20,11 @@ import (
 func BenchmarkGroupPatch10k(b *testing.B) {
 	for _, backend := range storetest.Backends() {
 		b.Run(backend.Name, func(b *testing.B) {
-			e, exec := newEnvWithSQL(b, backend, -1, scim.Options{RateLimitPerMinute: -1, MaxBodyBytes: 8 << 20})
+			opts := scim.Options{RateLimitPerMinute: -1, MaxBodyBytes: 8 << 20}
+			if backend.Name == "sqlite" {
+				opts.MemberBatch = scim.SingleWriterMemberBatch // as serve sets it
+			}
+			e, exec := newEnvWithSQL(b, backend, -1, opts)
 			ids := storetest.SeedMembers(b, e.h, exec, backend.Name, e.org.Org.ID, 1, 10_000)
 			other := e.h.CreateOrg("other", -1, "owner@other.example")
 			otherToken := e.newToken(other, "other")

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,6 +83,52 @@ func TestLargeOrgPlans(t *testing.T) {
 			if testing.Verbose() {
 				t.Logf("%s:\n%s", c.Name, text)
 			}
+		}
+	}
+	checkLockMembersPlan(t, raw, o.OrgID)
+
+	// And on a database that has never been analyzed.
+	fresh := filepath.Join(t.TempDir(), "fresh.db")
+	db2, err := sqlite.Open(ctx, fresh, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if err := db2.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw2, err := sql.Open("sqlite", "file:"+fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw2.Close()
+	checkLockMembersPlan(t, raw2, o.OrgID)
+}
+
+// checkLockMembersPlan: the batch lock of a large group change finds its memberships by primary
+// key, for every batch size up to a statement's, not by a walk of the org's index range.
+func checkLockMembersPlan(t *testing.T, raw *sql.DB, orgID string) {
+	for _, n := range []int{1, 3, 100, 255} {
+		args := []any{orgID}
+		for i := range n {
+			args = append(args, fmt.Sprintf("m%d", i))
+		}
+		rows, err := raw.Query("EXPLAIN QUERY PLAN "+strings.ReplaceAll(sqlstore.LockMembersSQL("sqlite", n), "$", "?"), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if text := strings.Join(plan, "\n"); !strings.Contains(text, "SEARCH m USING INDEX sqlite_autoindex_memberships_1 (id=?)") {
+			t.Errorf("LockMembersByID with %d ids does not look them up by id:\n%s", n, text)
 		}
 	}
 }

@@ -19,22 +19,33 @@ func (t *Tx) LockMembersByID(ctx context.Context, orgID string, ids []string) ([
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		err := t.queryRows(ctx, `SELECT `+membershipColumns+`, m.email
-			FROM memberships m WHERE m.org_id = $1 AND m.id IN (`+placeholders(2, len(batch))+`) ORDER BY m.id`+t.d.ForUpdate(),
-			args, func(r Rows) error {
-				var m provisioning.Member
-				if err := scanMembership(r, &m.Membership, &m.Email); err != nil {
-					return err
-				}
-				m.HasSeat = m.Membership.HasSeat()
-				out = append(out, m)
-				return nil
-			})
+		err := t.queryRows(ctx, LockMembersSQL(t.d.Dialect(), len(batch))+t.d.ForUpdate(), args, func(r Rows) error {
+			var m provisioning.Member
+			if err := scanMembership(r, &m.Membership, &m.Email); err != nil {
+				return err
+			}
+			m.HasSeat = m.Membership.HasSeat()
+			out = append(out, m)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// LockMembersSQL is the statement LockMembersByID runs for n ids, without its lock clause. The
+// memberships are found by primary key: SQLite's planner, without statistics, would rather
+// read the org's whole range of the (org_id, user_id) index than look up a list of ids, so
+// there the unary + keeps org_id a filter.
+func LockMembersSQL(dialect string, n int) string {
+	org := "m.org_id = $1"
+	if dialect != "postgres" {
+		org = "+m.org_id = $1"
+	}
+	return `SELECT ` + membershipColumns + `, m.email FROM memberships m WHERE ` + org + ` AND m.id IN (` +
+		placeholders(2, n) + `) ORDER BY m.id`
 }
 
 // UpdateMembershipRoles writes new roles (and updated_at) of memberships of one org, in two
