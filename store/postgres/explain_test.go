@@ -119,6 +119,28 @@ func checkLargeOrgPlans(t *testing.T, stale bool) {
 			}
 		}
 	}
+	checkLockMembersPlan(t, conn, o.OrgID, stale)
+}
+
+// checkLockMembersPlan: the batch lock of a large group change finds its memberships by
+// primary key, never by a walk of the org.
+func checkLockMembersPlan(t *testing.T, conn *pgx.Conn, orgID string, stale bool) {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), `SELECT id FROM memberships WHERE org_id = $1 ORDER BY md5(id) LIMIT 500`, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []any{orgID, ids}
+	for _, generic := range []bool{false, true} {
+		plan := explain(t, conn, nil, sqlstore.LockMembersSQL("postgres", len(ids)), args, generic)
+		if !strings.Contains(plan, "memberships_pkey") {
+			t.Errorf("LockMembersByID (stale=%v, generic=%v) does not look its %d ids up by key:\n%s", stale, generic, len(ids), plan)
+		}
+	}
 }
 
 // explain returns the plan of stmt: the custom plan for args, or the generic plan of the
@@ -174,6 +196,12 @@ func literal(t *testing.T, a any) string {
 		return strconv.FormatBool(v)
 	case time.Time:
 		return "'" + v.Format(time.RFC3339Nano) + "'"
+	case []string:
+		quoted := make([]string, len(v))
+		for i, s := range v {
+			quoted[i] = literal(t, s)
+		}
+		return "ARRAY[" + strings.Join(quoted, ",") + "]::text[]"
 	}
 	t.Fatalf("no literal for %T", a)
 	return ""

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,13 +14,18 @@ import (
 // users) in id order until the transaction ends. Ids of other orgs and unknown ids are left
 // out.
 func (t *Tx) LockMembersByID(ctx context.Context, orgID string, ids []string) ([]provisioning.Member, error) {
+	ids = dedupe(ids)
+	slices.Sort(ids) // the order rows are locked in, the same for every caller
 	var out []provisioning.Member
-	for _, batch := range t.batches(dedupe(ids)) {
-		args := []any{orgID}
-		for _, id := range batch {
-			args = append(args, id)
+	for _, batch := range t.batches(ids) {
+		args := []any{orgID, batch}
+		if t.d.Dialect() != "postgres" {
+			args = args[:1]
+			for _, id := range batch {
+				args = append(args, id)
+			}
 		}
-		err := t.queryRows(ctx, LockMembersSQL(t.d.Dialect(), len(batch))+t.d.ForUpdate(), args, func(r Rows) error {
+		err := t.queryRows(ctx, LockMembersSQL(t.d.Dialect(), len(batch)), args, func(r Rows) error {
 			var m provisioning.Member
 			if err := scanMembership(r, &m.Membership, &m.Email); err != nil {
 				return err
@@ -35,16 +41,18 @@ func (t *Tx) LockMembersByID(ctx context.Context, orgID string, ids []string) ([
 	return out, nil
 }
 
-// LockMembersSQL is the statement LockMembersByID runs for n ids, without its lock clause. The
-// memberships are found by primary key: SQLite's planner, without statistics, would rather
-// read the org's whole range of the (org_id, user_id) index than look up a list of ids, so
-// there the unary + keeps org_id a filter.
+// LockMembersSQL is the statement LockMembersByID runs for n ids (ids in order): each
+// membership is looked up by primary key, whatever the statistics say. The planners would
+// otherwise read the org's whole range of an org index (SQLite, and Postgres on tables never
+// analyzed) or scan the table (Postgres, when the ids are a few percent of it). On Postgres
+// the ids are an array ($2), each looked up by a lateral subquery that locks its row, in the
+// array's order; on SQLite (one writer, no row locks) the unary + keeps org_id a filter.
 func LockMembersSQL(dialect string, n int) string {
-	org := "m.org_id = $1"
-	if dialect != "postgres" {
-		org = "+m.org_id = $1"
+	if dialect == "postgres" {
+		return `SELECT l.* FROM unnest($2::text[]) AS v(id) CROSS JOIN LATERAL (SELECT ` + membershipColumns + `, m.email
+			FROM memberships m WHERE m.id = v.id AND m.org_id = $1 OFFSET 0 FOR UPDATE) l`
 	}
-	return `SELECT ` + membershipColumns + `, m.email FROM memberships m WHERE ` + org + ` AND m.id IN (` +
+	return `SELECT ` + membershipColumns + `, m.email FROM memberships m WHERE +m.org_id = $1 AND m.id IN (` +
 		placeholders(2, n) + `) ORDER BY m.id`
 }
 
