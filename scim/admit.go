@@ -82,27 +82,31 @@ func (s *Service) admitted(ctx context.Context, fn func(tx provisioning.Director
 // token serve has not checked (checksInTx) has it checked in that transaction, as admitted
 // does; the token's last use, when due, is written after it in a transaction of its own.
 func (s *Service) viewing(ctx context.Context, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
-	if _, ok := ctx.Value(bearerKey{}).(string); ok {
-		return s.admit(ctx, false, fn)
-	}
-	actor, ok := ctx.Value(actorKey{}).(provisioning.Actor)
-	if !ok {
-		return provisioning.Errorf(provisioning.CodeUnauthorized, "the request carries no checked directory token")
-	}
-	return s.door().View(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
+	return s.inTx(ctx, false, fn)
 }
 
 // writing runs fn in one write transaction with the request's actor, checked in that
 // transaction (admitted) unless the handler checked it before (authenticated).
 func (s *Service) writing(ctx context.Context, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
+	return s.inTx(ctx, true, fn)
+}
+
+// inTx runs fn in one transaction (a write one when write is set) with the request's actor:
+// checked in it (admit) when the context carries the bearer, otherwise the actor checked
+// before; a context with neither is refused, so a handler cannot act as nobody.
+func (s *Service) inTx(ctx context.Context, write bool, fn func(tx provisioning.DirectoryTxn, actor provisioning.Actor) error) error {
 	if _, ok := ctx.Value(bearerKey{}).(string); ok {
-		return s.admitted(ctx, fn)
+		return s.admit(ctx, write, fn)
 	}
 	actor, ok := ctx.Value(actorKey{}).(provisioning.Actor)
 	if !ok {
 		return provisioning.Errorf(provisioning.CodeUnauthorized, "the request carries no checked directory token")
 	}
-	return s.door().Update(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
+	run := s.door().View
+	if write {
+		run = s.door().Update
+	}
+	return run(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
 }
 
 // authenticated checks the request's token and rate limit in a transaction of its own, as serve

@@ -19,9 +19,9 @@ const memberBatch = 500
 // (6,500 parameters) took longer to bind than to write.
 const sqliteParamsPerStatement = 256
 
-// rowsPerStatement is how many rows of cols parameters each one multi-row statement writes:
-// a batch of members on Postgres (which gets arrays, a parameter per column, or binds by
-// position), and what sqliteParamsPerStatement allows on SQLite.
+// rowsPerStatement is how many rows, of cols parameters each, one multi-row statement
+// carries: a batch of members on Postgres (which receives arrays, a parameter per column, or
+// binds without that search), and what sqliteParamsPerStatement allows on SQLite.
 func (t *Tx) rowsPerStatement(cols int) int {
 	if t.d.Dialect() == "postgres" {
 		return memberBatch
