@@ -19,10 +19,7 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 	each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, -1, scim.Options{})
 		now := e.h.Clock.Now()
-		e.h.Tx(func(tx provisioning.StoreTx) error {
-			return tx.InsertDomain(e.h.Ctx, provisioning.Domain{ID: provisioning.NewID(), OrgID: e.org.Org.ID, Name: "acme.com",
-				State: provisioning.DomainVerified, Token: "t", JoinRole: provisioning.RoleMember, CreatedAt: now, VerifiedAt: &now})
-		})
+		verifyDomain(e, "acme.com")
 		rename := func(id, userName string) {
 			t.Helper()
 			e.want(e.do("PATCH", "/Users/"+id, patchOp+`[{"op":"Replace","path":"userName","value":"`+userName+`"}]}`), 200, "rename to "+userName)
@@ -111,11 +108,7 @@ func TestUserNameChangeRenamesTheAccount(t *testing.T) {
 func TestEmailChangeRenamesTheAccount(t *testing.T) {
 	each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, -1, scim.Options{})
-		now := e.h.Clock.Now()
-		e.h.Tx(func(tx provisioning.StoreTx) error {
-			return tx.InsertDomain(e.h.Ctx, provisioning.Domain{ID: provisioning.NewID(), OrgID: e.org.Org.ID, Name: "acme.com",
-				State: provisioning.DomainVerified, Token: "t", JoinRole: provisioning.RoleMember, CreatedAt: now, VerifiedAt: &now})
-		})
+		verifyDomain(e, "acme.com")
 		user := func(email string) string {
 			return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"0a21f0f2","active":true,` +
 				`"emails":[{"primary":true,"type":"work","value":"` + email + `"}]}`
@@ -134,5 +127,14 @@ func TestEmailChangeRenamesTheAccount(t *testing.T) {
 		if m := e.member("a.lee@acme.com"); m.UserID != first.UserID {
 			t.Fatalf("after the PUT: %+v, want the account %s", m, first.UserID)
 		}
+	})
+}
+
+// verifyDomain records name as a domain the env's org has verified.
+func verifyDomain(e *env, name string) {
+	now := e.h.Clock.Now()
+	e.h.Tx(func(tx provisioning.StoreTx) error {
+		return tx.InsertDomain(e.h.Ctx, provisioning.Domain{ID: provisioning.NewID(), OrgID: e.org.Org.ID, Name: name,
+			State: provisioning.DomainVerified, Token: "t", JoinRole: provisioning.RoleMember, CreatedAt: now, VerifiedAt: &now})
 	})
 }

@@ -62,20 +62,7 @@ func largeOrgPlans(t *testing.T, stale bool) {
 			args = [][]any{a, append(append([]any{}, a...), c.Users.Limit, c.Users.Offset)}
 		}
 		for i, stmt := range stmts {
-			rows, err := raw.QueryContext(ctx, "EXPLAIN QUERY PLAN "+rebind.Replace(stmt), sqlstore.SQLiteArgs(args[i])...)
-			if err != nil {
-				t.Fatalf("%s: %v", c.Name, err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
+			plan := queryPlan(t, raw, rebind.Replace(stmt), sqlstore.SQLiteArgs(args[i]))
 			text := strings.Join(plan, "\n")
 			for _, line := range plan {
 				if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN memberships_search VIRTUAL TABLE") {
@@ -101,22 +88,29 @@ func checkLockMembersPlan(t *testing.T, raw *sql.DB, orgID string) {
 		for i := range n {
 			args = append(args, fmt.Sprintf("m%d", i))
 		}
-		rows, err := raw.Query("EXPLAIN QUERY PLAN "+strings.ReplaceAll(sqlstore.LockMembersSQL("sqlite", n), "$", "?"), args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, raw, strings.ReplaceAll(sqlstore.LockMembersSQL("sqlite", n), "$", "?"), args)
 		if text := strings.Join(plan, "\n"); !strings.Contains(text, "SEARCH m USING INDEX sqlite_autoindex_memberships_1 (id=?)") {
 			t.Errorf("LockMembersByID with %d ids does not look them up by id:\n%s", n, text)
 		}
 	}
+}
+
+// queryPlan returns the detail lines of EXPLAIN QUERY PLAN for stmt with args.
+func queryPlan(t *testing.T, raw *sql.DB, stmt string, args []any) []string {
+	t.Helper()
+	rows, err := raw.Query("EXPLAIN QUERY PLAN "+stmt, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stmt)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
 }
