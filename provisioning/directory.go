@@ -137,7 +137,10 @@ type DirectoryTx interface {
 
 	// InsertDirectoryUser inserts a user; a taken UserNameKey in the org is a conflict.
 	InsertDirectoryUser(ctx context.Context, u DirectoryUser) error
+	// UpdateDirectoryUser writes a new version of a user's row; its email rows stay as they are.
 	UpdateDirectoryUser(ctx context.Context, u DirectoryUser) error
+	// ReplaceDirectoryEmails replaces a user's email rows with u.Emails.
+	ReplaceDirectoryEmails(ctx context.Context, u DirectoryUser) error
 	GetDirectoryUser(ctx context.Context, orgID, id string) (DirectoryUser, error)
 	DeleteDirectoryUser(ctx context.Context, orgID, id string) error
 	// ListDirectoryUsers returns a page of users matching q and the total number matching.

@@ -40,26 +40,39 @@ func (s *Service) saveUser(ctx context.Context, tx provisioning.DirectoryTxn, ac
 			return old, firstErr(err, errors.ScimErrorUniqueness)
 		}
 	}
-	if err := s.syncMember(ctx, tx, actor, old, next, f.email); err != nil {
+	emailsChanged := !slices.Equal(next.Emails, savedEmails(old))
+	if err := s.syncMember(ctx, tx, actor, old, next, f.email, emailsChanged); err != nil {
 		return old, err
 	}
 	next.Version, next.UpdatedAt = old.Version+1, s.core.Now()
-	return next, tx.UpdateDirectoryUser(ctx, next)
+	if err := tx.UpdateDirectoryUser(ctx, next); err != nil || !emailsChanged {
+		return next, err
+	}
+	return next, tx.ReplaceDirectoryEmails(ctx, next)
 }
 
-func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old, next provisioning.DirectoryUser, email string) error {
+// syncMember hands the core what a new version of a directory user changes. When nothing the
+// core holds changed (names, externalId, emails, active) and the mapped role is the member's,
+// the pipeline would find the member unchanged: it is skipped, and with it the account's
+// reads and the org lock.
+func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old, next provisioning.DirectoryUser, email string, emailsChanged bool) error {
 	m, err := tx.GetMembershipByID(ctx, old.OrgID, old.MembershipID)
 	if err != nil {
 		return err
 	}
-	if next.UserNameKey != old.UserNameKey || !slices.Equal(next.Emails, savedEmails(old)) {
+	renamed := next.UserNameKey != old.UserNameKey || emailsChanged
+	if renamed {
 		if _, err := s.core.ChangeEmailByDirectoryTx(ctx, tx, actor, old.OrgID, old.MembershipID, email); err != nil {
 			return err
 		}
 	}
 	reactivate := next.Active && !old.Active
-	if m.Status == provisioning.StatusActive || reactivate {
+	if reactivate || (m.Status == provisioning.StatusActive && (renamed || profileChanged(old, next))) {
 		if err := s.provisionUser(ctx, tx, actor, next, "", reactivate); err != nil {
+			return err
+		}
+	} else if m.Status == provisioning.StatusActive {
+		if err := s.keepMappedRole(ctx, tx, actor, next, m.Role); err != nil {
 			return err
 		}
 	}
@@ -68,6 +81,22 @@ func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, 
 		return err
 	}
 	return nil
+}
+
+// keepMappedRole runs the pipeline for an active member whose mapped role is not the role they
+// hold (the org's rules changed, or someone changed the role by hand).
+func (s *Service) keepMappedRole(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, u provisioning.DirectoryUser, held provisioning.Role) error {
+	role, err := s.roleOf(ctx, tx, u)
+	if err != nil || role == "" || role == held {
+		return err
+	}
+	return s.provisionUser(ctx, tx, actor, u, "", false)
+}
+
+// profileChanged reports whether a directory user's fields that the pipeline copies to the
+// account and membership changed.
+func profileChanged(old, next provisioning.DirectoryUser) bool {
+	return old.GivenName != next.GivenName || old.FamilyName != next.FamilyName || old.ExternalID != next.ExternalID
 }
 
 // savedEmails are a directory user's emails as last saved. The store reads a user without its

@@ -33,7 +33,7 @@ func (t *Tx) InsertDirectoryUser(ctx context.Context, u provisioning.DirectoryUs
 	return t.writeDirectoryEmails(ctx, u)
 }
 
-// UpdateDirectoryUser rewrites a directory user and its email rows.
+// UpdateDirectoryUser rewrites a directory user's row; its email rows are kept.
 func (t *Tx) UpdateDirectoryUser(ctx context.Context, u provisioning.DirectoryUser) error {
 	n, err := t.exec(ctx, "user with this userName", `UPDATE scim_users SET user_id=$3, membership_id=$4,
 		user_name=$5, user_name_key=$6, external_id=$7, display_name=$8, given_name=$9, family_name=$10,
@@ -43,9 +43,11 @@ func (t *Tx) UpdateDirectoryUser(ctx context.Context, u provisioning.DirectoryUs
 	if err != nil {
 		return err
 	}
-	if err := mustAffect(n, "user"); err != nil {
-		return err
-	}
+	return mustAffect(n, "user")
+}
+
+// ReplaceDirectoryEmails replaces a directory user's email rows.
+func (t *Tx) ReplaceDirectoryEmails(ctx context.Context, u provisioning.DirectoryUser) error {
 	if _, err := t.exec(ctx, "email", `DELETE FROM scim_user_emails WHERE scim_user_id = $1`, u.ID); err != nil {
 		return err
 	}

@@ -138,3 +138,43 @@ func testDirectory(t *testing.T, h *Harness) {
 	m := provisioning.GroupRoleMapping{ID: provisioning.NewID(), OrgID: org, Group: "SALES", Role: provisioning.RoleMember, CreatedAt: h.Clock.Now()}
 	WantCode(t, h.Store.Update(h.Ctx, func(tx provisioning.StoreTx) error { return tx.PutGroupRoleMapping(h.Ctx, m) }), provisioning.CodeConflict)
 }
+
+// testDirectoryEmailRows: a user's update keeps its email rows, which only
+// ReplaceDirectoryEmails rewrites; the emails filter reads those rows.
+func testDirectoryEmailRows(t *testing.T, h *Harness) {
+	org := h.CreateOrg("acme", -1, "owner@acme.com").Org.ID
+	var ann provisioning.DirectoryUser
+	h.Tx(func(tx provisioning.StoreTx) error {
+		ann = seedDirectoryUser(t, h, tx, org, "ann@acme.com", "", provisioning.DirectoryEmail{Type: "work", Value: "ann@acme.com", Primary: true})
+		return nil
+	})
+	workEmail := func(value string) *provisioning.DirectoryFilter {
+		return &provisioning.DirectoryFilter{Op: "each", Each: "emails", Left: &provisioning.DirectoryFilter{Op: "and",
+			Left: cmp("type", "eq", "work"), Right: cmp("value", "eq", value)}}
+	}
+	found := func(value string) bool {
+		var total int
+		h.Tx(func(tx provisioning.StoreTx) error {
+			var err error
+			_, total, err = tx.ListDirectoryUsers(h.Ctx, provisioning.DirectoryQuery{OrgID: org, Filter: workEmail(value), Limit: 1})
+			return err
+		})
+		return total == 1
+	}
+	next := ann
+	next.DisplayName, next.Version = "Ann A.", 2
+	next.Emails = []provisioning.DirectoryEmail{{Type: "work", Value: "ann.a@acme.com"}, {Type: "home", Value: "ann@home.net"}}
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.UpdateDirectoryUser(h.Ctx, next) })
+	if !found("ann@acme.com") || found("ann.a@acme.com") {
+		t.Fatal("UpdateDirectoryUser rewrote the email rows")
+	}
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.ReplaceDirectoryEmails(h.Ctx, next) })
+	if found("ann@acme.com") || !found("ann.a@acme.com") {
+		t.Fatal("ReplaceDirectoryEmails did not replace the email rows")
+	}
+	next.Emails = nil
+	h.Tx(func(tx provisioning.StoreTx) error { return tx.ReplaceDirectoryEmails(h.Ctx, next) })
+	if found("ann.a@acme.com") {
+		t.Fatal("replacing with no emails left a row")
+	}
+}

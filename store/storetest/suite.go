@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"RaceSamePersonArrivesTwice", testRaceSamePersonArrivesTwice},
 		{"RaceJoinThenWriteLock", testRaceJoinThenWriteLock},
 		{"Directory", testDirectory},
+		{"DirectoryEmailRows", testDirectoryEmailRows},
 		{"DirectoryGroupBatches", testDirectoryGroupBatches},
 		{"RoleBatches", testRoleBatches},
 		{"DirectoryRequests", testDirectoryRequests},
