@@ -109,9 +109,9 @@ func (s *Service) inTx(ctx context.Context, write bool, fn func(tx provisioning.
 	return run(ctx, func(tx provisioning.DirectoryTxn) error { return fn(tx, actor) })
 }
 
-// authenticated checks the request's token and rate limit in a transaction of its own, as serve
-// does for requests outside checksInTx, and returns the context carrying the actor: for a
-// handler that runs several transactions (a group change in batches), so that the request is
+// authenticated checks the request's token and rate limit in a transaction of its own and
+// returns the context carrying the actor: for requests outside checksInTx (authorize), and for
+// a handler that runs several transactions (a group change in batches), so that the request is
 // counted once.
 func (s *Service) authenticated(ctx context.Context) (context.Context, error) {
 	bearer, ok := ctx.Value(bearerKey{}).(string)

@@ -220,3 +220,33 @@ func TestGroupWritesCheckTokenInTheirTransaction(t *testing.T) {
 		e.wantError(e.do("GET", "/Groups/"+gid, ""), 404, "", "the deleted group")
 	})
 }
+
+// TestOtherRequestsCheckTokenFirst: a request outside the users' and groups' own transactions
+// (discovery, .search) has its token and rate limit checked before it is served: 401 with
+// WWW-Authenticate for a wrong token, 429 with Retry-After over the limit.
+func TestOtherRequestsCheckTokenFirst(t *testing.T) {
+	each(t, func(t *testing.T, b storetest.Backend) {
+		e := newEnv(t, b, -1, scim.Options{RateLimitPerMinute: 2})
+		paths := []string{"/ServiceProviderConfig", "/Schemas", "/ResourceTypes"}
+		for _, path := range paths {
+			r := e.doAs("scim_wrong", "GET", path, "")
+			e.wantError(r, 401, "", "a token nobody has: GET "+path)
+			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
+				t.Fatalf("GET %s: WWW-Authenticate %q", path, h)
+			}
+		}
+		e.want(e.do("GET", "/ServiceProviderConfig", ""), 200, "within the limit")
+		e.want(e.do("GET", "/Schemas", ""), 200, "the last request of the minute")
+		for _, path := range paths {
+			r := e.do("GET", path, "")
+			e.wantError(r, 429, "", "over the limit: GET "+path)
+			if r.Header.Get("Retry-After") == "" {
+				t.Fatalf("GET %s: 429 without Retry-After", path)
+			}
+		}
+		r := e.do("POST", "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}`)
+		e.wantError(r, 429, "", "over the limit: POST /Users/.search")
+		e.h.Clock.Advance(61 * time.Second)
+		e.want(e.do("GET", "/ResourceTypes", ""), 200, "the next minute")
+	})
+}

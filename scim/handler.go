@@ -12,7 +12,6 @@ import (
 	"github.com/elimity-com/scim/errors"
 	"github.com/elimity-com/scim/schema"
 
-	"github.com/rollcall/rollcall/httperr"
 	"github.com/rollcall/rollcall/provisioning"
 )
 
@@ -146,27 +145,20 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	return raw, true
 }
 
+// authorize checks the token and rate limit of a request outside checksInTx before it goes on
+// (authenticated), answering a refusal itself.
 func (s *Service) authorize(w http.ResponseWriter, r *http.Request) (context.Context, bool) {
-	token, ok := bearerOf(w, r)
+	ctx, ok := withBearer(w, r)
 	if !ok {
 		return nil, false
 	}
-	actor, retry, err := s.authenticate(r.Context(), token)
+	ctx, err := s.authenticated(ctx)
 	if err != nil {
-		se, _ := s.scimError(r.Context(), err).(errors.ScimError)
-		if se.Status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall-scim", error="invalid_token"`)
-		}
-		httperr.SetRetryAfter(w.Header(), provisioning.ErrorCode(err))
+		se, _ := s.scimError(ctx, err).(errors.ScimError)
 		writeError(w, se)
 		return nil, false
 	}
-	if retry > 0 {
-		w.Header().Set("Retry-After", httperr.RetryAfterSeconds(retry))
-		writeError(w, scimStatus(http.StatusTooManyRequests, "", "too many requests for this directory; retry later"))
-		return nil, false
-	}
-	return context.WithValue(r.Context(), actorKey{}, actor), true
+	return ctx, true
 }
 
 func actorFrom(ctx context.Context) provisioning.Actor {
