@@ -19,9 +19,8 @@ const seedToken = "tmplzq"
 // template's rows that are not listed here are cloned after them.
 var cloneOrder = []string{"users", "memberships", "scim_users", "scim_user_emails"}
 
-// notCloned are tables with rows about the template that must not be copied per clone
-// (memberships_search: the membership triggers write it).
-var notCloned = []string{"audit_events", "outbox", "scim_requests", "scim_request_counts", "goose_db_version", "settings", "orgs", "memberships_search"}
+// notCloned are tables with rows about the template that must not be copied per clone.
+var notCloned = []string{"audit_events", "outbox", "scim_requests", "scim_request_counts", "goose_db_version", "settings", "orgs"}
 
 // serverDB opens the server's own database (postgres URL or sqlite file) with database/sql.
 func serverDB(backend, dsn string) (*sql.DB, error) {

@@ -145,7 +145,7 @@ func MemberListSQL(q provisioning.MemberQuery, dialect string) (string, []any, e
 		b.add("m.status = " + b.arg(string(q.Status)))
 	}
 	if q.Search != "" {
-		addSearch(b, q.OrgID, q.Search, dialect)
+		addSearch(b, q.Search, dialect)
 	}
 	if q.Role != "" {
 		b.add("m.role = " + b.arg(string(q.Role)))
@@ -186,18 +186,12 @@ func MemberListSQL(q provisioning.MemberQuery, dialect string) (string, []any, e
 
 // addSearch matches a substring of the email or sort name, case-insensitively. The sort name
 // holds the lower-cased email (provisioning.SortName), so matching the sort name alone matches
-// both. Each store keeps the sort names in a table of its own, memberships_search, written by
-// triggers when a membership is inserted or renamed (not when its role changes). On Postgres
-// its org-scoped trigram index serves the same LIKE; on SQLite the FTS5 trigram index narrows
-// the rows first (a phrase of three or more characters). The LIKE on the membership decides,
-// so both stores return the same members.
-func addSearch(b *sqlBuilder, orgID, search, dialect string) {
+// both. On Postgres the org-scoped trigram index memberships_search serves the LIKE itself; on
+// SQLite the FTS5 trigram index narrows the rows first (a phrase of three or more characters),
+// and the same LIKE decides, so both stores return the same members.
+func addSearch(b *sqlBuilder, search, dialect string) {
 	p := b.arg(likePattern(search))
-	switch phrase := strings.ToLower(search); {
-	case dialect == "postgres":
-		b.add("m.id IN (SELECT s.membership_id FROM memberships_search s WHERE s.org_id = " + b.arg(orgID) +
-			" AND s.sort_name LIKE " + p + ` ESCAPE '\')`)
-	case dialect == "sqlite" && utf8.RuneCountInString(phrase) >= 3:
+	if phrase := strings.ToLower(search); dialect == "sqlite" && utf8.RuneCountInString(phrase) >= 3 {
 		b.add("m.rowid IN (SELECT rowid FROM memberships_search WHERE memberships_search MATCH " +
 			b.arg(`"`+strings.ReplaceAll(phrase, `"`, `""`)+`"`) + ")")
 	}
