@@ -145,6 +145,7 @@ func LargeOrgCases(o LargeOrg) []LargeOrgCase {
 			After: &provisioning.Cursor{Key: "first5 last5 user5@big.example", ID: "m5"}})},
 		{Name: "members_q_rare", Members: members(provisioning.MemberQuery{Search: fmt.Sprintf("user%d@", o.Members/3)})},
 		{Name: "members_q_common", Members: members(provisioning.MemberQuery{Search: "last99"})},
+		{Name: "members_q_short", Members: members(provisioning.MemberQuery{Search: "r77"})},
 		{Name: "members_export_page", Members: &provisioning.MemberQuery{OrgID: o.OrgID, Limit: 1000, Sort: provisioning.SortByName,
 			After: &provisioning.Cursor{Key: "first5 last5 user5@big.example", ID: "m5"}}},
 		{Name: "members_role_admin", Members: members(provisioning.MemberQuery{Role: provisioning.RoleAdmin})},
