@@ -60,24 +60,12 @@ func TestReadsCheckTokenInTheirTransaction(t *testing.T) {
 		gid := e.want(e.do("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Team"}`), 201, "group").str("id")
 		reads := []string{"/Users", "/Users?count=0", "/Users?filter=userName%20eq%20%22ann@acme.com%22", "/Users/" + uid,
 			"/Groups", "/Groups/" + gid, "/Groups/" + gid + "?excludedAttributes=members"}
-		for _, path := range reads {
-			r := e.doAs("scim_wrong", "GET", path, "")
-			e.wantError(r, 401, "", "a token nobody has: GET "+path)
-			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
-				t.Fatalf("GET %s: WWW-Authenticate %q", path, h)
-			}
-		}
+		e.wantGetsRefusedToken(reads)
 		e.want(e.do("GET", "/Users/"+uid, ""), 200, "the third request of the minute")
 		for range 3 {
 			e.want(e.do("GET", "/Groups", ""), 200, "within the limit")
 		}
-		for _, path := range reads {
-			r := e.do("GET", path, "")
-			e.wantError(r, 429, "", "over the limit: GET "+path)
-			if r.Header.Get("Retry-After") == "" {
-				t.Fatalf("GET %s: 429 without Retry-After", path)
-			}
-		}
+		e.wantGetsRateLimited(reads)
 		e.h.Clock.Advance(61 * time.Second)
 		if r := e.want(e.do("GET", "/Users/"+uid, ""), 200, "the next minute"); r.str("userName") != "ann@acme.com" {
 			t.Fatalf("user: %s", r.Raw)
@@ -228,25 +216,38 @@ func TestOtherRequestsCheckTokenFirst(t *testing.T) {
 	each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, -1, scim.Options{RateLimitPerMinute: 2})
 		paths := []string{"/ServiceProviderConfig", "/Schemas", "/ResourceTypes"}
-		for _, path := range paths {
-			r := e.doAs("scim_wrong", "GET", path, "")
-			e.wantError(r, 401, "", "a token nobody has: GET "+path)
-			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
-				t.Fatalf("GET %s: WWW-Authenticate %q", path, h)
-			}
-		}
+		e.wantGetsRefusedToken(paths)
 		e.want(e.do("GET", "/ServiceProviderConfig", ""), 200, "within the limit")
 		e.want(e.do("GET", "/Schemas", ""), 200, "the last request of the minute")
-		for _, path := range paths {
-			r := e.do("GET", path, "")
-			e.wantError(r, 429, "", "over the limit: GET "+path)
-			if r.Header.Get("Retry-After") == "" {
-				t.Fatalf("GET %s: 429 without Retry-After", path)
-			}
-		}
+		e.wantGetsRateLimited(paths)
 		r := e.do("POST", "/Users/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}`)
 		e.wantError(r, 429, "", "over the limit: POST /Users/.search")
 		e.h.Clock.Advance(61 * time.Second)
 		e.want(e.do("GET", "/ResourceTypes", ""), 200, "the next minute")
 	})
+}
+
+// wantGetsRefusedToken GETs each path with a token nobody has and wants 401 with an
+// invalid_token WWW-Authenticate.
+func (e *env) wantGetsRefusedToken(paths []string) {
+	e.t.Helper()
+	for _, path := range paths {
+		r := e.doAs("scim_wrong", "GET", path, "")
+		e.wantError(r, 401, "", "a token nobody has: GET "+path)
+		if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, "invalid_token") {
+			e.t.Fatalf("GET %s: WWW-Authenticate %q", path, h)
+		}
+	}
+}
+
+// wantGetsRateLimited GETs each path and wants 429 with Retry-After.
+func (e *env) wantGetsRateLimited(paths []string) {
+	e.t.Helper()
+	for _, path := range paths {
+		r := e.do("GET", path, "")
+		e.wantError(r, 429, "", "over the limit: GET "+path)
+		if r.Header.Get("Retry-After") == "" {
+			e.t.Fatalf("GET %s: 429 without Retry-After", path)
+		}
+	}
 }
