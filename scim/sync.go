@@ -11,11 +11,12 @@ import (
 )
 
 // saveUser writes a new version of a directory user and sends what changed through the core:
-// active true→false suspends (seat freed), false→true reactivates under the seat rules, and any
-// other change of an active member updates names, externalId and the mapped role; a new userName
-// renames the account's email where the core allows it (ChangeEmailByDirectoryTx). An unchanged
-// document is a no-op (Entra's periodic PATCHes). A document beyond the bounds (checkBounds) is
-// refused, whether a PUT sent it or a PATCH made it.
+// active true→false suspends (seat freed), false→true reactivates under the seat rules, and a
+// change of an active member's names or externalId updates them and the mapped role (any other
+// change re-decides only the mapped role: syncMember); a new userName renames the account's
+// email where the core allows it (ChangeEmailByDirectoryTx). An unchanged document is a no-op
+// (Entra's periodic PATCHes). The email rows are rewritten only when the emails changed. A
+// document beyond the bounds (checkBounds) is refused, whether a PUT sent it or a PATCH made it.
 func (s *Service) saveUser(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old provisioning.DirectoryUser, d document) (provisioning.DirectoryUser, error) {
 	if err := checkBounds(d, userStrings, s.opts.MaxValues); err != nil {
 		return old, err
@@ -52,7 +53,7 @@ func (s *Service) saveUser(ctx context.Context, tx provisioning.DirectoryTxn, ac
 }
 
 // syncMember hands the core what a new version of a directory user changes. When nothing the
-// core holds changed (names, externalId, emails, active) and the mapped role is the member's,
+// core holds changed (names, externalId, userName, emails, active) and the mapped role is the member's,
 // the pipeline would find the member unchanged: it is skipped, and with it the account's
 // reads and the org lock.
 func (s *Service) syncMember(ctx context.Context, tx provisioning.DirectoryTxn, actor provisioning.Actor, old, next provisioning.DirectoryUser, email string, emailsChanged bool) error {
